@@ -1,0 +1,3 @@
+from kubeplan.cli import main
+
+main()

@@ -1,0 +1,32 @@
+"""The stable JSON contract (docs/json-output.md), versioned by `schema_version`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kubeplan.engine import RunResult
+
+SCHEMA_VERSION = 1
+
+
+def to_document(result: RunResult, show_suppressed: bool = True) -> dict[str, Any]:
+    counts = result.counts()
+    findings = [f for f in result.findings if show_suppressed or not f.suppressed]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kubernetes_version": result.kubernetes_version,
+        "findings": [f.to_json() for f in findings],
+        "summary": {
+            "resources": result.resources,
+            "files": result.files,
+            "errors": counts["errors"],
+            "warnings": counts["warnings"],
+            "infos": counts["infos"],
+            "suppressed": counts["suppressed"],
+        },
+    }
+
+
+def render(result: RunResult) -> str:
+    return json.dumps(to_document(result), indent=2, ensure_ascii=False) + "\n"

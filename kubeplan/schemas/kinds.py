@@ -1,0 +1,37 @@
+"""Built-in kinds: API group, REST resource and scope, from `data/kinds.yaml`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+import yaml
+
+_DATA = os.path.join(os.path.dirname(__file__), "data", "kinds.yaml")
+
+
+@dataclass(frozen=True, slots=True)
+class KindInfo:
+    kind: str
+    group: str
+    resource: str
+    namespaced: bool
+
+
+@cache
+def builtin_kinds() -> dict[tuple[str, str], KindInfo]:
+    """(group, kind) -> KindInfo for every built-in kind."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(_DATA, encoding="utf-8") as handle:
+        rows = yaml.load(handle, Loader=loader)["kinds"]
+    return {
+        (row["group"], row["kind"]): KindInfo(
+            row["kind"], row["group"], row["resource"], bool(row["namespaced"])
+        )
+        for row in rows
+    }
+
+
+def builtin_kind(group: str, kind: str) -> KindInfo | None:
+    return builtin_kinds().get((group, kind))

@@ -1,0 +1,264 @@
+"""Turn the PATH arguments of a command into texts to parse.
+
+A PATH is a file, a folder (walked for .yaml, .yml and .json), `-` for standard input, or a git
+revision `git:REV` / `git:REV:subdir` read from the object store with git itself. A folder given
+as a PATH that holds a `kustomization.yaml` or a `Chart.yaml` is rendered with kustomize or
+helm when they are installed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from kubeplan.model import Finding, Severity
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+RENDER_TIMEOUT_SECONDS = 120
+
+
+class InputError(Exception):
+    """A PATH that cannot be read at all: exit 2 with this one line."""
+
+
+@dataclass(slots=True)
+class SourceText:
+    name: str  # what findings call the file: a path, `<stdin>` or `git:REV:path`
+    text: str
+    is_json: bool = False
+    rendered_from: str | None = None  # the folder a renderer produced this text from
+
+
+@dataclass
+class Sources:
+    texts: list[SourceText] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # shown under --verbose
+
+
+def collect(paths: list[str], stdin_text: str | None = None) -> Sources:
+    """Read every PATH; raises InputError for a PATH that does not exist or a bad revision."""
+    sources = Sources()
+    for path in paths:
+        if path == "-":
+            text = stdin_text if stdin_text is not None else sys.stdin.read()
+            sources.texts.append(SourceText("<stdin>", text))
+        elif path.startswith("git:"):
+            _read_git(path, sources)
+        elif os.path.isdir(path):
+            if not _render(path, sources):
+                _walk_folder(path, sources)
+        elif os.path.isfile(path):
+            _read_file(path, sources)
+        elif os.path.exists(path):
+            raise InputError(f"{path}: not a regular file or folder")
+        else:
+            raise InputError(f"{path}: no such file or folder")
+    return sources
+
+
+def _read_file(path: str, sources: Sources, name: str | None = None) -> None:
+    name = name or os.path.normpath(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        sources.findings.append(_file_finding(name, "unreadable-file", f"cannot read: {error}"))
+        return
+    _add_bytes(name, raw, sources)
+
+
+def _add_bytes(name: str, raw: bytes, sources: Sources) -> None:
+    text = decode(raw)
+    if text is None:
+        sources.findings.append(
+            _file_finding(
+                name, "unreadable-file", "not a text file (binary content or unknown encoding)"
+            )
+        )
+        return
+    if not text.strip():
+        sources.findings.append(
+            _file_finding(name, "empty-file", "the file is empty", Severity.INFO)
+        )
+        return
+    sources.texts.append(SourceText(name, text, is_json=name.lower().endswith(".json")))
+
+
+def decode(raw: bytes) -> str | None:
+    """UTF-8 (with or without BOM) or UTF-16 with BOM; None for binary content."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    if b"\x00" in raw:
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def _file_finding(
+    name: str, rule: str, message: str, severity: Severity = Severity.ERROR
+) -> Finding:
+    return Finding(rule=rule, severity=severity, message=message, file=name, line=1, column=1)
+
+
+def _walk_folder(root: str, sources: Sources) -> None:
+    """Every manifest file below `root`, in a stable order."""
+    for folder, subfolders, files in os.walk(root):
+        subfolders.sort()
+        for sub in list(subfolders):
+            full = os.path.join(folder, sub)
+            if sub.startswith("."):
+                subfolders.remove(sub)
+                sources.notes.append(f"{os.path.normpath(full)}: hidden folder not read")
+            elif os.path.isfile(os.path.join(full, "Chart.yaml")):
+                subfolders.remove(sub)
+                sources.findings.append(
+                    _file_finding(
+                        os.path.normpath(os.path.join(full, "Chart.yaml")),
+                        "helm-chart-not-rendered",
+                        "a Helm chart is not read as plain YAML; name the chart folder as a PATH "
+                        "to render it, or pipe it in: helm template CHART | kubeplan validate -",
+                        Severity.INFO,
+                    )
+                )
+        for name in sorted(files):
+            full = os.path.join(folder, name)
+            if name in KUSTOMIZATION_FILES:
+                sources.notes.append(f"{os.path.normpath(full)}: Kustomize file, not a manifest")
+            elif name.lower().endswith(MANIFEST_SUFFIXES):
+                _read_file(full, sources)
+            else:
+                sources.notes.append(f"{os.path.normpath(full)}: not .yaml, .yml or .json; ignored")
+
+
+def _render(folder: str, sources: Sources) -> bool:
+    """Render a Kustomize or Helm folder named as a PATH; False when it is a plain folder."""
+    kustomization = next(
+        (os.path.join(folder, n) for n in KUSTOMIZATION_FILES if os.path.isfile(os.path.join(folder, n))),
+        None,
+    )
+    chart = os.path.join(folder, "Chart.yaml")
+    if kustomization:
+        commands = []
+        if shutil.which("kubectl"):
+            commands.append(["kubectl", "kustomize", folder])
+        if shutil.which("kustomize"):
+            commands.append(["kustomize", "build", folder])
+        return _run_renderer(
+            folder, kustomization, commands, "kustomize", f"kubectl kustomize {folder}", sources
+        )
+    if os.path.isfile(chart):
+        commands = [["helm", "template", folder]] if shutil.which("helm") else []
+        return _run_renderer(folder, chart, commands, "helm", f"helm template {folder}", sources)
+    return False
+
+
+def _run_renderer(
+    folder: str,
+    marker: str,
+    commands: list[list[str]],
+    tool: str,
+    example: str,
+    sources: Sources,
+) -> bool:
+    marker = os.path.normpath(marker)
+    if not commands:
+        sources.findings.append(
+            _file_finding(
+                marker,
+                "render-unavailable",
+                f"{tool} is not installed, so this folder is read as plain YAML files instead of"
+                f" being rendered; render it and pipe it in: {example} | kubeplan validate -",
+                Severity.WARNING,
+            )
+        )
+        return False
+    command = commands[0]
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=RENDER_TIMEOUT_SECONDS, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        sources.findings.append(
+            _file_finding(marker, "render-failed", f"{' '.join(command)} failed: {error}")
+        )
+        return True
+    if done.returncode != 0:
+        reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        sources.findings.append(
+            _file_finding(
+                marker, "render-failed", f"{' '.join(command)} exited {done.returncode}: {reason}"
+            )
+        )
+        return True
+    sources.texts.append(
+        SourceText(f"{os.path.normpath(folder)} ({tool})", done.stdout, rendered_from=folder)
+    )
+    return True
+
+
+def _read_git(spec: str, sources: Sources) -> None:
+    """`git:REV` or `git:REV:subdir`: manifests of a revision, read without a checkout."""
+    rev, _, subdir = spec[len("git:") :].partition(":")
+    if not rev:
+        raise InputError(f"{spec}: expected git:REV or git:REV:subdir")
+    for path, raw in read_git_tree(rev, subdir):
+        _add_bytes(f"git:{rev}:{path}", raw, sources)
+
+
+def read_git_tree(rev: str, subdir: str = "", cwd: str | None = None) -> Iterator[tuple[str, bytes]]:
+    """(path, content) of every manifest file of `rev` under `subdir` (repository-relative)."""
+    if not shutil.which("git"):
+        raise InputError("git is not installed, so git:REV cannot be read")
+    verify = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+    )
+    if verify.returncode != 0:
+        inside = subprocess.run(
+            ["git", "rev-parse", "--git-dir"], capture_output=True, cwd=cwd, check=False
+        )
+        if inside.returncode != 0:
+            raise InputError(f"git:{rev}: not inside a git repository")
+        raise InputError(f"git:{rev}: no such revision in this repository")
+    listing = subprocess.run(
+        ["git", "ls-tree", "-r", "-z", "--full-tree", "--name-only", rev, "--", subdir or "."],
+        capture_output=True,
+        cwd=cwd,
+        check=True,
+    )
+    paths = [
+        p.decode("utf-8", "surrogateescape")
+        for p in listing.stdout.split(b"\0")
+        if p and p.decode("utf-8", "surrogateescape").lower().endswith(MANIFEST_SUFFIXES)
+    ]
+    if subdir and not paths:
+        raise InputError(f"git:{rev}:{subdir}: no manifest files at that path in {rev}")
+    if not paths:
+        return
+    request = "".join(f"{rev}:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
+    batch = subprocess.run(
+        ["git", "cat-file", "--batch"], input=request, capture_output=True, cwd=cwd, check=True
+    )
+    data = batch.stdout
+    position = 0
+    for path in paths:
+        header_end = data.index(b"\n", position)
+        header = data[position:header_end].split()
+        size = int(header[2])
+        start = header_end + 1
+        yield path, data[start : start + size]
+        position = start + size + 1
