@@ -63,7 +63,9 @@ OutputOpt = Annotated[
 FailOnOpt = Annotated[
     FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")
 ]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing when there is no finding.")]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print nothing when there is no finding.")
+]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Never colour the output.")]
 VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="Also show notes: files skipped and why.")
@@ -80,7 +82,9 @@ def _version_callback(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version."),
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Show the version."
+        ),
     ] = False,
 ) -> None:
     """What a change to Kubernetes manifests will do, before it is applied."""
@@ -121,7 +125,14 @@ def validate(
     raise typer.Exit(1 if result.failed(fail_on.value) else 0)
 
 
-def _emit(result, output_format: OutputFormat, output: str | None, quiet: bool, no_color: bool, verbose: bool) -> None:  # type: ignore[no-untyped-def]
+def _emit(
+    result,
+    output_format: OutputFormat,
+    output: str | None,
+    quiet: bool,
+    no_color: bool,
+    verbose: bool,
+) -> None:  # type: ignore[no-untyped-def]
     from kubeplan.report import json_report, text
     from kubeplan.report.style import Style, use_colour
 

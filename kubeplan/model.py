@@ -110,7 +110,9 @@ class Resource:
 
     def label(self) -> str:
         name = self.name or "<unnamed>"
-        return f"{self.kind}/{name}" if not self.namespace else f"{self.kind}/{self.namespace}/{name}"
+        return (
+            f"{self.kind}/{name}" if not self.namespace else f"{self.kind}/{self.namespace}/{name}"
+        )
 
 
 @dataclass(slots=True)

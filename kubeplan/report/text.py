@@ -9,7 +9,9 @@ from kubeplan.model import Finding
 from kubeplan.report.style import SEVERITY_COLOUR, Style
 
 
-def render(result: RunResult, style: Style, show_suppressed: bool = False, verbose: bool = False) -> str:
+def render(
+    result: RunResult, style: Style, show_suppressed: bool = False, verbose: bool = False
+) -> str:
     lines: list[str] = []
     if verbose:
         lines.extend(style(f"note: {note}", "dim") for note in result.notes)
@@ -42,7 +44,11 @@ def _label(finding: Finding) -> str:
         return "-"
     name = resource.get("name") or "<unnamed>"
     namespace = resource.get("namespace")
-    return f"{resource.get('kind')}/{namespace}/{name}" if namespace else f"{resource.get('kind')}/{name}"
+    return (
+        f"{resource.get('kind')}/{namespace}/{name}"
+        if namespace
+        else f"{resource.get('kind')}/{name}"
+    )
 
 
 def _plural(count: int, word: str) -> str:
@@ -65,8 +71,10 @@ def summary(result: RunResult, style: Style) -> str:
     if counts["suppressed"]:
         parts.append(style(f"{counts['suppressed']} suppressed", "dim"))
     if not any(counts[k] for k in ("errors", "warnings", "infos")):
-        return style("✓", "green") + f" {scope}: no findings" + (
-            f" ({counts['suppressed']} suppressed)" if counts["suppressed"] else ""
+        return (
+            style("✓", "green")
+            + f" {scope}: no findings"
+            + (f" ({counts['suppressed']} suppressed)" if counts["suppressed"] else "")
         )
     mark = style("✗", "red") if counts["errors"] else style("!", "yellow")
     return f"{mark} {', '.join(parts)} in {scope}"

@@ -94,9 +94,7 @@ class Catalog:
     def served_versions(self, group: str, kind: str) -> list[str]:
         """apiVersions under which this release serves `kind` (any group when none match)."""
         same_group = [
-            f"{g}/{v}" if g else v
-            for (g, v, k) in self.gvk_index
-            if k == kind and g == group
+            f"{g}/{v}" if g else v for (g, v, k) in self.gvk_index if k == kind and g == group
         ]
         if same_group:
             return sorted(same_group)

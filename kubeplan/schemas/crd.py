@@ -88,7 +88,9 @@ class CrdIndex:
             for entry in listed:
                 if isinstance(entry, dict) and isinstance(entry.get("name"), str):
                     own = (entry.get("schema") or {}).get("openAPIV3Schema")
-                    versions[entry["name"]] = CrdVersion(bool(entry.get("served", True)), own or shared)
+                    versions[entry["name"]] = CrdVersion(
+                        bool(entry.get("served", True)), own or shared
+                    )
         elif isinstance(spec.get("version"), str):
             versions[spec["version"]] = CrdVersion(True, shared)
         if not versions:
@@ -101,7 +103,9 @@ class CrdIndex:
                     ("spec",),
                 )
             )
-        return CrdInfo(group, kind, spec.get("scope", "Namespaced") != "Cluster", versions, resource)
+        return CrdInfo(
+            group, kind, spec.get("scope", "Namespaced") != "Cluster", versions, resource
+        )
 
 
 def to_json_schema(schema: dict[str, Any], strict: bool) -> dict[str, Any]:
@@ -122,7 +126,13 @@ def _convert(schema: Any, strict: bool, top: bool = False) -> Any:
             out[key] = _convert(value, strict) if isinstance(value, dict) else value
         elif key in ("allOf", "anyOf", "oneOf"):
             out[key] = [_convert(sub, strict) for sub in value or []]
-        elif key in ("nullable", "x-kubernetes-validations", "description", "example", "externalDocs"):
+        elif key in (
+            "nullable",
+            "x-kubernetes-validations",
+            "description",
+            "example",
+            "externalDocs",
+        ):
             continue
         else:
             out[key] = value

@@ -47,6 +47,13 @@ class LoadResult:
     notes: list[str] = field(default_factory=list)
     files: int = 0
     crds: crds.CrdIndex = field(default_factory=crds.CrdIndex)
+    # Findings made before namespaces are known; their resource refs are refreshed after.
+    linked: list[tuple[Finding, Resource]] = field(default_factory=list)
+
+    def refresh_links(self) -> None:
+        for finding, resource in self.linked:
+            finding.resource = resource.ref()
+        self.linked.clear()
 
 
 def load(
@@ -70,6 +77,7 @@ def load(
     for finding in result.crds.findings:
         result.findings.append(finding)
     _assign_namespaces(result)
+    result.refresh_links()
     _check_duplicates(result)
     return result
 
@@ -81,31 +89,37 @@ def load_text(name: str, text: str) -> LoadResult:
     result.crds.add_all(r for r in result.resources if crds.is_crd(r))
     result.findings.extend(result.crds.findings)
     _assign_namespaces(result)
+    result.refresh_links()
     _check_duplicates(result)
     return result
 
 
 def _load_text(source: sources.SourceText, result: LoadResult) -> None:
     for doc in yamlnodes.parse_stream(source.text, json_file=source.is_json):
-        for problem in doc.problems:
-            result.findings.append(
-                Finding(
-                    rule=problem.rule,
-                    severity=Severity.ERROR,
-                    message=problem.message,
-                    file=source.name,
-                    line=problem.line,
-                    column=problem.column,
-                    path=format_path(problem.path),
-                    template=doc.template,
-                )
+        problems = [
+            Finding(
+                rule=problem.rule,
+                severity=Severity.ERROR,
+                message=problem.message,
+                file=source.name,
+                line=problem.line,
+                column=problem.column,
+                path=format_path(problem.path),
+                template=doc.template,
             )
+            for problem in doc.problems
+        ]
+        result.findings.extend(problems)
         if doc.broken or doc.node is None or doc.data is None:
             continue  # an empty document (only comments, or `---` alone) is no object
         origin = Origin(
             source.name, doc.index, doc.line, doc.node.start_mark.column + 1, doc.template
         )
+        before = len(result.resources)
         _add_document(doc.data, doc.node, doc.offset, origin, result)
+        if problems and len(result.resources) == before + 1:
+            for finding in problems:  # a parse problem inside one object names that object
+                result.linked.append((finding, result.resources[-1]))
 
 
 def _add_document(data: Any, node: Any, offset: int, origin: Origin, result: LoadResult) -> None:
@@ -140,7 +154,11 @@ def _expand_list(data: dict, node: Any, offset: int, origin: Origin, result: Loa
         item_origin = Origin(origin.file, origin.doc_index, line, column, origin.template)
         if not isinstance(item, dict):
             result.findings.append(
-                _finding(item_origin, "not-a-mapping", f"items[{index}] of the {list_kind} is not an object")
+                _finding(
+                    item_origin,
+                    "not-a-mapping",
+                    f"items[{index}] of the {list_kind} is not an object",
+                )
             )
             continue
         if item_kind and "kind" not in item:
@@ -209,7 +227,9 @@ def _resource(
     if bad:
         return None
     if api_version.partition("/")[0] in NOT_API_GROUPS and "/" in api_version:
-        result.notes.append(f"{origin.file}:{origin.line}: {kind} is Kustomize configuration, not read")
+        result.notes.append(
+            f"{origin.file}:{origin.line}: {kind} is Kustomize configuration, not read"
+        )
         return None
     metadata = data.get("metadata")
     if not isinstance(metadata, dict):
@@ -229,19 +249,19 @@ def _resource(
     _origin_from_annotation(resource)
     if not name and not metadata.get("generateName"):
         line, column = resource.position(("metadata", "name"))
-        result.findings.append(
-            Finding(
-                "missing-name",
-                Severity.ERROR,
-                "the object has no metadata.name",
-                origin.file,
-                line,
-                column,
-                "metadata.name",
-                resource.ref(),
-                origin.template,
-            )
+        finding = Finding(
+            "missing-name",
+            Severity.ERROR,
+            "the object has no metadata.name",
+            origin.file,
+            line,
+            column,
+            "metadata.name",
+            None,
+            origin.template,
         )
+        result.findings.append(finding)
+        result.linked.append((finding, resource))
     return resource
 
 
@@ -291,7 +311,9 @@ def _assign_namespaces(result: LoadResult) -> None:
     """Namespaced kinds default to `default`; cluster-scoped kinds have no namespace."""
     for resource in result.resources:
         info = kinds.builtin_kind(resource.group, resource.kind)
-        namespaced = info.namespaced if info else result.crds.namespaced(resource.group, resource.kind)
+        namespaced = (
+            info.namespaced if info else result.crds.namespaced(resource.group, resource.kind)
+        )
         resource.namespaced = namespaced
         if namespaced is True and not resource.namespace:
             resource.namespace = "default"
@@ -326,7 +348,9 @@ def _check_duplicates(result: LoadResult) -> None:
         )
 
 
-def _finding(origin: Origin, rule: str, message: str, severity: Severity = Severity.ERROR) -> Finding:
+def _finding(
+    origin: Origin, rule: str, message: str, severity: Severity = Severity.ERROR
+) -> Finding:
     return Finding(
         rule, severity, message, origin.file, origin.line, origin.column, template=origin.template
     )

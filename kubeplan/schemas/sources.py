@@ -144,16 +144,21 @@ def _walk_folder(root: str, sources: Sources) -> None:
 def _render(folder: str, sources: Sources) -> bool:
     """Render a Kustomize or Helm folder named as a PATH; False when it is a plain folder."""
     kustomization = next(
-        (os.path.join(folder, n) for n in KUSTOMIZATION_FILES if os.path.isfile(os.path.join(folder, n))),
+        (
+            os.path.join(folder, n)
+            for n in KUSTOMIZATION_FILES
+            if os.path.isfile(os.path.join(folder, n))
+        ),
         None,
     )
     chart = os.path.join(folder, "Chart.yaml")
     if kustomization:
+        # The standalone kustomize is preferred: kubectl embeds an older release of it.
         commands = []
-        if shutil.which("kubectl"):
-            commands.append(["kubectl", "kustomize", folder])
         if shutil.which("kustomize"):
             commands.append(["kustomize", "build", folder])
+        if shutil.which("kubectl"):
+            commands.append(["kubectl", "kustomize", folder])
         return _run_renderer(
             folder, kustomization, commands, "kustomize", f"kubectl kustomize {folder}", sources
         )
@@ -195,6 +200,7 @@ def _run_renderer(
         return True
     if done.returncode != 0:
         reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        reason = reason if len(reason) <= 300 else reason[:297] + "..."
         sources.findings.append(
             _file_finding(
                 marker, "render-failed", f"{' '.join(command)} exited {done.returncode}: {reason}"
@@ -216,7 +222,9 @@ def _read_git(spec: str, sources: Sources) -> None:
         _add_bytes(f"git:{rev}:{path}", raw, sources)
 
 
-def read_git_tree(rev: str, subdir: str = "", cwd: str | None = None) -> Iterator[tuple[str, bytes]]:
+def read_git_tree(
+    rev: str, subdir: str = "", cwd: str | None = None
+) -> Iterator[tuple[str, bytes]]:
     """(path, content) of every manifest file of `rev` under `subdir` (repository-relative)."""
     if not shutil.which("git"):
         raise InputError("git is not installed, so git:REV cannot be read")

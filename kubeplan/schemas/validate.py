@@ -36,9 +36,7 @@ def validate_resource(resource: Resource, catalog: Catalog, crds: CrdIndex) -> l
     if crd is not None:
         version = crd.versions.get(resource.version)
         if version is None or not version.served:
-            served = sorted(
-                f"{crd.group}/{name}" for name, v in crd.versions.items() if v.served
-            )
+            served = sorted(f"{crd.group}/{name}" for name, v in crd.versions.items() if v.served)
             return [
                 finding_for(
                     resource,
@@ -137,7 +135,9 @@ def _to_findings(
     if kind == "Type":
         expected = " or ".join(t for t in _types(error.kind.types) if t != "null")
         value = error.instance
-        message = f"expected {expected}, got {_JSON_TYPES.get(type(value), 'value')} {_short(value)}"
+        message = (
+            f"expected {expected}, got {_JSON_TYPES.get(type(value), 'value')} {_short(value)}"
+        )
     elif kind == "Enum":
         message = f"{_short(error.instance)} is not one of the allowed values: {_short(error.kind.options)}"
     elif kind in ("AnyOf", "OneOfNotValid"):

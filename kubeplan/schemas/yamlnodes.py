@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -48,7 +48,7 @@ class _Loader(_Parser, yaml.resolver.Resolver):  # type: ignore[misc, valid-type
     repeat the same few thousand scalars (`name`, `TCP`, `true`), so a memo halves parse time.
     """
 
-    _plain_tags: dict[str, str] = {}
+    _plain_tags: ClassVar[dict[str, str]] = {}
 
     def __init__(self, stream: str) -> None:
         _Parser.__init__(self, stream)
@@ -75,6 +75,12 @@ _HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
 
 # A document whose aliases expand to more nodes than this is refused.
 MAX_EXPANDED_NODES = 2_000_000
+# Kubernetes objects nest a few dozen levels deep; far deeper input is refused, not recursed.
+MAX_DEPTH = 200
+
+
+class _TooDeep(Exception):
+    pass
 
 
 @dataclass(slots=True)
@@ -168,6 +174,8 @@ def _parse_chunk(chunk: _Chunk) -> Document:
         line = (mark.line + 1 + offset) if mark else offset + 1
         column = (mark.column + 1) if mark else 1
         problem = error.problem or error.context or "invalid YAML"
+        if mark and _char_at(chunk.text, mark.line, mark.column) == "\t":
+            problem += " (a tab: YAML indentation must use spaces)"
         doc = Document(chunk.index, line, None, template=chunk.template, broken=True)
         doc.problems.append(Problem("yaml-syntax", f"YAML syntax error: {problem}", line, column))
         return doc
@@ -193,8 +201,26 @@ def _parse_chunk(chunk: _Chunk) -> Document:
         )
         doc.broken = True
         return doc
-    doc.data = builder.build(node, ())
+    try:
+        doc.data = builder.build(node, ())
+    except _TooDeep:
+        doc.problems.append(
+            Problem(
+                "yaml-too-deep",
+                f"the document nests deeper than {MAX_DEPTH} levels; refused",
+                doc.line,
+                node.start_mark.column + 1,
+            )
+        )
+        doc.broken = True
     return doc
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
+        return lines[line][column]
+    return ""
 
 
 class _Builder:
@@ -235,6 +261,8 @@ class _Builder:
             return self.values[key]
         if isinstance(node, yaml.ScalarNode):
             value = self._scalar(node)
+        elif len(path) > MAX_DEPTH:
+            raise _TooDeep
         elif isinstance(node, yaml.SequenceNode):
             value = []
             self.values[key] = value
