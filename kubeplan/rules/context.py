@@ -1,0 +1,100 @@
+"""What a rule sees besides its resource: every other resource of the input, indexed, and the
+objects that exist in a cluster without being in the manifests.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from typing import Any
+
+import yaml
+
+from kubeplan.model import Resource
+from kubeplan.rules import workloads
+
+_CLUSTER_OBJECTS = os.path.join(os.path.dirname(__file__), "data", "_cluster_objects.yaml")
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectPattern:
+    """An object that exists outside the input: kind, namespace and name may be globs."""
+
+    kind: str
+    name: str = "*"
+    namespace: str = "*"
+
+    def matches(self, kind: str, namespace: str | None, name: str) -> bool:
+        return (
+            self.kind == kind
+            and fnmatch.fnmatchcase(name, self.name)
+            and (namespace is None or fnmatch.fnmatchcase(namespace, self.namespace))
+        )
+
+
+@cache
+def cluster_objects() -> tuple[ObjectPattern, ...]:
+    """Objects every cluster has (data/_cluster_objects.yaml, each with its source)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(_CLUSTER_OBJECTS, encoding="utf-8") as handle:
+        rows = yaml.load(handle, Loader=loader)["objects"]
+    return tuple(
+        ObjectPattern(row["kind"], row.get("name", "*"), row.get("namespace", "*")) for row in rows
+    )
+
+
+@dataclass
+class LintContext:
+    resources: list[Resource]
+    kubernetes_version: str
+    external: tuple[ObjectPattern, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def _by_kind(self) -> dict[str, list[Resource]]:
+        index: dict[str, list[Resource]] = defaultdict(list)
+        for resource in self.resources:
+            index[resource.kind].append(resource)
+        return index
+
+    @cached_property
+    def _names(self) -> set[tuple[str, str | None, str]]:
+        return {(r.kind, r.namespace, r.name) for r in self.resources if r.name}
+
+    def of_kind(self, *kinds: str) -> list[Resource]:
+        """Resources of these kinds, in input order."""
+        if len(kinds) == 1:
+            return self._by_kind.get(kinds[0], [])
+        return [r for kind in kinds for r in self._by_kind.get(kind, [])]
+
+    def in_input(self, kind: str, namespace: str | None, name: str) -> bool:
+        return (kind, namespace, name) in self._names
+
+    def exists(self, kind: str, namespace: str | None, name: str) -> bool:
+        """In the input, declared external in the config, or present in every cluster."""
+        if self.in_input(kind, namespace, name):
+            return True
+        return any(p.matches(kind, namespace, name) for p in self.external) or any(
+            p.matches(kind, namespace, name) for p in cluster_objects()
+        )
+
+    def declared_external(self, kind: str, namespace: str | None, name: str) -> bool:
+        return any(p.matches(kind, namespace, name) for p in self.external)
+
+    @cached_property
+    def workloads(self) -> list[Resource]:
+        """Workloads that own pods (a Pod owned by nothing, or a controller of pods)."""
+        return [r for r in self.resources if workloads.is_workload(r)]
+
+    @cached_property
+    def _workloads_by_namespace(self) -> dict[str | None, list[Resource]]:
+        index: dict[str | None, list[Resource]] = defaultdict(list)
+        for resource in self.workloads:
+            index[resource.namespace].append(resource)
+        return index
+
+    def workloads_in(self, namespace: str | None) -> list[Resource]:
+        return self._workloads_by_namespace.get(namespace, [])

@@ -1,0 +1,146 @@
+"""Run the rules over loaded resources and turn violations into findings.
+
+Suppression, in the order it is decided:
+1. a rule disabled in the config (or off by default and not enabled) does not run;
+2. a config exclusion (kind / namespace / name globs, optionally a container) marks it suppressed;
+3. the annotation `kubeplan.io/ignore: "rule-a,rule-b"` (or `all`) on the object or on its pod
+   template marks it suppressed, unless inline ignores are forbidden.
+Suppressed findings are kept (counted, shown under --show-suppressed), never dropped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubeplan.model import Finding, Resource, Severity, finding_for
+from kubeplan.rules import workloads
+from kubeplan.rules.context import LintContext
+from kubeplan.rules.registry import Rule, load_rules
+
+IGNORE_ANNOTATION = "kubeplan.io/ignore"
+IGNORE_REASON_ANNOTATION = "kubeplan.io/ignore-reason"
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A config exclusion: rules (or all) on objects matching the globs."""
+
+    rules: frozenset[str]  # empty = every rule
+    kind: str = "*"
+    namespace: str = "*"
+    name: str = "*"
+    container: str | None = None
+
+    def matches(self, rule: str, resource: Resource, finding: Finding) -> bool:
+        import fnmatch
+
+        if self.rules and rule not in self.rules:
+            return False
+        if not fnmatch.fnmatchcase(resource.kind, self.kind):
+            return False
+        if not fnmatch.fnmatchcase(resource.namespace or "", self.namespace):
+            return False
+        if not fnmatch.fnmatchcase(resource.name or "", self.name):
+            return False
+        if self.container is not None:
+            return _container_of(resource, finding.path) == self.container
+        return True
+
+
+@dataclass
+class LintSettings:
+    enabled: dict[str, bool] = field(default_factory=dict)  # rule id -> on/off
+    severities: dict[str, Severity] = field(default_factory=dict)
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exclusions: list[Exclusion] = field(default_factory=list)
+    inline_ignore: bool = True
+    only: frozenset[str] | None = None  # run only these rules (tests, `rules ID --check`)
+
+
+def active_rules(settings: LintSettings, extra: Iterable[Rule] = ()) -> list[Rule]:
+    rules = [*load_rules().values(), *extra]
+    out = []
+    for rule in rules:
+        if settings.only is not None:
+            if rule.meta.id in settings.only:
+                out.append(rule)
+            continue
+        if settings.enabled.get(rule.meta.id, rule.meta.enabled):
+            out.append(rule)
+    return out
+
+
+def lint(
+    resources: list[Resource],
+    ctx: LintContext,
+    settings: LintSettings | None = None,
+    extra_rules: Iterable[Rule] = (),
+) -> list[Finding]:
+    settings = settings or LintSettings()
+    rules = active_rules(settings, extra_rules)
+    by_kind: dict[str, list[Rule]] = defaultdict(list)
+    wildcard = [r for r in rules if "*" in r.meta.kinds]
+    for rule in rules:
+        for kind in rule.meta.kinds - {"*"}:
+            by_kind[kind].append(rule)
+    findings: list[Finding] = []
+    for resource in resources:
+        applicable = by_kind.get(resource.kind, [])
+        if wildcard:
+            applicable = [*applicable, *wildcard]
+        if not applicable:
+            continue
+        ignored = _inline_ignores(resource) if settings.inline_ignore else frozenset()
+        for rule in applicable:
+            meta = rule.meta
+            options = {**meta.options, **settings.options.get(meta.id, {})}
+            severity = settings.severities.get(meta.id, meta.severity)
+            try:
+                violations = list(rule.check(resource, ctx, options))
+            except Exception as error:  # a rule bug must not hide every other finding
+                violations = []
+                findings.append(
+                    finding_for(
+                        resource,
+                        "rule-error",
+                        Severity.ERROR,
+                        f"rule {meta.id} failed on this object: {type(error).__name__}: {error}",
+                    )
+                )
+            for violation in violations:
+                finding = finding_for(
+                    resource, meta.id, severity, violation.message, violation.path, hint=meta.remediation
+                )
+                if meta.id in ignored or "all" in ignored:
+                    finding.suppressed = True
+                elif any(x.matches(meta.id, resource, finding) for x in settings.exclusions):
+                    finding.suppressed = True
+                findings.append(finding)
+    return findings
+
+
+def _inline_ignores(resource: Resource) -> frozenset[str]:
+    names: set[str] = set()
+    metadata = resource.body.get("metadata")
+    sources = [metadata.get("annotations") if isinstance(metadata, dict) else None]
+    sources.append(workloads.pod_annotations(resource))
+    for annotations in sources:
+        if isinstance(annotations, dict):
+            value = annotations.get(IGNORE_ANNOTATION)
+            if isinstance(value, str):
+                names.update(part.strip() for part in value.split(",") if part.strip())
+    return frozenset(names)
+
+
+def _container_of(resource: Resource, path: str) -> str | None:
+    """The container a finding's path points into, by name."""
+    for ref in workloads.containers(resource):
+        from kubeplan.model import format_path
+
+        prefix = format_path(ref.path)
+        if path == prefix or path.startswith(prefix + ".") or path.startswith(prefix + "["):
+            return ref.name
+    return None

@@ -1,0 +1,127 @@
+"""Pod templates of every workload kind, so a rule about pods covers them all.
+
+Paths follow each kind's schema (k8s.io/api: core/v1 Pod, apps/v1 Deployment/ReplicaSet/
+StatefulSet/DaemonSet, batch/v1 Job/CronJob, core/v1 ReplicationController).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from kubeplan.model import Path, Resource
+
+# kind -> path of the pod template (the object holding `metadata` and `spec`)
+POD_TEMPLATE_PATHS: dict[str, Path] = {
+    "Pod": (),
+    "Deployment": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "ReplicationController": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+}
+WORKLOAD_KINDS = frozenset(POD_TEMPLATE_PATHS)
+WORKLOAD_GROUPS = frozenset({"", "apps", "batch", "extensions"})
+CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerRef:
+    path: Path  # e.g. ('spec', 'template', 'spec', 'containers', 0)
+    container: dict[str, Any]
+    list_name: str  # containers, initContainers or ephemeralContainers
+
+    @property
+    def name(self) -> str:
+        name = self.container.get("name")
+        return name if isinstance(name, str) else f"#{self.path[-1]}"
+
+
+def is_workload(resource: Resource) -> bool:
+    return resource.kind in WORKLOAD_KINDS and resource.group in WORKLOAD_GROUPS
+
+
+def _dig(body: Any, path: Path) -> Any:
+    for part in path:
+        if isinstance(body, dict) and isinstance(part, str):
+            body = body.get(part)
+        else:
+            return None
+    return body
+
+
+def pod_template(resource: Resource) -> tuple[Path, dict[str, Any]] | None:
+    """(path, template) where template has `metadata` and `spec`; a Pod is its own template."""
+    if not is_workload(resource):
+        return None
+    path = POD_TEMPLATE_PATHS[resource.kind]
+    template = _dig(resource.body, path)
+    return (path, template) if isinstance(template, dict) else None
+
+
+def pod_spec(resource: Resource) -> tuple[Path, dict[str, Any]] | None:
+    """(path, spec) of the pod spec of a workload."""
+    found = pod_template(resource)
+    if found is None:
+        return None
+    path, template = found
+    spec = template.get("spec")
+    return ((*path, "spec"), spec) if isinstance(spec, dict) else None
+
+
+def pod_labels(resource: Resource) -> dict[str, str]:
+    found = pod_template(resource)
+    if found is None:
+        return {}
+    metadata = found[1].get("metadata")
+    labels = metadata.get("labels") if isinstance(metadata, dict) else None
+    return {k: v for k, v in labels.items() if isinstance(v, str)} if isinstance(labels, dict) else {}
+
+
+def pod_annotations(resource: Resource) -> dict[str, Any]:
+    found = pod_template(resource)
+    if found is None:
+        return {}
+    metadata = found[1].get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    return annotations if isinstance(annotations, dict) else {}
+
+
+def containers(resource: Resource, lists: tuple[str, ...] = CONTAINER_LISTS) -> Iterator[ContainerRef]:
+    """Every container of the pod template, init and ephemeral ones included by default."""
+    found = pod_spec(resource)
+    if found is None:
+        return
+    path, spec = found
+    for list_name in lists:
+        items = spec.get(list_name)
+        if not isinstance(items, list):
+            continue
+        for index, container in enumerate(items):
+            if isinstance(container, dict):
+                yield ContainerRef((*path, list_name, index), container, list_name)
+
+
+def replicas(resource: Resource) -> int | None:
+    """Desired pod count of a scalable workload (defaulted to 1 as the API server does)."""
+    if resource.kind in ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"):
+        spec = resource.body.get("spec")
+        value = spec.get("replicas", 1) if isinstance(spec, dict) else 1
+        return value if isinstance(value, int) else None
+    return None
+
+
+def selector_labels(resource: Resource) -> dict[str, str] | None:
+    """matchLabels of a workload's selector (ReplicationController: the plain map)."""
+    spec = resource.body.get("spec")
+    if not isinstance(spec, dict):
+        return None
+    selector = spec.get("selector")
+    if resource.kind == "ReplicationController":
+        return selector if isinstance(selector, dict) else None
+    if isinstance(selector, dict) and isinstance(selector.get("matchLabels"), dict):
+        return selector["matchLabels"]
+    return None
