@@ -48,10 +48,6 @@ VersionOpt = Annotated[
         help="Kubernetes version to validate against (1.25 to 1.37; default: newest bundled).",
     ),
 ]
-StrictOpt = Annotated[
-    bool,
-    typer.Option("--strict/--no-strict", help="Unknown fields are errors (default) or accepted."),
-]
 CrdOpt = Annotated[
     list[str] | None,
     typer.Option("--crd", help="Extra files or folders holding CustomResourceDefinitions."),
@@ -59,9 +55,6 @@ CrdOpt = Annotated[
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-o", help="Output format.")]
 OutputOpt = Annotated[
     str | None, typer.Option("--output", help="Write the report to this file instead of stdout.")
-]
-FailOnOpt = Annotated[
-    FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")
 ]
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="Print nothing when there is no finding.")
@@ -95,44 +88,213 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+ConfigOpt = Annotated[
+    str | None,
+    typer.Option("--config", help="Config file (default: .kubeplan.yaml found upwards)."),
+]
+ShowSuppressedOpt = Annotated[
+    bool, typer.Option("--show-suppressed", help="Also list suppressed findings.")
+]
+NoInlineIgnoreOpt = Annotated[
+    bool,
+    typer.Option("--no-inline-ignore", help="Ignore kubeplan.io/ignore annotations on objects."),
+]
+
+
+def _run(
+    mode: str,
+    paths: list[str],
+    kubernetes_version: str | None,
+    strict: bool | None,
+    crd: list[str] | None,
+    config: str | None,
+    no_inline_ignore: bool,
+    output_format: OutputFormat,
+    output: str | None,
+    fail_on: FailOn | None,
+    quiet: bool,
+    no_color: bool,
+    verbose: bool,
+    show_suppressed: bool,
+) -> None:
+    from kubeplan.engine import Options, run
+    from kubeplan.rules.config import ConfigError
+    from kubeplan.rules.custom import CustomRuleError
+    from kubeplan.schemas.catalog import CatalogError
+    from kubeplan.schemas.sources import InputError
+
+    options = Options(
+        kubernetes_version=kubernetes_version,
+        strict=strict,
+        crd_paths=crd or [],
+        config_path=config,
+        inline_ignore=not no_inline_ignore,
+    )
+    try:
+        result = run(paths, options, mode)
+    except (InputError, CatalogError, ConfigError, CustomRuleError) as error:
+        _fail(str(error))
+        return
+    if not result.files and not result.resources and not result.findings:
+        _fail("nothing to read: no .yaml, .yml or .json file in the given paths")
+    _emit(result, output_format, output, quiet, no_color, verbose, show_suppressed)
+    threshold = fail_on.value if fail_on is not None else (result.fail_on or "error")
+    raise typer.Exit(1 if result.failed(threshold) else 0)
+
+
+StrictOptional = Annotated[
+    bool | None,
+    typer.Option(
+        "--strict/--no-strict",
+        help="Unknown fields are errors (the default) or accepted.",
+        show_default=False,
+    ),
+]
+FailOnOptional = Annotated[
+    FailOn | None,
+    typer.Option(
+        "--fail-on",
+        help="Exit 1 when a finding is at or above this severity (default: error).",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def validate(
     paths: PathsArg,
     kubernetes_version: VersionOpt = None,
-    strict: StrictOpt = True,
+    strict: StrictOptional = None,
     crd: CrdOpt = None,
+    config: ConfigOpt = None,
     output_format: FormatOpt = OutputFormat.text,
     output: OutputOpt = None,
-    fail_on: FailOnOpt = FailOn.error,
+    fail_on: FailOnOptional = None,
     quiet: QuietOpt = False,
     no_color: NoColorOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Validate manifests against the Kubernetes JSON schemas and CRDs in the input."""
-    from kubeplan.engine import Options, run_validate
-    from kubeplan.schemas.catalog import CatalogError
-    from kubeplan.schemas.sources import InputError
+    _run(
+        "validate",
+        paths,
+        kubernetes_version,
+        strict,
+        crd,
+        config,
+        False,
+        output_format,
+        output,
+        fail_on,
+        quiet,
+        no_color,
+        verbose,
+        False,
+    )
 
-    options = Options(kubernetes_version=kubernetes_version, strict=strict, crd_paths=crd or [])
-    try:
-        result = run_validate(paths, options)
-    except (InputError, CatalogError) as error:
-        _fail(str(error))
-        return
-    _emit(result, output_format, output, quiet, no_color, verbose)
-    if not result.files and not result.resources and not result.findings:
-        _fail("nothing to read: no .yaml, .yml or .json file in the given paths")
-    raise typer.Exit(1 if result.failed(fail_on.value) else 0)
+
+@app.command()
+def lint(
+    paths: PathsArg,
+    kubernetes_version: VersionOpt = None,
+    config: ConfigOpt = None,
+    no_inline_ignore: NoInlineIgnoreOpt = False,
+    output_format: FormatOpt = OutputFormat.text,
+    output: OutputOpt = None,
+    fail_on: FailOnOptional = None,
+    quiet: QuietOpt = False,
+    no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
+    show_suppressed: ShowSuppressedOpt = False,
+) -> None:
+    """Run the rule pack (security, reliability, deprecation, references) and user rules."""
+    _run(
+        "lint",
+        paths,
+        kubernetes_version,
+        None,
+        None,
+        config,
+        no_inline_ignore,
+        output_format,
+        output,
+        fail_on,
+        quiet,
+        no_color,
+        verbose,
+        show_suppressed,
+    )
 
 
-def _emit(
+@app.command()
+def check(
+    paths: PathsArg,
+    kubernetes_version: VersionOpt = None,
+    strict: StrictOptional = None,
+    crd: CrdOpt = None,
+    config: ConfigOpt = None,
+    no_inline_ignore: NoInlineIgnoreOpt = False,
+    output_format: FormatOpt = OutputFormat.text,
+    output: OutputOpt = None,
+    fail_on: FailOnOptional = None,
+    quiet: QuietOpt = False,
+    no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
+    show_suppressed: ShowSuppressedOpt = False,
+) -> None:
+    """Validate and lint in one pass: what the pre-commit hook and the CI gate run."""
+    _run(
+        "check",
+        paths,
+        kubernetes_version,
+        strict,
+        crd,
+        config,
+        no_inline_ignore,
+        output_format,
+        output,
+        fail_on,
+        quiet,
+        no_color,
+        verbose,
+        show_suppressed,
+    )
+
+
+@app.command()
+def rules(
+    rule_id: Annotated[
+        str | None, typer.Argument(help="Explain one rule.", show_default=False)
+    ] = None,
+    output_format: FormatOpt = OutputFormat.text,
+    no_color: NoColorOpt = False,
+) -> None:
+    """List the built-in rules, or explain one."""
+    from kubeplan.report import rules_report
+    from kubeplan.report.style import Style, use_colour
+    from kubeplan.rules.registry import load_rules
+
+    known = load_rules()
+    if rule_id is not None and rule_id not in known:
+        _fail(f"no rule named {rule_id!r}; `kubeplan rules` lists them")
+    style = Style(use_colour(sys.stdout, no_color))
+    if output_format is OutputFormat.json:
+        sys.stdout.write(rules_report.render_json(known, rule_id))
+    elif rule_id is None:
+        sys.stdout.write(rules_report.render_list(known, style))
+    else:
+        sys.stdout.write(rules_report.render_one(known[rule_id], style))
+
+
+def _emit(  # type: ignore[no-untyped-def]
     result,
     output_format: OutputFormat,
     output: str | None,
     quiet: bool,
     no_color: bool,
     verbose: bool,
-) -> None:  # type: ignore[no-untyped-def]
+    show_suppressed: bool,
+) -> None:
     from kubeplan.report import json_report, text
     from kubeplan.report.style import Style, use_colour
 
@@ -143,7 +305,9 @@ def _emit(
             return
         stream = sys.stdout if output is None else None
         colour = stream is not None and use_colour(stream, no_color)
-        rendered = text.render(result, Style(colour), verbose=verbose)
+        rendered = text.render(
+            result, Style(colour), show_suppressed=show_suppressed, verbose=verbose
+        )
     if output:
         try:
             with open(output, "w", encoding="utf-8") as handle:

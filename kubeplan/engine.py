@@ -1,10 +1,10 @@
-"""One pass of the pipeline for the validation and lint commands: load, validate, (lint).
-
-The CLI only wires options to this; every command's result is a `RunResult` the renderers read.
+"""One pass of the pipeline for `validate`, `lint` and `check`: load once, then validate and/or
+lint the same resources. The CLI only wires options to this; the renderers read `RunResult`.
 """
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass, field
 
 from kubeplan.model import Finding, Severity
@@ -13,13 +13,16 @@ from kubeplan.schemas import loader
 from kubeplan.schemas.validate import validate
 
 FAIL_ON = ("error", "warning", "info", "never")
+MODES = ("validate", "lint", "check")
 
 
 @dataclass
 class Options:
     kubernetes_version: str | None = None
-    strict: bool = True
+    strict: bool | None = None  # None: the config decides, else strict
     crd_paths: list[str] = field(default_factory=list)
+    config_path: str | None = None
+    inline_ignore: bool = True
 
 
 @dataclass
@@ -29,6 +32,8 @@ class RunResult:
     files: int
     kubernetes_version: str
     notes: list[str] = field(default_factory=list)
+    fail_on: str | None = None  # from the config, when the command line did not say
+    rules: dict = field(default_factory=dict)  # rule id -> RuleMeta, for renderers that list rules
 
     def counts(self) -> dict[str, int]:
         active = [f for f in self.findings if not f.suppressed]
@@ -46,11 +51,74 @@ class RunResult:
         return any(f.severity.rank >= threshold for f in self.findings if not f.suppressed)
 
 
-def run_validate(paths: list[str], options: Options) -> RunResult:
-    """Load every PATH and validate it (raises sources.InputError / catalog.CatalogError)."""
-    version = catalogs.normalise_version(options.kubernetes_version or catalogs.newest_version())
+def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
+    """Load every PATH, then validate and/or lint (raises InputError, CatalogError, ConfigError)."""
+    from kubeplan.rules.config import load_config
+
+    lint_wanted = mode in ("lint", "check")
+    rules = _builtin_rules() if lint_wanted else {}
+    config = load_config(options.config_path, _rule_ids)
+    version = catalogs.normalise_version(
+        options.kubernetes_version or config.kubernetes_version or catalogs.newest_version()
+    )
+    strict = options.strict if options.strict is not None else config.strict is not False
     loaded = loader.load(paths, extra_crd_paths=options.crd_paths)
-    catalog = catalogs.load_catalog(version, options.strict)
-    findings = loaded.findings + validate(loaded.resources, catalog, loaded.crds)
+    resources, findings = loaded.resources, list(loaded.findings)
+    if config.ignore_paths:
+        resources = [r for r in resources if not _ignored(r.origin.file, config.ignore_paths)]
+        findings = [f for f in findings if not _ignored(f.file, config.ignore_paths)]
+    if mode in ("validate", "check"):
+        findings += validate(resources, catalogs.load_catalog(version, strict), loaded.crds)
+    if lint_wanted:
+        findings += _lint(resources, version, config, options)
+        if mode == "check":
+            findings = _drop_doubles(findings)
     findings.sort(key=Finding.sort_key)
-    return RunResult(findings, len(loaded.resources), loaded.files, version, loaded.notes)
+    result = RunResult(
+        findings, len(resources), loaded.files, version, loaded.notes, config.fail_on
+    )
+    result.rules = {rule_id: rule.meta for rule_id, rule in rules.items()}
+    return result
+
+
+def _builtin_rules() -> dict:
+    from kubeplan.rules.registry import load_rules
+
+    return load_rules()
+
+
+def _rule_ids() -> set[str]:
+    return set(_builtin_rules())
+
+
+def _lint(resources: list, version: str, config, options: Options) -> list[Finding]:  # type: ignore[no-untyped-def]
+    from kubeplan.rules.context import LintContext
+    from kubeplan.rules.custom import rules_from_config, rules_from_entry_points
+    from kubeplan.rules.engine import lint
+
+    extra = rules_from_config(config.custom_rules, config.path or ".kubeplan.yaml")
+    extra += rules_from_entry_points()
+    settings = config.lint
+    if not options.inline_ignore:
+        settings.inline_ignore = False
+    ctx = LintContext(resources, version, external=config.external)
+    return lint(resources, ctx, settings, extra)
+
+
+def _ignored(file: str, patterns: list[str]) -> bool:
+    name = file.split(":", 2)[-1] if file.startswith("git:") else file
+    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(name, f"*/{p}") for p in patterns)
+
+
+def _drop_doubles(findings: list[Finding]) -> list[Finding]:
+    """`removed-api` (lint) says more than `api-version-not-served` (schema) about one object."""
+    removed = {(f.file, f.line) for f in findings if f.rule == "removed-api"}
+    return [
+        f
+        for f in findings
+        if not (f.rule == "api-version-not-served" and (f.file, f.line) in removed)
+    ]
+
+
+def run_validate(paths: list[str], options: Options) -> RunResult:
+    return run(paths, options, "validate")

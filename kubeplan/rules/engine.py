@@ -10,12 +10,13 @@ Suppressed findings are kept (counted, shown under --show-suppressed), never dro
 
 from __future__ import annotations
 
+import fnmatch
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubeplan.model import Finding, Resource, Severity, finding_for
+from kubeplan.model import Finding, Resource, Severity, finding_for, format_path
 from kubeplan.rules import workloads
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Rule, load_rules
@@ -35,8 +36,6 @@ class Exclusion:
     container: str | None = None
 
     def matches(self, rule: str, resource: Resource, finding: Finding) -> bool:
-        import fnmatch
-
         if self.rules and rule not in self.rules:
             return False
         if not fnmatch.fnmatchcase(resource.kind, self.kind):
@@ -112,12 +111,16 @@ def lint(
                 )
             for violation in violations:
                 finding = finding_for(
-                    resource, meta.id, severity, violation.message, violation.path, hint=meta.remediation
+                    resource,
+                    meta.id,
+                    severity,
+                    violation.message,
+                    violation.path,
+                    hint=meta.remediation,
                 )
-                if meta.id in ignored or "all" in ignored:
-                    finding.suppressed = True
-                elif any(x.matches(meta.id, resource, finding) for x in settings.exclusions):
-                    finding.suppressed = True
+                finding.suppressed = bool({meta.id, "all"} & ignored) or any(
+                    x.matches(meta.id, resource, finding) for x in settings.exclusions
+                )
                 findings.append(finding)
     return findings
 
@@ -125,11 +128,11 @@ def lint(
 def _inline_ignores(resource: Resource) -> frozenset[str]:
     names: set[str] = set()
     metadata = resource.body.get("metadata")
-    sources = [metadata.get("annotations") if isinstance(metadata, dict) else None]
-    sources.append(workloads.pod_annotations(resource))
-    for annotations in sources:
-        if isinstance(annotations, dict):
-            value = annotations.get(IGNORE_ANNOTATION)
+    places = [metadata.get("annotations") if isinstance(metadata, dict) else None]
+    places.append(workloads.pod_annotations(resource))
+    for place in places:
+        if isinstance(place, dict):
+            value = place.get(IGNORE_ANNOTATION)
             if isinstance(value, str):
                 names.update(part.strip() for part in value.split(",") if part.strip())
     return frozenset(names)
@@ -138,8 +141,6 @@ def _inline_ignores(resource: Resource) -> frozenset[str]:
 def _container_of(resource: Resource, path: str) -> str | None:
     """The container a finding's path points into, by name."""
     for ref in workloads.containers(resource):
-        from kubeplan.model import format_path
-
         prefix = format_path(ref.path)
         if path == prefix or path.startswith(prefix + ".") or path.startswith(prefix + "["):
             return ref.name

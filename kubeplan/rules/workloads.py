@@ -78,7 +78,9 @@ def pod_labels(resource: Resource) -> dict[str, str]:
         return {}
     metadata = found[1].get("metadata")
     labels = metadata.get("labels") if isinstance(metadata, dict) else None
-    return {k: v for k, v in labels.items() if isinstance(v, str)} if isinstance(labels, dict) else {}
+    return (
+        {k: v for k, v in labels.items() if isinstance(v, str)} if isinstance(labels, dict) else {}
+    )
 
 
 def pod_annotations(resource: Resource) -> dict[str, Any]:
@@ -90,7 +92,9 @@ def pod_annotations(resource: Resource) -> dict[str, Any]:
     return annotations if isinstance(annotations, dict) else {}
 
 
-def containers(resource: Resource, lists: tuple[str, ...] = CONTAINER_LISTS) -> Iterator[ContainerRef]:
+def containers(
+    resource: Resource, lists: tuple[str, ...] = CONTAINER_LISTS
+) -> Iterator[ContainerRef]:
     """Every container of the pod template, init and ephemeral ones included by default."""
     found = pod_spec(resource)
     if found is None:

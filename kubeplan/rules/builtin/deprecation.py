@@ -39,7 +39,9 @@ def _use(row: dict[str, Any]) -> str:
 
 
 @check("removed-api")
-def removed_api(resource: Resource, ctx: LintContext, options: dict[str, Any]) -> Iterator[Violation]:
+def removed_api(
+    resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
     row = deprecated_apis().get((resource.api_version, resource.kind))
     if not row or not row.get("removed_in"):
         return
@@ -52,7 +54,9 @@ def removed_api(resource: Resource, ctx: LintContext, options: dict[str, Any]) -
 
 
 @check("deprecated-api")
-def deprecated_api(resource: Resource, ctx: LintContext, options: dict[str, Any]) -> Iterator[Violation]:
+def deprecated_api(
+    resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
     row = deprecated_apis().get((resource.api_version, resource.kind))
     if not row:
         return
