@@ -14,10 +14,11 @@ What is measured
       is the largest of them).
 
     Figures: wall time (best and median of ``--repeat`` runs, default 3) from ``perf_counter``
-    around spawn-to-exit, and peak RSS of the child from the ``ru_maxrss`` that ``os.wait4``
-    returns for that very child (Linux: KiB; it covers the child and any descendants it waited
-    for, each process on its own, not a sum). ``getrusage(RUSAGE_CHILDREN)`` is not used since
-    it only keeps the largest child so far, and ``/usr/bin/time`` is not needed.
+    around spawn-to-exit, and peak RSS of the child (the median over the runs; the JSON also has
+    the maximum and every run) from the ``ru_maxrss`` that ``os.wait4`` returns for that child
+    (Linux: KiB; it covers the child and any descendants it waited for, each process on its own,
+    not a sum). ``getrusage(RUSAGE_CHILDREN)`` is not used since it only keeps the largest
+    child so far, and ``/usr/bin/time`` is not needed.
 
     Exit codes 0 and 1 (1 = findings) count as a successful run; anything else (or a Python
     traceback on stderr, a timeout, a missing command) is reported as a failure of that tool on
@@ -120,8 +121,17 @@ class Result:
         return statistics.median(run.wall_s for run in good) if good else None
 
     def peak_rss_mb(self) -> float | None:
+        """Median over the runs of each run's peak RSS (robust to one cold or disturbed run)."""
+        good = self.good_runs()
+        return statistics.median(run.peak_rss_kib for run in good) / 1024 if good else None
+
+    def max_rss_mb(self) -> float | None:
         good = self.good_runs()
         return max(run.peak_rss_kib for run in good) / 1024 if good else None
+
+    def worst_s(self) -> float | None:
+        good = self.good_runs()
+        return max(run.wall_s for run in good) if good else None
 
 
 def find_kubeplan(override: str | None) -> Tool:
@@ -347,7 +357,7 @@ def ratio_vs_peer(result: Result, results: list[Result]) -> float | None:
 
 def markdown_table(results: list[Result]) -> str:
     header = (
-        "| set | resources | files | tool | wall s (best / median) | peak RSS MB "
+        "| set | resources | files | tool | wall s (best / median) | peak RSS MB (median) "
         "| speed vs peer | status |\n"
         "|---|---:|---:|---|---:|---:|---:|---|"
     )
@@ -364,6 +374,19 @@ def markdown_table(results: list[Result]) -> str:
             f"| {status} |"
         )
     return "\n".join(rows)
+
+
+def outliers(results: list[Result]) -> list[str]:
+    """Runs far slower than the best one (a cold start, or the machine busy with other work)."""
+    lines: list[str] = []
+    for r in results:
+        best, worst = r.best_s(), r.worst_s()
+        if best and worst and worst > 2 * best and worst - best > 0.1:
+            lines.append(
+                f"- {r.tool} on {r.set}: slowest run {worst:.3f} s vs best {best:.3f} s "
+                f"(max peak RSS {r.max_rss_mb():.1f} MB); the machine may have been busy"
+            )
+    return lines
 
 
 def targets(results: list[Result]) -> list[str]:
@@ -491,6 +514,10 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print(markdown_table(results))
+    noisy = outliers(results)
+    if noisy:
+        print("\nUneven runs (best-of-N hides them; rerun with a larger --repeat):")
+        print("\n".join(noisy))
     print()
     print("Targets (kubeplan):")
     print("\n".join(targets(results)))
@@ -501,14 +528,15 @@ def main(argv: list[str] | None = None) -> int:
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
             "repeat": args.repeat,
-            "rss_source": "os.wait4 ru_maxrss (KiB) of each child; max over batches",
+            "rss_source": "os.wait4 ru_maxrss (KiB) of each child; max over batches of a run",
             "tools": {t.name: {"how": t.how, "version": versions[t.name]} for t in tools},
             "results": [
                 {
                     **asdict(r),
                     "best_s": r.best_s(),
                     "median_s": r.median_s(),
-                    "peak_rss_mb": r.peak_rss_mb(),
+                    "peak_rss_mb_median": r.peak_rss_mb(),
+                    "peak_rss_mb_max": r.max_rss_mb(),
                     "speed_vs_peer": ratio_vs_peer(r, results),
                 }
                 for r in results
