@@ -50,6 +50,7 @@ class CrdIndex:
     by_kind: dict[tuple[str, str], CrdInfo] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     _converted: dict[tuple[str, str, str, bool], dict[str, Any]] = field(default_factory=dict)
+    _validators: dict[tuple[str, str, str, bool], Any] = field(default_factory=dict)
 
     def add_all(self, resources: Iterable[Resource]) -> None:
         for resource in resources:
@@ -71,6 +72,13 @@ class CrdIndex:
             raw = info.versions[version].schema
             self._converted[key] = to_json_schema(raw, strict) if raw is not None else None
         return self._converted[key]
+
+    def validator(self, info: CrdInfo, version: str, catalog: Any) -> Any:
+        """A compiled validator for one served version (its schema may $ref ObjectMeta)."""
+        key = (info.group, info.kind, version, catalog.strict)
+        if key not in self._validators:
+            self._validators[key] = catalog.compile(self.schema(info, version, catalog.strict))
+        return self._validators[key]
 
     def _read(self, resource: Resource) -> CrdInfo | None:
         spec = resource.body.get("spec")

@@ -50,7 +50,7 @@ def validate_resource(resource: Resource, catalog: Catalog, crds: CrdIndex) -> l
         schema = crds.schema(crd, resource.version, catalog.strict)
         if schema is None:
             return []  # a CRD without a schema accepts anything (apiextensions v1beta1)
-        validator = _crd_validator(catalog, crds, crd, resource.version, schema)
+        validator = crds.validator(crd, resource.version, catalog)
         return _schema_findings(resource, validator, catalog, schema)
     definition = catalog.definition_for(resource.group, resource.version, resource.kind)
     if definition is not None:
@@ -77,16 +77,6 @@ def validate_resource(resource: Resource, catalog: Catalog, crds: CrdIndex) -> l
             " pass its CRD with --crd",
         )
     ]
-
-
-def _crd_validator(
-    catalog: Catalog, crds: CrdIndex, crd: Any, version: str, schema: dict[str, Any]
-) -> Any:
-    key = ("crd", crd.group, crd.kind, version, catalog.strict)
-    cache = catalog._validators
-    if key not in cache:
-        cache[key] = catalog.compile(schema)  # type: ignore[index]
-    return cache[key]  # type: ignore[index]
 
 
 def _schema_findings(
