@@ -164,3 +164,23 @@ def test_fail_on_warning_and_never() -> None:
     assert kubeplan("validate", "-", stdin=dashboard_only).exit_code == 0
     assert kubeplan("validate", "--fail-on", "warning", "-", stdin=dashboard_only).exit_code == 1
     assert kubeplan("validate", "--fail-on", "never", path).exit_code == 0
+
+
+def test_corpus_custom_resources_validate_against_the_corpus_crds() -> None:
+    from conftest import corpus
+
+    manifests = corpus("kube-prometheus", "manifests")
+    assert findings("validate", str(manifests)) == []
+    typo = (
+        "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: typo\n"
+        "  namespace: monitoring\nspec:\n  endpoints:\n    - port: web\n      intervall: 30s\n"
+        "  selector:\n    matchLabels:\n      app: x\n"
+    )
+    (only,) = findings("validate", str(manifests / "setup"), "-", stdin=typo)
+    assert (only["rule"], only["file"], only["line"], only["path"]) == (
+        "schema-unknown-field",
+        "<stdin>",
+        9,
+        "spec.endpoints[0].intervall",
+    )
+    assert 'did you mean "interval"' in only["message"]
