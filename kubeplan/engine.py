@@ -62,7 +62,13 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
         options.kubernetes_version or config.kubernetes_version or catalogs.newest_version()
     )
     strict = options.strict if options.strict is not None else config.strict is not False
-    loaded = loader.load(paths, extra_crd_paths=options.crd_paths)
+    from kubeplan.report.progress import Progress
+
+    progress = Progress()
+    try:
+        loaded = loader.load(paths, extra_crd_paths=options.crd_paths, progress=progress.update)
+    finally:
+        progress.close()
     resources, findings = loaded.resources, list(loaded.findings)
     if config.ignore_paths:
         resources = [r for r in resources if not _ignored(r.origin.file, config.ignore_paths)]

@@ -5,7 +5,7 @@ Every problem becomes a finding on its own document; nothing here raises on bad 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,13 +57,19 @@ class LoadResult:
 
 
 def load(
-    paths: list[str], stdin_text: str | None = None, extra_crd_paths: Iterable[str] = ()
+    paths: list[str],
+    stdin_text: str | None = None,
+    extra_crd_paths: Iterable[str] = (),
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> LoadResult:
     """Read, parse and identify every resource of `paths` (raises sources.InputError)."""
-    collected = sources.collect(paths)
+    collected = sources.collect(paths, stdin_text)
     result = LoadResult(findings=list(collected.findings), notes=list(collected.notes))
     result.files = len(collected.texts) + len({f.file for f in collected.findings})
-    for text in collected.texts:
+    total = len(collected.texts)
+    for done, text in enumerate(collected.texts):
+        if progress is not None:
+            progress(done, total, text.name)
         _load_text(text, result)
     if extra_crd_paths:
         extra = sources.collect(list(extra_crd_paths))

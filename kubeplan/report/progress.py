@@ -1,0 +1,53 @@
+"""Progress on a terminal for long runs; nothing in CI logs or pipes.
+
+It appears only once a run has taken more than a second, writes to stderr on one line that it
+rewrites, and clears that line when the run ends, so the report that follows is unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import TextIO
+
+SHOW_AFTER_SECONDS = 1.0
+REFRESH_SECONDS = 0.1
+
+
+class Progress:
+    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None) -> None:
+        self.stream = stream or sys.stderr
+        if enabled is None:
+            enabled = (
+                hasattr(self.stream, "isatty")
+                and self.stream.isatty()
+                and not os.environ.get("CI")
+                and os.environ.get("TERM") != "dumb"
+            )
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.last = 0.0
+        self.shown = False
+
+    def update(self, done: int, total: int, what: str) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.started < SHOW_AFTER_SECONDS or now - self.last < REFRESH_SECONDS:
+            return
+        self.last = now
+        self.shown = True
+        width = 24
+        filled = int(width * done / total) if total else width
+        label = what if len(what) <= 50 else "..." + what[-47:]
+        self.stream.write(
+            f"\r\x1b[2K[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label}"
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+            self.shown = False
