@@ -26,6 +26,12 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+class RulesFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
 class FailOn(StrEnum):
     error = "error"
     warning = "warning"
@@ -266,7 +272,9 @@ def rules(
     rule_id: Annotated[
         str | None, typer.Argument(help="Explain one rule.", show_default=False)
     ] = None,
-    output_format: FormatOpt = OutputFormat.text,
+    output_format: Annotated[
+        RulesFormat, typer.Option("--format", "-o", help="Output format.")
+    ] = RulesFormat.text,
     no_color: NoColorOpt = False,
 ) -> None:
     """List the built-in rules, or explain one."""
@@ -278,8 +286,10 @@ def rules(
     if rule_id is not None and rule_id not in known:
         _fail(f"no rule named {rule_id!r}; `kubeplan rules` lists them")
     style = Style(use_colour(sys.stdout, no_color))
-    if output_format is OutputFormat.json:
+    if output_format is RulesFormat.json:
         sys.stdout.write(rules_report.render_json(known, rule_id))
+    elif output_format is RulesFormat.markdown:
+        sys.stdout.write(rules_report.render_markdown(known))
     elif rule_id is None:
         sys.stdout.write(rules_report.render_list(known, style))
     else:

@@ -239,3 +239,12 @@ def test_rules_command_lists_and_explains() -> None:
     assert kubeplan("rules", "nope").exit_code == 2
     data = kubeplan("rules", "--format", "json").json()
     assert {"removed-api", "deprecated-api"} <= {r["id"] for r in data["rules"]}
+
+
+def test_docs_rules_md_is_generated_from_the_metadata() -> None:
+    from conftest import ROOT
+
+    expected = kubeplan("rules", "--format", "markdown").stdout
+    assert (ROOT / "docs" / "rules.md").read_text() == expected, (
+        "docs/rules.md is stale: kubeplan rules --format markdown > docs/rules.md"
+    )
