@@ -73,6 +73,8 @@ class Resource:
     # Server-populated fields (status, managedFields, uid, ...) set aside from a dump.
     server_fields: dict[str, Any] = field(default_factory=dict, repr=False)
     namespaced: bool | None = None
+    # Derived views (the pod template, its containers) that many rules ask for, computed once.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def group(self) -> str:

@@ -108,3 +108,82 @@ def test_deliberately_broken_files_each_give_one_clear_finding(broken: Path) -> 
     assert "big.yaml" not in by_file and "after.yaml" not in by_file
     # the good documents around the broken ones were still read
     assert report["summary"]["resources"] == 3  # good, big and after
+
+
+WRONG_TYPES = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: [not, a, map]
+spec: just a string
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: odd
+  annotations: 7
+  labels: [a]
+spec:
+  replicas: many
+  selector: {matchLabels: [x]}
+  strategy: {rollingUpdate: {maxSurge: [1], maxUnavailable: {a: b}}}
+  template:
+    metadata: {labels: 5, annotations: [x]}
+    spec:
+      securityContext: 3
+      volumes: {a: b}
+      containers:
+        - just-a-string
+        - name: c
+          image: 5
+          env: {A: B}
+          ports: [80]
+          securityContext: {capabilities: {add: SYS_ADMIN, drop: 1}}
+          resources: {limits: 4}
+          livenessProbe: true
+      initContainers: 9
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s}
+spec: {selector: [a], ports: {a: 1}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r}
+rules: {verbs: "*"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: rb}
+roleRef: 5
+subjects: [1, {kind: ServiceAccount}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np}
+spec: {podSelector: [1]}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: pdb}
+spec: {selector: 5, minAvailable: [1]}
+"""
+
+
+def test_wrong_types_everywhere_give_findings_not_rule_crashes(tmp_path: Path) -> None:
+    path = tmp_path / "wrong.yaml"
+    path.write_text(WRONG_TYPES)
+    done = subprocess.run(
+        [sys.executable, "-m", "kubeplan", "check", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=TIME_CAP_SECONDS,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    report = json.loads(done.stdout)
+    rules = {f["rule"] for f in report["findings"]}
+    assert "rule-error" not in rules, [
+        f["message"] for f in report["findings"] if f["rule"] == "rule-error"
+    ]
+    assert "schema-invalid" in rules

@@ -85,6 +85,10 @@ def lint(
     for rule in rules:
         for kind in rule.meta.kinds - {"*"}:
             by_kind[kind].append(rule)
+    options_of = {
+        r.meta.id: {**r.meta.options, **settings.options.get(r.meta.id, {})} for r in rules
+    }
+    severity_of = {r.meta.id: settings.severities.get(r.meta.id, r.meta.severity) for r in rules}
     findings: list[Finding] = []
     for resource in resources:
         applicable = by_kind.get(resource.kind, [])
@@ -95,10 +99,8 @@ def lint(
         ignored = _inline_ignores(resource) if settings.inline_ignore else frozenset()
         for rule in applicable:
             meta = rule.meta
-            options = {**meta.options, **settings.options.get(meta.id, {})}
-            severity = settings.severities.get(meta.id, meta.severity)
             try:
-                violations = list(rule.check(resource, ctx, options))
+                violations = list(rule.check(resource, ctx, options_of[meta.id]))
             except Exception as error:  # a rule bug must not hide every other finding
                 violations = []
                 findings.append(
@@ -113,7 +115,7 @@ def lint(
                 finding = finding_for(
                     resource,
                     meta.id,
-                    severity,
+                    severity_of[meta.id],
                     violation.message,
                     violation.path,
                     hint=meta.remediation,

@@ -55,21 +55,25 @@ def _dig(body: Any, path: Path) -> Any:
 
 def pod_template(resource: Resource) -> tuple[Path, dict[str, Any]] | None:
     """(path, template) where template has `metadata` and `spec`; a Pod is its own template."""
-    if not is_workload(resource):
-        return None
-    path = POD_TEMPLATE_PATHS[resource.kind]
-    template = _dig(resource.body, path)
-    return (path, template) if isinstance(template, dict) else None
+    memo = resource.memo
+    if "pod_template" not in memo:
+        found = None
+        if is_workload(resource):
+            path = POD_TEMPLATE_PATHS[resource.kind]
+            template = _dig(resource.body, path)
+            found = (path, template) if isinstance(template, dict) else None
+        memo["pod_template"] = found
+    return memo["pod_template"]
 
 
 def pod_spec(resource: Resource) -> tuple[Path, dict[str, Any]] | None:
     """(path, spec) of the pod spec of a workload."""
-    found = pod_template(resource)
-    if found is None:
-        return None
-    path, template = found
-    spec = template.get("spec")
-    return ((*path, "spec"), spec) if isinstance(spec, dict) else None
+    memo = resource.memo
+    if "pod_spec" not in memo:
+        found = pod_template(resource)
+        spec = found[1].get("spec") if found is not None else None
+        memo["pod_spec"] = ((*found[0], "spec"), spec) if isinstance(spec, dict) else None
+    return memo["pod_spec"]
 
 
 def pod_labels(resource: Resource) -> dict[str, str]:

@@ -301,7 +301,8 @@ def _set_aside_server_fields(resource: Resource) -> None:
 
 def _origin_from_annotation(resource: Resource) -> None:
     """Kustomize output names each object's source file in an annotation: keep it."""
-    annotations = resource.body.get("metadata", {}).get("annotations")
+    metadata = resource.body.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
     if not isinstance(annotations, dict) or resource.origin.template:
         return
     origin = annotations.get(ORIGIN_ANNOTATION)

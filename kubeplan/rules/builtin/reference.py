@@ -1,0 +1,844 @@
+"""Cross-resource references: what one object names must exist, and selectors must select.
+
+A rule sees every object of the input (all files), so these checks do not depend on how the
+manifests are split. Objects that live outside the manifests are found by `ctx.exists` (the
+input, the user's declared externals, and data/_cluster_objects.yaml). The indexes a check
+needs (pod labels and ports per namespace, Services by name, Secrets made by controllers) are
+built once per context and kept on it.
+
+Sources for the semantics are in data/reference.yaml, one per rule; the less obvious ones:
+- Service targetPort defaults to port (pkg/apis/core/v1/defaults.go SetDefaults_Service), and
+  a named targetPort is resolved per pod against the containerPort names of `containers` and of
+  sidecar init containers (restartPolicy Always), with the same protocol (TCP by default):
+  pkg/api/v1/pod/util.go FindPort. A numeric targetPort is used as is.
+- StatefulSet pods carry `statefulset.kubernetes.io/pod-name` and `apps.kubernetes.io/pod-index`
+  (pkg/controller/statefulset/stateful_set_utils.go updateIdentity); Job pods carry `job-name` and
+  `batch.kubernetes.io/job-name` (pkg/registry/batch/job/strategy.go generateSelector). A selector
+  on those labels (per-pod Services, Indexed Job Services) selects those pods.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubeplan.model import Path, Resource
+from kubeplan.rules import selectors, workloads
+from kubeplan.rules.context import LintContext
+from kubeplan.rules.registry import Violation, check
+
+_INDEX_KEY = "_kubeplan_reference_index"
+# A StatefulSet is expanded into one pod entry per ordinal (for its per-pod labels) up to this.
+_MAX_ORDINALS = 256
+_SHOWN = 3  # how many selected workloads a message names
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers on untrusted bodies
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _namespace(resource: Resource) -> str:
+    """The object's namespace; a namespaced custom kind without a CRD in the input defaults too."""
+    return resource.namespace or "default"
+
+
+def _selector_text(selector: dict[str, Any]) -> str:
+    return ",".join(f"{k}={v}" for k, v in selector.items())
+
+
+def _label_selector_text(selector: dict[str, Any]) -> str:
+    parts = [f"{k}={v}" for k, v in _dict(selector.get("matchLabels")).items()]
+    for expression in _list(selector.get("matchExpressions")):
+        expression = _dict(expression)
+        key, operator = expression.get("key"), expression.get("operator")
+        values = ",".join(str(v) for v in _list(expression.get("values")))
+        parts.append(f"{key} {operator} ({values})" if values else f"{key} {operator}")
+    return "; ".join(parts) if parts else "{}"
+
+
+def _names(resources: Iterable[Resource]) -> str:
+    seen: list[str] = []
+    for resource in resources:
+        label = f"{resource.kind} {resource.name}"
+        if label not in seen:
+            seen.append(label)
+    shown = ", ".join(seen[:_SHOWN])
+    return shown + (f" and {len(seen) - _SHOWN} more" if len(seen) > _SHOWN else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# the index
+
+
+@dataclass(slots=True)
+class _Pod:
+    """The pods one workload creates: their labels and the ports their containers declare."""
+
+    owner: Resource
+    labels: dict[str, str]
+    ports: tuple[tuple[str | None, int | None, str], ...]  # (name, containerPort, protocol)
+
+
+@dataclass
+class _Index:
+    pods: dict[str, list[_Pod]] = field(default_factory=lambda: defaultdict(list))
+    by_pair: dict[str, dict[tuple[str, str], list[int]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+    by_key: dict[str, dict[str, list[int]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+    services: dict[tuple[str, str], Resource] = field(default_factory=dict)
+    made_secrets: set[tuple[str, str]] = field(default_factory=set)
+    # namespace -> [(template name, StatefulSet name)]: PVCs <template>-<sts>-<ordinal>
+    claim_templates: dict[str, list[tuple[str, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    selected: dict[tuple[Any, ...], list[_Pod]] = field(default_factory=dict)
+    # kind -> name -> namespaces, for a hint when the object exists elsewhere
+    elsewhere: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+
+    def select(
+        self,
+        namespace: str,
+        pairs: dict[str, Any],
+        expressions: list[dict[str, Any]],
+        accept: Callable[[dict[str, str]], bool],
+        first: bool = False,
+    ) -> list[_Pod]:
+        """Pods of `namespace` whose labels `accept` takes (only the first one if `first`).
+
+        The candidates are narrowed by the most selective requirement that the index can answer
+        (an equality pair, `In` values, `Exists`), then every candidate is fully matched.
+        """
+        pods = self.pods.get(namespace, [])
+        if not pods:
+            return []
+        table = self.by_pair.get(namespace, {})
+        best: list[int] | None = None
+        for key, value in pairs.items():
+            if not isinstance(value, str):
+                return []
+            hits = table.get((key, value), [])
+            if best is None or len(hits) < len(best):
+                best = hits
+        for expression in expressions:
+            key, operator = expression.get("key"), expression.get("operator")
+            if operator == "In":
+                values = [v for v in expression.get("values", []) if isinstance(v, str)]
+                hits = sorted({i for v in values for i in table.get((key, v), ())})
+            elif operator == "Exists":
+                hits = self.by_key.get(namespace, {}).get(key, [])
+            else:
+                continue
+            if best is None or len(hits) < len(best):
+                best = hits
+        candidates: Iterable[_Pod] = pods if best is None else (pods[i] for i in best)
+        out = []
+        for pod in candidates:
+            if accept(pod.labels):
+                out.append(pod)
+                if first:
+                    break
+        return out
+
+
+def _ports(resource: Resource) -> tuple[tuple[str | None, int | None, str], ...]:
+    out = []
+    for ref in workloads.containers(resource, lists=("containers", "initContainers")):
+        if ref.list_name == "initContainers" and ref.container.get("restartPolicy") != "Always":
+            continue  # only sidecar init containers serve (FindPort)
+        for port in _list(ref.container.get("ports")):
+            port = _dict(port)
+            protocol = _str(port.get("protocol")) or "TCP"
+            out.append((_str(port.get("name")), _int(port.get("containerPort")), protocol))
+    return tuple(out)
+
+
+def _pod_label_sets(resource: Resource, labels: dict[str, str]) -> list[dict[str, str]]:
+    """The label sets of the pods a workload creates, with the labels its controller adds."""
+    spec = _dict(resource.body.get("spec"))
+    name = resource.name or ""
+    if resource.kind == "StatefulSet" and name:
+        replicas = workloads.replicas(resource)
+        replicas = replicas if isinstance(replicas, int) and replicas > 0 else 1
+        start = _int(_dict(spec.get("ordinals")).get("start")) or 0
+        return [
+            {
+                **labels,
+                "statefulset.kubernetes.io/pod-name": f"{name}-{ordinal}",
+                "apps.kubernetes.io/pod-index": str(ordinal),
+            }
+            for ordinal in range(start, start + min(replicas, _MAX_ORDINALS))
+        ]
+    if resource.kind == "Job" and name:
+        return [{**labels, "job-name": name, "batch.kubernetes.io/job-name": name}]
+    return [labels]
+
+
+def _secret_producers(ctx: LintContext, into: set[tuple[str, str]]) -> None:
+    """Secrets that a well-known controller creates from an object of the input."""
+    for resource in ctx.of_kind("Certificate"):
+        # cert-manager: spec.secretName is created in the Certificate's namespace.
+        if resource.group == "cert-manager.io":
+            name = _str(_dict(resource.body.get("spec")).get("secretName"))
+            if name:
+                into.add((_namespace(resource), name))
+    for resource in ctx.of_kind("ExternalSecret"):
+        # external-secrets: spec.target.name, defaulting to the ExternalSecret's name.
+        if resource.group == "external-secrets.io":
+            target = _dict(_dict(resource.body.get("spec")).get("target"))
+            name = _str(target.get("name")) or resource.name
+            if name and target.get("creationPolicy") != "None":
+                into.add((_namespace(resource), name))
+    for resource in ctx.of_kind("SealedSecret"):
+        # sealed-secrets: the unsealed Secret has the SealedSecret's name and namespace.
+        if resource.group == "bitnami.com" and resource.name:
+            into.add((_namespace(resource), resource.name))
+
+
+def _build(ctx: LintContext) -> _Index:
+    index = _Index()
+    for resource in ctx.workloads:
+        namespace = _namespace(resource)
+        labels = workloads.pod_labels(resource)
+        ports = _ports(resource)
+        pods = index.pods[namespace]
+        table = index.by_pair[namespace]
+        keys = index.by_key[namespace]
+        for label_set in _pod_label_sets(resource, labels):
+            position = len(pods)
+            pods.append(_Pod(resource, label_set, ports))
+            for pair in label_set.items():
+                table[pair].append(position)
+                keys[pair[0]].append(position)
+        if resource.kind == "StatefulSet" and resource.name:
+            spec = _dict(resource.body.get("spec"))
+            for template in _list(spec.get("volumeClaimTemplates")):
+                template_name = _str(_dict(_dict(template).get("metadata")).get("name"))
+                if template_name:
+                    index.claim_templates[namespace].append((template_name, resource.name))
+    for service in ctx.of_kind("Service"):
+        if service.name and service.group == "":
+            index.services[(_namespace(service), service.name)] = service
+    _secret_producers(ctx, index.made_secrets)
+    for kind in ("ConfigMap", "Secret", "PersistentVolumeClaim", "ServiceAccount", "Service"):
+        names: dict[str, set[str]] = defaultdict(set)
+        for resource in ctx.of_kind(kind):
+            if resource.name and resource.namespace:
+                names[resource.name].add(resource.namespace)
+        index.elsewhere[kind] = names
+    return index
+
+
+def _index(ctx: LintContext) -> _Index:
+    found = ctx.__dict__.get(_INDEX_KEY)
+    if found is None:
+        found = ctx.__dict__[_INDEX_KEY] = _build(ctx)
+    return found
+
+
+def _elsewhere(index: _Index, kind: str, namespace: str, name: str) -> str:
+    others = sorted(index.elsewhere.get(kind, {}).get(name, set()) - {namespace})
+    if not others:
+        return ""
+    where = ", ".join(f'"{n}"' for n in others[:_SHOWN])
+    return f" (the input has one in namespace {where})"
+
+
+def _missing(index: _Index, kind: str, namespace: str, name: str) -> str:
+    return f'{kind} "{name}" does not exist in namespace "{namespace}"' + _elsewhere(
+        index, kind, namespace, name
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Services
+
+
+def _service_selector(service: Resource) -> dict[str, Any] | None:
+    """The selector of a Service whose Endpoints the control plane manages, else None."""
+    spec = _dict(service.body.get("spec"))
+    if spec.get("type") == "ExternalName":
+        return None
+    selector = spec.get("selector")
+    return selector if isinstance(selector, dict) and selector else None
+
+
+def _selected(index: _Index, service: Resource, first: bool = False) -> list[_Pod] | None:
+    selector = _service_selector(service)
+    if selector is None:
+        return None
+    # Services of one app share selectors (and three rules ask per Service): match once.
+    try:
+        key = (_namespace(service), tuple(sorted(selector.items())), first)
+        hash(key)
+    except TypeError:
+        key = None
+    if key is not None and key in index.selected:
+        return index.selected[key]
+    pods = index.select(
+        _namespace(service),
+        selector,
+        [],
+        lambda labels: selectors.map_matches(selector, labels),
+        first,
+    )
+    if key is not None:
+        index.selected[key] = pods
+    return pods
+
+
+@check("service-selects-nothing")
+def service_selects_nothing(
+    resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
+    selector = _service_selector(resource)
+    if selector is None:
+        return
+    if _selected(_index(ctx), resource, first=True):
+        return
+    yield Violation(
+        ("spec", "selector"),
+        f'selector {_selector_text(selector)} matches the pod labels of no workload in namespace "{_namespace(resource)}"',
+    )
+
+
+def _service_ports(service: Resource) -> Iterator[tuple[int, dict[str, Any], str, Any]]:
+    """(index, port, protocol, targetPort defaulted to port) of every Service port."""
+    for position, port in enumerate(_list(_dict(service.body.get("spec")).get("ports"))):
+        port = _dict(port)
+        number = _int(port.get("port"))
+        target = port.get("targetPort")
+        if target in (None, 0, ""):
+            target = number
+        if isinstance(target, bool) or not isinstance(target, (int, str)):
+            continue
+        yield position, port, _str(port.get("protocol")) or "TCP", target
+
+
+def _port_label(port: dict[str, Any]) -> str:
+    name = _str(port.get("name"))
+    return f'port "{name}"' if name else f"port {port.get('port')}"
+
+
+@check("service-target-port-missing")
+def service_target_port_missing(
+    resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
+    pods = _selected(_index(ctx), resource)
+    if not pods:
+        return
+    for position, port, protocol, target in _service_ports(resource):
+        if not isinstance(target, str):
+            continue
+        if any(n == target and p == protocol for pod in pods for n, _, p in pod.ports):
+            continue
+        other = sorted({p for pod in pods for n, _, p in pod.ports if n == target})
+        found = f" (it is a {'/'.join(other)} port there)" if other else ""
+        yield Violation(
+            ("spec", "ports", position, "targetPort"),
+            f'{_port_label(port)}: targetPort "{target}" names no {protocol} containerPort of the'
+            f" pods it selects ({_names(p.owner for p in pods)}){found}; the Service gets no"
+            " endpoints for it",
+        )
+
+
+@check("service-target-port-undeclared")
+def service_target_port_undeclared(
+    resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
+    pods = _selected(_index(ctx), resource)
+    if not pods or not any(pod.ports for pod in pods):
+        return  # nothing declared to compare with: declaring ports is optional
+    declared = {(number, p) for pod in pods for _, number, p in pod.ports}
+    for position, port, protocol, target in _service_ports(resource):
+        if not isinstance(target, int) or (target, protocol) in declared:
+            continue
+        path: Path = ("spec", "ports", position, "targetPort")
+        shown = f"targetPort {target}/{protocol}"
+        if port.get("targetPort") in (None, 0, ""):
+            path = ("spec", "ports", position, "port")
+            shown = f"targetPort (unset, so the port) {target}/{protocol}"
+        numbers = sorted({n for n, p in declared if p == protocol and n is not None})
+        listed = ", ".join(str(n) for n in numbers[:8]) or "none"
+        yield Violation(
+            path,
+            f"{_port_label(port)}: {shown} is not a declared containerPort"
+            f" of the pods it selects ({_names(p.owner for p in pods)}; they declare {listed})",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Ingress and Gateway API routes
+
+
+def _service_port_match(service: Resource, number: int | None, name: str | None) -> bool:
+    for port in _list(_dict(service.body.get("spec")).get("ports")):
+        port = _dict(port)
+        if number is not None and _int(port.get("port")) == number:
+            return True
+        if name is not None and port.get("name") == name:
+            return True
+    return False
+
+
+def _service_port_list(service: Resource) -> str:
+    out = []
+    for port in _list(_dict(service.body.get("spec")).get("ports")):
+        port = _dict(port)
+        name = _str(port.get("name"))
+        out.append(f"{port.get('port')} ({name})" if name else str(port.get("port")))
+    return ", ".join(out) or "none"
+
+
+def _check_backend(
+    index: _Index,
+    ctx: LintContext,
+    namespace: str,
+    name: str,
+    number: int | None,
+    port_name: str | None,
+    name_path: Path,
+    port_path: Path,
+    what: str,
+) -> Iterator[Violation]:
+    if not ctx.exists("Service", namespace, name):
+        yield Violation(name_path, f"{what}: {_missing(index, 'Service', namespace, name)}")
+        return
+    service = index.services.get((namespace, name))
+    if service is None or (number is None and port_name is None):
+        return  # declared external: its ports are unknown
+    if _dict(service.body.get("spec")).get("type") == "ExternalName":
+        return
+    if not _service_port_match(service, number, port_name):
+        shown = f'"{port_name}"' if port_name is not None else str(number)
+        yield Violation(
+            port_path,
+            f'{what}: Service "{name}" has no port {shown} (its ports: {_service_port_list(service)})',
+        )
+
+
+def _ingress_backends(body: dict[str, Any]) -> Iterator[tuple[Path, dict[str, Any]]]:
+    spec = _dict(body.get("spec"))
+    for key in ("defaultBackend", "backend"):  # `backend` is the pre-v1 name
+        if isinstance(spec.get(key), dict):
+            yield ("spec", key), spec[key]
+    for i, rule in enumerate(_list(spec.get("rules"))):
+        paths = _list(_dict(_dict(rule).get("http")).get("paths"))
+        for j, entry in enumerate(paths):
+            backend = _dict(entry).get("backend")
+            if isinstance(backend, dict):
+                yield ("spec", "rules", i, "http", "paths", j, "backend"), backend
+
+
+@check("ingress-backend-missing")
+def ingress_backend_missing(
+    resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
+    if resource.group not in ("networking.k8s.io", "extensions"):
+        return
+    index = _index(ctx)
+    namespace = _namespace(resource)
+    for path, backend in _ingress_backends(resource.body):
+        service = backend.get("service")
+        if isinstance(service, dict):  # networking.k8s.io/v1
+            name = _str(service.get("name"))
+            port = _dict(service.get("port"))
+            number, port_name = _int(port.get("number")), _str(port.get("name"))
+            name_path: Path = (*path, "service", "name")
+            port_path: Path = (*path, "service", "port", "number" if number is not None else "name")
+        elif "serviceName" in backend:  # v1beta1
+            name = _str(backend.get("serviceName"))
+            legacy = backend.get("servicePort")
+            number, port_name = _int(legacy), legacy if isinstance(legacy, str) else None
+            name_path, port_path = (*path, "serviceName"), (*path, "servicePort")
+        else:
+            continue  # a `resource` backend
+        if name:
+            yield from _check_backend(
+                index, ctx, namespace, name, number, port_name, name_path, port_path, "backend"
+            )
+
+
+ROUTE_KINDS = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
+
+
+def _route_refs(body: dict[str, Any]) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """backendRefs of every rule, and requestMirror backendRefs of rule and backend filters."""
+
+    def mirrors(filters: Any, base: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
+        for k, item in enumerate(_list(filters)):
+            ref = _dict(_dict(item).get("requestMirror")).get("backendRef")
+            if isinstance(ref, dict):
+                yield (*base, "filters", k, "requestMirror", "backendRef"), ref
+
+    for i, rule in enumerate(_list(_dict(body.get("spec")).get("rules"))):
+        rule = _dict(rule)
+        base: Path = ("spec", "rules", i)
+        for j, ref in enumerate(_list(rule.get("backendRefs"))):
+            if isinstance(ref, dict):
+                yield (*base, "backendRefs", j), ref
+                yield from mirrors(ref.get("filters"), (*base, "backendRefs", j))
+        yield from mirrors(rule.get("filters"), base)
+
+
+@check("httproute-backend-missing")
+def httproute_backend_missing(
+    resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
+    if resource.group != "gateway.networking.k8s.io":
+        return
+    index = _index(ctx)
+    for path, ref in _route_refs(resource.body):
+        group = ref.get("group", "")
+        kind = ref.get("kind", "Service")
+        name = _str(ref.get("name"))
+        if group not in ("", None) or kind != "Service" or not name:
+            continue
+        namespace = _str(ref.get("namespace")) or _namespace(resource)
+        number = _int(ref.get("port"))
+        if number is None and ctx.exists("Service", namespace, name):
+            yield Violation(
+                (*path, "port"),
+                f'backendRef to Service "{name}" has no port (required for a Service)',
+            )
+            continue
+        yield from _check_backend(
+            index,
+            ctx,
+            namespace,
+            name,
+            number,
+            None,
+            (*path, "name"),
+            (*path, "port"),
+            "backendRef",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# objects a pod template names
+
+
+@dataclass(frozen=True, slots=True)
+class _Ref:
+    kind: str
+    name: str
+    path: Path  # of the name field
+    where: str  # "volume \"x\"", "container \"web\" env FOO", ...
+
+
+def _pod_refs(resource: Resource) -> Iterator[_Ref]:
+    """Every non-optional reference of the pod template to a namespaced object by name."""
+    found = workloads.pod_spec(resource)
+    if found is None:
+        return
+    base, spec = found
+    replaced: set[Any] = set()
+    if resource.kind == "StatefulSet":
+        # The controller replaces a template volume named like a claim template by that claim
+        # (pkg/controller/statefulset/stateful_set_utils.go updateStorage).
+        for template in _list(_dict(resource.body.get("spec")).get("volumeClaimTemplates")):
+            replaced.add(_dict(_dict(template).get("metadata")).get("name"))
+    for i, volume in enumerate(_list(spec.get("volumes"))):
+        volume = _dict(volume)
+        if volume.get("name") in replaced:
+            continue
+        vpath: Path = (*base, "volumes", i)
+        where = f'volume "{volume.get("name")}"'
+        source = _dict(volume.get("configMap"))
+        if _str(source.get("name")) and source.get("optional") is not True:
+            yield _Ref("ConfigMap", source["name"], (*vpath, "configMap", "name"), where)
+        source = _dict(volume.get("secret"))
+        if _str(source.get("secretName")) and source.get("optional") is not True:
+            yield _Ref("Secret", source["secretName"], (*vpath, "secret", "secretName"), where)
+        source = _dict(volume.get("persistentVolumeClaim"))
+        if _str(source.get("claimName")):
+            yield _Ref(
+                "PersistentVolumeClaim",
+                source["claimName"],
+                (*vpath, "persistentVolumeClaim", "claimName"),
+                where,
+            )
+        sources = _list(_dict(volume.get("projected")).get("sources"))
+        for j, item in enumerate(sources):
+            for key, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):
+                source = _dict(_dict(item).get(key))
+                if _str(source.get("name")) and source.get("optional") is not True:
+                    path = (*vpath, "projected", "sources", j, key, "name")
+                    yield _Ref(kind, source["name"], path, where)
+    for ref in workloads.containers(resource):
+        where = f'container "{ref.name}"'
+        for k, env in enumerate(_list(ref.container.get("env"))):
+            value_from = _dict(_dict(env).get("valueFrom"))
+            for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
+                source = _dict(value_from.get(key))
+                if _str(source.get("name")) and source.get("optional") is not True:
+                    path = (*ref.path, "env", k, "valueFrom", key, "name")
+                    yield _Ref(kind, source["name"], path, f"{where} env {_dict(env).get('name')}")
+        for k, env_from in enumerate(_list(ref.container.get("envFrom"))):
+            for key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
+                source = _dict(_dict(env_from).get(key))
+                if _str(source.get("name")) and source.get("optional") is not True:
+                    path = (*ref.path, "envFrom", k, key, "name")
+                    yield _Ref(kind, source["name"], path, f"{where} envFrom")
+    for i, item in enumerate(_list(spec.get("imagePullSecrets"))):
+        name = _str(_dict(item).get("name"))
+        if name:
+            yield _Ref("Secret", name, (*base, "imagePullSecrets", i, "name"), "imagePullSecrets")
+
+
+def _missing_refs(resource: Resource, ctx: LintContext, kind: str) -> Iterator[Violation]:
+    index: _Index | None = None
+    namespace = _namespace(resource)
+    for ref in _pod_refs(resource):
+        if ref.kind != kind or ctx.exists(kind, namespace, ref.name):
+            continue
+        index = index or _index(ctx)
+        if kind == "Secret" and (namespace, ref.name) in index.made_secrets:
+            continue
+        if kind == "PersistentVolumeClaim" and _statefulset_claim(ref, index, namespace):
+            continue
+        yield Violation(
+            ref.path,
+            f'{ref.where} references {kind} "{ref.name}", which does not exist in namespace'
+            f' "{namespace}"{_elsewhere(index, kind, namespace, ref.name)}',
+        )
+
+
+def _statefulset_claim(ref: _Ref, index: _Index, namespace: str) -> bool:
+    """A claim the StatefulSet controller creates: <template>-<statefulset>-<ordinal>."""
+    for template, statefulset in index.claim_templates.get(namespace, []):
+        prefix = f"{template}-{statefulset}-"
+        if ref.name.startswith(prefix) and re.fullmatch(r"\d+", ref.name[len(prefix) :]):
+            return True
+    return False
+
+
+@check("missing-configmap")
+def missing_configmap(
+    resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
+    yield from _missing_refs(resource, ctx, "ConfigMap")
+
+
+@check("missing-secret")
+def missing_secret(
+    resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
+    yield from _missing_refs(resource, ctx, "Secret")
+
+
+@check("missing-pvc")
+def missing_pvc(
+    resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
+    yield from _missing_refs(resource, ctx, "PersistentVolumeClaim")
+
+
+@check("missing-service-account")
+def missing_service_account(
+    resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
+    found = workloads.pod_spec(resource)
+    if found is None:
+        return
+    base, spec = found
+    # serviceAccount is a deprecated alias used only when serviceAccountName is empty
+    # (pkg/apis/core/v1/conversion.go); neither set means "default", which always exists.
+    key = "serviceAccountName" if _str(spec.get("serviceAccountName")) else "serviceAccount"
+    name = _str(spec.get(key))
+    namespace = _namespace(resource)
+    if name and not ctx.exists("ServiceAccount", namespace, name):
+        yield Violation(
+            (*base, key),
+            f"{key}: {_missing(_index(ctx), 'ServiceAccount', namespace, name)}; pods are"
+            " rejected at admission",
+        )
+
+
+@check("missing-priority-class")
+def missing_priority_class(
+    resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
+    found = workloads.pod_spec(resource)
+    if found is None:
+        return
+    base, spec = found
+    name = _str(spec.get("priorityClassName"))
+    if name and not ctx.exists("PriorityClass", None, name):
+        yield Violation(
+            (*base, "priorityClassName"),
+            f'PriorityClass "{name}" does not exist; pods are rejected at admission',
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# HPA, PDB, NetworkPolicy
+
+
+@check("hpa-target-missing")
+def hpa_target_missing(
+    resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
+    target = _dict(_dict(resource.body.get("spec")).get("scaleTargetRef"))
+    kind, name = _str(target.get("kind")), _str(target.get("name"))
+    if not kind or not name:
+        return
+    namespace = _namespace(resource)
+    if not ctx.exists(kind, namespace, name):
+        yield Violation(
+            ("spec", "scaleTargetRef", "name"),
+            f'scaleTargetRef: {kind} "{name}" does not exist in namespace "{namespace}"',
+        )
+
+
+def _selects_a_pod(index: _Index, namespace: str, selector: dict[str, Any]) -> bool:
+    """Does a metav1.LabelSelector select a pod of the namespace? (malformed: no)"""
+    expressions = []
+    for expression in _list(selector.get("matchExpressions")):
+        expression = _dict(expression)
+        if not isinstance(expression.get("key"), str):
+            return False  # the API server rejects it; it selects nothing
+        expressions.append({**expression, "values": _list(expression.get("values"))})
+    pairs = _dict(selector.get("matchLabels"))
+    clean = {"matchLabels": pairs, "matchExpressions": expressions}
+
+    def accept(labels: dict[str, str]) -> bool:
+        return selectors.matches(clean, labels)
+
+    return bool(index.select(namespace, pairs, expressions, accept, first=True))
+
+
+@check("pdb-selects-nothing")
+def pdb_selects_nothing(
+    resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
+    spec = _dict(resource.body.get("spec"))
+    selector = spec.get("selector")
+    namespace = _namespace(resource)
+    if selector is None:
+        yield Violation(("spec", "selector"), "has no selector: a null selector selects no pods")
+        return
+    if not isinstance(selector, dict):
+        return
+    if (
+        resource.version == "v1beta1"
+        and not selector.get("matchLabels")
+        and not selector.get("matchExpressions")
+    ):
+        # policy/v1beta1: an empty selector matched no pods (pkg/apis/policy/helper.go).
+        yield Violation(("spec", "selector"), "policy/v1beta1 empty selector selects no pods")
+        return
+    if not _selects_a_pod(_index(ctx), namespace, selector):
+        yield Violation(
+            ("spec", "selector"),
+            f"selector {_label_selector_text(selector)} matches the pod labels of no workload"
+            f' in namespace "{namespace}"',
+        )
+
+
+@check("networkpolicy-selects-nothing")
+def networkpolicy_selects_nothing(
+    resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
+    selector = _dict(resource.body.get("spec")).get("podSelector")
+    if not isinstance(selector, dict):
+        return
+    namespace = _namespace(resource)
+    if _selects_a_pod(_index(ctx), namespace, selector):
+        return
+    text = _label_selector_text(selector)
+    if text == "{}":
+        message = f'podSelector {{}} selects every pod, but namespace "{namespace}" has no workload'
+    else:
+        message = (
+            f'podSelector {text} matches the pod labels of no workload in namespace "{namespace}"'
+        )
+    yield Violation(("spec", "podSelector"), message)
+
+
+# ---------------------------------------------------------------------------------------------
+# RBAC bindings
+
+
+@check("rolebinding-role-missing")
+def rolebinding_role_missing(
+    resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
+    ref = _dict(resource.body.get("roleRef"))
+    kind, name = _str(ref.get("kind")), _str(ref.get("name"))
+    if not kind or not name:
+        return
+    if resource.kind == "ClusterRoleBinding" and kind != "ClusterRole":
+        yield Violation(
+            ("roleRef", "kind"),
+            f"roleRef kind {kind} is invalid in a ClusterRoleBinding (only ClusterRole)",
+        )
+        return
+    if kind == "Role":
+        namespace = _namespace(resource)
+        if not ctx.exists("Role", namespace, name):
+            yield Violation(
+                ("roleRef", "name"),
+                f'roleRef: Role "{name}" does not exist in namespace "{namespace}"; the binding'
+                " grants nothing",
+            )
+    elif kind == "ClusterRole":
+        if not ctx.exists("ClusterRole", None, name):
+            yield Violation(
+                ("roleRef", "name"),
+                f'roleRef: ClusterRole "{name}" does not exist; the binding grants nothing',
+            )
+    else:
+        yield Violation(
+            ("roleRef", "kind"), f"roleRef kind {kind} is invalid (Role or ClusterRole)"
+        )
+
+
+@check("rolebinding-subject-missing")
+def rolebinding_subject_missing(
+    resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
+    index: _Index | None = None
+    for i, subject in enumerate(_list(resource.body.get("subjects"))):
+        subject = _dict(subject)
+        name = _str(subject.get("name"))
+        if subject.get("kind") != "ServiceAccount" or not name:
+            continue
+        namespace = _str(subject.get("namespace"))
+        if namespace is None:
+            if resource.kind == "ClusterRoleBinding":
+                yield Violation(
+                    ("subjects", i),
+                    f'ServiceAccount subject "{name}" has no namespace (required in a'
+                    " ClusterRoleBinding)",
+                )
+                continue
+            namespace = _namespace(resource)
+        if not ctx.exists("ServiceAccount", namespace, name):
+            index = index or _index(ctx)
+            yield Violation(
+                ("subjects", i, "name"),
+                f"subject {_missing(index, 'ServiceAccount', namespace, name)}",
+            )
