@@ -23,6 +23,9 @@ from kubeplan.model import Path, Resource
 from kubeplan.rules import workloads
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
+from kubeplan.rules.values import as_dict as _dict
+from kubeplan.rules.values import as_int as _int
+from kubeplan.rules.values import as_str as _str
 from kubeplan.rules.workloads import ContainerRef
 
 # --------------------------------------------------------------------------------------------
@@ -79,18 +82,6 @@ SECCOMP_CONTAINER_ANNOTATION = "container.seccomp.security.alpha.kubernetes.io/"
 # Kubernetes 1.27 made the seccomp annotations non-functional (kubernetes/kubernetes#114947).
 SECCOMP_ANNOTATIONS_IGNORED_SINCE = (1, 27)
 APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 def _who(ref: ContainerRef) -> str:

@@ -29,6 +29,11 @@ from kubeplan.model import Path, Resource
 from kubeplan.rules import selectors, workloads
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
+from kubeplan.rules.values import as_dict as _dict
+from kubeplan.rules.values import as_int as _int
+from kubeplan.rules.values import as_list as _list
+from kubeplan.rules.values import as_str as _str
+from kubeplan.rules.values import namespace_of as _namespace
 
 _INDEX_KEY = "_kubeplan_reference_index"
 # A StatefulSet is expanded into one pod entry per ordinal (for its per-pod labels) up to this.
@@ -38,27 +43,6 @@ _SHOWN = 3  # how many selected workloads a message names
 
 # ---------------------------------------------------------------------------------------------
 # helpers on untrusted bodies
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _namespace(resource: Resource) -> str:
-    """The object's namespace; a namespaced custom kind without a CRD in the input defaults too."""
-    return resource.namespace or "default"
 
 
 def _selector_text(selector: dict[str, Any]) -> str:

@@ -44,6 +44,11 @@ from kubeplan.model import Path, Resource
 from kubeplan.rules import selectors, workloads
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
+from kubeplan.rules.values import as_dict as _dict
+from kubeplan.rules.values import as_int as _int
+from kubeplan.rules.values import as_list as _list
+from kubeplan.rules.values import as_str as _str
+from kubeplan.rules.values import namespace_of as _namespace
 from kubeplan.rules.workloads import ContainerRef
 
 _HPA_KEY = "_kubeplan_reliability_hpa"
@@ -61,26 +66,6 @@ _JOB_UID_LABELS = ("controller-uid", "batch.kubernetes.io/controller-uid")
 
 # ---------------------------------------------------------------------------------------------
 # helpers on untrusted bodies
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _namespace(resource: Resource) -> str:
-    return resource.namespace or "default"
 
 
 def _spec(resource: Resource) -> dict[str, Any]:
