@@ -254,3 +254,39 @@ def test_docs_rules_md_is_generated_from_the_metadata() -> None:
     assert (ROOT / "docs" / "rules.md").read_text() == expected, (
         "docs/rules.md is stale: kubeplan rules --format markdown > docs/rules.md"
     )
+
+
+def test_exclusion_by_container_suppresses_only_that_container(tmp_path: Path) -> None:
+    manifest = write(
+        tmp_path,
+        "pod.yaml",
+        """\
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: meshed
+          namespace: shop
+        spec:
+          containers:
+            - name: app
+              image: app:1.0
+              securityContext: {privileged: true}
+            - name: istio-proxy
+              image: proxy:1.0
+              securityContext: {privileged: true}
+        """,
+    )
+    config = write(
+        tmp_path,
+        "c.yaml",
+        "exclude:\n  - rules: [privileged-container]\n    container: istio-proxy\n",
+    )
+    got = [
+        f
+        for f in all_findings("lint", manifest, "--config", config)
+        if f["rule"] == "privileged-container"
+    ]
+    assert {(f["path"], bool(f.get("suppressed"))) for f in got} == {
+        ("spec.containers[0].securityContext.privileged", False),
+        ("spec.containers[1].securityContext.privileged", True),
+    }
