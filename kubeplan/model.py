@@ -130,6 +130,7 @@ class Finding:
     template: str | None = None
     hint: str | None = None
     suppressed: bool = False
+    suppressed_by: str | None = None  # "annotation" or "config", with the reason when given
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.file, self.line, self.column, self.rule, self.message)
@@ -151,6 +152,7 @@ class Finding:
             out["hint"] = self.hint
         if self.suppressed:
             out["suppressed"] = True
+            out["suppressed_by"] = self.suppressed_by
         return out
 
 

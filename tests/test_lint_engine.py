@@ -59,11 +59,12 @@ def test_inline_ignore_annotation_suppresses_and_counts(tmp_path: Path) -> None:
     assert run.exit_code == 0
     assert "1 suppressed" in run.stdout
     shown = kubeplan("lint", "-k", "1.33", manifest, "--config", config, "--show-suppressed")
-    assert "[removed-api] (suppressed)" in shown.stdout
+    assert "[removed-api] (suppressed by annotation: migrated next sprint)" in shown.stdout
     forbidden = kubeplan("lint", "-k", "1.33", manifest, "--config", config, "--no-inline-ignore")
     assert forbidden.exit_code == 1
     report = kubeplan("lint", "-k", "1.33", manifest, "--config", config, "--format", "json").json()
     assert report["summary"]["suppressed"] == 1 and report["findings"][0]["suppressed"] is True
+    assert report["findings"][0]["suppressed_by"] == "annotation: migrated next sprint"
 
 
 def test_config_disables_rules_changes_severity_and_excludes(tmp_path: Path) -> None:

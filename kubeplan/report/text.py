@@ -30,7 +30,7 @@ def render(
             label = _label(f).ljust(label_width)
             message = f"{f.path}: {f.message}" if f.path else f.message
             rule = style(f"[{f.rule}]", "dim")
-            suppressed = style(" (suppressed)", "dim") if f.suppressed else ""
+            suppressed = style(f" (suppressed by {f.suppressed_by})", "dim") if f.suppressed else ""
             template = style(f"  from {f.template}", "dim") if f.template else ""
             lines.append(f"  {where}  {severity}  {label}  {message}  {rule}{suppressed}{template}")
         lines.append("")

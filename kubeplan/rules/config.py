@@ -186,6 +186,7 @@ def _build(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> Config:
                 namespace=row.get("namespace", "*"),
                 name=row.get("name", "*"),
                 container=row.get("container"),
+                reason=row.get("reason"),
             )
         )
     config.ignore_paths = list(data.get("ignore-paths") or [])

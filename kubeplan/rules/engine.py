@@ -34,6 +34,7 @@ class Exclusion:
     namespace: str = "*"
     name: str = "*"
     container: str | None = None
+    reason: str | None = None
 
     def matches(self, rule: str, resource: Resource, finding: Finding) -> bool:
         if self.rules and rule not in self.rules:
@@ -120,9 +121,17 @@ def lint(
                     violation.path,
                     hint=meta.remediation,
                 )
-                finding.suppressed = bool({meta.id, "all"} & ignored) or any(
-                    x.matches(meta.id, resource, finding) for x in settings.exclusions
-                )
+                if {meta.id, "all"} & ignored:
+                    finding.suppressed = True
+                    finding.suppressed_by = _annotation_reason(resource)
+                else:
+                    for exclusion in settings.exclusions:
+                        if exclusion.matches(meta.id, resource, finding):
+                            finding.suppressed = True
+                            finding.suppressed_by = "config" + (
+                                f": {exclusion.reason}" if exclusion.reason else ""
+                            )
+                            break
                 findings.append(finding)
     return findings
 
@@ -138,6 +147,18 @@ def _inline_ignores(resource: Resource) -> frozenset[str]:
             if isinstance(value, str):
                 names.update(part.strip() for part in value.split(",") if part.strip())
     return frozenset(names)
+
+
+def _annotation_reason(resource: Resource) -> str:
+    for place in (resource.body.get("metadata"), workloads.pod_template(resource)):
+        if isinstance(place, tuple):
+            place = place[1].get("metadata")
+        annotations = place.get("annotations") if isinstance(place, dict) else None
+        if isinstance(annotations, dict) and isinstance(
+            annotations.get(IGNORE_REASON_ANNOTATION), str
+        ):
+            return f"annotation: {annotations[IGNORE_REASON_ANNOTATION]}"
+    return "annotation"
 
 
 def _container_of(resource: Resource, path: str) -> str | None:
