@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from kubeplan.schemas import yamlnodes
@@ -183,6 +184,7 @@ def finding_for(
 _PLAIN_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
 
 
+@lru_cache(maxsize=8192)
 def format_path(path: Path) -> str:
     """`('spec', 'containers', 0, 'image')` -> `spec.containers[0].image`.
 

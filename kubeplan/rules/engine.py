@@ -90,11 +90,11 @@ def lint(
         r.meta.id: {**r.meta.options, **settings.options.get(r.meta.id, {})} for r in rules
     }
     severity_of = {r.meta.id: settings.severities.get(r.meta.id, r.meta.severity) for r in rules}
+    for kind in by_kind:
+        by_kind[kind].extend(wildcard)
     findings: list[Finding] = []
     for resource in resources:
-        applicable = by_kind.get(resource.kind, [])
-        if wildcard:
-            applicable = [*applicable, *wildcard]
+        applicable = by_kind.get(resource.kind, wildcard)
         if not applicable:
             continue
         ignored = _inline_ignores(resource) if settings.inline_ignore else frozenset()

@@ -136,12 +136,16 @@ class _Pod:
 
 
 def _pod(resource: Resource) -> _Pod | None:
-    found = workloads.pod_spec(resource)
-    if found is None:
-        return None
-    path, spec = found
-    os_name = _dict(spec.get("os")).get("name")
-    return _Pod(path, spec, _dict(spec.get("securityContext")), os_name == "windows")
+    """The pod view every security rule starts from, built once per object."""
+    if "security_pod" not in resource.memo:
+        found = workloads.pod_spec(resource)
+        pod = None
+        if found is not None:
+            path, spec = found
+            os_name = _dict(spec.get("os")).get("name")
+            pod = _Pod(path, spec, _dict(spec.get("securityContext")), os_name == "windows")
+        resource.memo["security_pod"] = pod
+    return resource.memo["security_pod"]
 
 
 def _annotations(resource: Resource) -> tuple[Path, dict[str, Any]]:

@@ -595,7 +595,9 @@ def _pod_refs(resource: Resource) -> Iterator[_Ref]:
 def _missing_refs(resource: Resource, ctx: LintContext, kind: str) -> Iterator[Violation]:
     index: _Index | None = None
     namespace = _namespace(resource)
-    for ref in _pod_refs(resource):
+    if "pod_refs" not in resource.memo:  # five rules read the same references
+        resource.memo["pod_refs"] = tuple(_pod_refs(resource))
+    for ref in resource.memo["pod_refs"]:
         if ref.kind != kind or ctx.exists(kind, namespace, ref.name):
             continue
         index = index or _index(ctx)
