@@ -164,8 +164,11 @@ def finding_for(
     message: str,
     path: Path = (),
     hint: str | None = None,
+    ref: dict[str, str | None] | None = None,
 ) -> Finding:
-    """A finding located at `path` inside `resource` (its `kind:` line when the path is empty)."""
+    """A finding located at `path` inside `resource` (its `kind:` line when the path is empty).
+
+    `ref` lets a caller that reports many findings on one object share one resource dict."""
     line, column = resource.position(path)
     return Finding(
         rule=rule,
@@ -175,7 +178,7 @@ def finding_for(
         line=line,
         column=column,
         path=format_path(path),
-        resource=resource.ref(),
+        resource=ref if ref is not None else resource.ref(),
         template=resource.origin.template,
         hint=hint,
     )

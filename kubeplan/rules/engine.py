@@ -98,6 +98,7 @@ def lint(
         if not applicable:
             continue
         ignored = _inline_ignores(resource) if settings.inline_ignore else frozenset()
+        ref = resource.ref()
         for rule in applicable:
             meta = rule.meta
             try:
@@ -120,6 +121,7 @@ def lint(
                     violation.message,
                     violation.path,
                     hint=meta.remediation,
+                    ref=ref,
                 )
                 if {meta.id, "all"} & ignored:
                     finding.suppressed = True

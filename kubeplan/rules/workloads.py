@@ -6,7 +6,6 @@ StatefulSet/DaemonSet, batch/v1 Job/CronJob, core/v1 ReplicationController).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,19 +97,34 @@ def pod_annotations(resource: Resource) -> dict[str, Any]:
 
 def containers(
     resource: Resource, lists: tuple[str, ...] = CONTAINER_LISTS
-) -> Iterator[ContainerRef]:
-    """Every container of the pod template, init and ephemeral ones included by default."""
-    found = pod_spec(resource)
-    if found is None:
-        return
-    path, spec = found
-    for list_name in lists:
-        items = spec.get(list_name)
-        if not isinstance(items, list):
-            continue
-        for index, container in enumerate(items):
-            if isinstance(container, dict):
-                yield ContainerRef((*path, list_name, index), container, list_name)
+) -> tuple[ContainerRef, ...]:
+    """Every container of the pod template, init and ephemeral ones included by default.
+
+    Computed once per object and per choice of lists: some forty rules ask for them."""
+    memo = resource.memo
+    key = f"containers:{','.join(lists)}"
+    found: tuple[ContainerRef, ...] | None = memo.get(key)
+    if found is not None:
+        return found
+    if lists != CONTAINER_LISTS:
+        everything = containers(resource)
+        found = tuple(ref for ref in everything if ref.list_name in lists)
+    else:
+        refs: list[ContainerRef] = []
+        spec_found = pod_spec(resource)
+        if spec_found is not None:
+            path, spec = spec_found
+            for list_name in CONTAINER_LISTS:
+                items = spec.get(list_name)
+                if isinstance(items, list):
+                    refs.extend(
+                        ContainerRef((*path, list_name, index), container, list_name)
+                        for index, container in enumerate(items)
+                        if isinstance(container, dict)
+                    )
+        found = tuple(refs)
+    memo[key] = found
+    return found
 
 
 def replicas(resource: Resource) -> int | None:

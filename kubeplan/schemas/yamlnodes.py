@@ -356,8 +356,9 @@ def locate(root: Any, path: tuple[str | int, ...], offset: int = 0) -> tuple[int
     mark = root.start_mark
     for part in path:
         if isinstance(node, yaml.MappingNode):
+            want = part if isinstance(part, str) else str(part)
             for key_node, value_node in reversed(node.value):
-                if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                if key_node.value == want and isinstance(key_node, yaml.ScalarNode):
                     mark = key_node.start_mark
                     node = value_node
                     break
