@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from kubeplan import __version__
+from kubeplan.model import Severity
 
 app = typer.Typer(
     name="kubeplan",
@@ -268,6 +269,64 @@ def check(
 
 
 @app.command()
+def diff(
+    paths: PathsArg,
+    base: Annotated[
+        str,
+        typer.Option(
+            "--base",
+            help="The prior revision: a git revision (HEAD~1, origin/main), a folder, or a"
+            " kubectl get -o yaml dump.",
+            show_default=False,
+        ),
+    ],
+    kubernetes_version: VersionOpt = None,
+    output_format: FormatOpt = OutputFormat.text,
+    output: OutputOpt = None,
+    fail_on: FailOnOptional = None,
+    no_color: NoColorOpt = False,
+    show_unchanged: Annotated[
+        bool, typer.Option("--show-unchanged", help="Also list objects that do not change.")
+    ] = False,
+) -> None:
+    """What applying the manifests does, field by field, against a prior revision."""
+    from kubeplan.planner.diffrun import run_diff
+    from kubeplan.report import diff_report
+    from kubeplan.report.style import Style, use_colour
+    from kubeplan.schemas.catalog import CatalogError, newest_version, normalise_version
+    from kubeplan.schemas.sources import InputError
+
+    try:
+        version = normalise_version(kubernetes_version or newest_version())
+        result = run_diff(paths, base, version)
+    except (InputError, CatalogError) as error:
+        _fail(str(error))
+        return
+    if output_format is OutputFormat.json:
+        rendered = diff_report.render_json(result)
+    else:
+        colour = output is None and use_colour(sys.stdout, no_color)
+        rendered = diff_report.render_text(result, Style(colour), show_unchanged)
+    _write(rendered, output)
+    threshold = fail_on.value if fail_on is not None else "error"
+    failed = threshold != "never" and any(
+        f.severity.rank >= Severity(threshold).rank for f in result.findings
+    )
+    raise typer.Exit(1 if failed else 0)
+
+
+def _write(rendered: str, output: str | None) -> None:
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(rendered)
+        except OSError as error:
+            _fail(f"cannot write {output}: {error}")
+    else:
+        sys.stdout.write(rendered)
+
+
+@app.command()
 def rules(
     rule_id: Annotated[
         str | None, typer.Argument(help="Explain one rule.", show_default=False)
@@ -318,14 +377,7 @@ def _emit(  # type: ignore[no-untyped-def]
         rendered = text.render(
             result, Style(colour), show_suppressed=show_suppressed, verbose=verbose
         )
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(rendered)
-        except OSError as error:
-            _fail(f"cannot write {output}: {error}")
-    else:
-        sys.stdout.write(rendered)
+    _write(rendered, output)
 
 
 def main() -> None:

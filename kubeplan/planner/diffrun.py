@@ -1,0 +1,183 @@
+"""`kubeplan diff`: load the new revision and its base, pair them, classify every field change.
+
+BASE is, in this order of precedence:
+- an existing file or folder (a prior copy of the manifests, or a `kubectl get -o yaml` dump of
+  the live objects);
+- a git revision (`HEAD~1`, `origin/main`, a sha, or `git:REV`): the same PATHs are read at that
+  revision from the object store. A PATH that did not exist at REV has an empty base, so
+  everything in it is created.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubeplan.model import Finding, Resource, Severity, finding_for
+from kubeplan.planner import effects
+from kubeplan.planner.pairing import CREATE, DELETE, UNCHANGED, UPDATE, Pair, pair
+from kubeplan.schemas import loader
+from kubeplan.schemas.sources import InputError
+
+# How an immutable change can still be made, and what it costs the running pods.
+IMMUTABLE_REMEDY = (
+    "delete and recreate the object (kubectl delete, then apply; or kubectl replace --force),"
+    " which for a workload stops all its pods before the new ones start"
+)
+
+
+LAST_APPLIED = "metadata.annotations.kubectl.kubernetes.io/last-applied-configuration"
+
+
+@dataclass
+class ChangeReport:
+    pair: Pair
+    fields: list[effects.ClassifiedChange] = field(default_factory=list)
+    unchanged_on_apply: bool = False  # every difference is a field apply keeps (see _kept_by_apply)
+
+    @property
+    def action(self) -> str:
+        return UNCHANGED if self.unchanged_on_apply else self.pair.action
+
+    @property
+    def resource(self) -> Resource:
+        return self.pair.resource
+
+    def effects(self) -> set[str]:
+        return {change.effect for change in self.fields}
+
+
+@dataclass
+class DiffResult:
+    changes: list[ChangeReport]
+    findings: list[Finding]
+    base_label: str
+    resources: int
+    files: int
+    kubernetes_version: str
+    notes: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        updates = [c for c in self.changes if c.action == UPDATE]
+        return {
+            "create": sum(c.action == CREATE for c in self.changes),
+            "delete": sum(c.action == DELETE for c in self.changes),
+            "update": len(updates),
+            "unchanged": sum(c.action == UNCHANGED for c in self.changes),
+            "rollout": sum(bool({"rollout", "recreate"} & c.effects()) for c in updates),
+            "scale": sum("scale" in c.effects() for c in updates),
+            "staged": sum("staged" in c.effects() for c in updates),
+            "rejected": sum("immutable" in c.effects() for c in updates),
+            "config": sum("config-not-reloaded" in c.effects() for c in updates),
+            "unknown": sum("unknown" in c.effects() for c in updates),
+        }
+
+
+def resolve_base(base: str, paths: list[str], cwd: str | None = None) -> tuple[list[str], str]:
+    """The loader PATHs of the base revision, and a label for it (raises InputError)."""
+    if os.path.exists(base):
+        return [base], base
+    revision = base[len("git:") :] if base.startswith("git:") else base
+    top = _git(["rev-parse", "--show-toplevel"], cwd)
+    if top is None:
+        raise InputError(f"--base {base}: no such file or folder, and not inside a git repository")
+    if _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], cwd) is None:
+        raise InputError(f"--base {base}: no such file or folder, nor git revision")
+    specs = []
+    for path in paths:
+        if path == "-":
+            raise InputError("--base REV cannot pair standard input with a revision; give a path")
+        relative = os.path.relpath(os.path.abspath(path), top)
+        if relative.startswith(".."):
+            raise InputError(f"{path}: outside the git repository at {top}")
+        listing = _git(["ls-tree", "--name-only", revision, "--", relative], top)
+        if listing:  # absent at that revision: an empty base
+            specs.append(f"git:{revision}:{'' if relative == '.' else relative}".rstrip(":"))
+    return specs, f"git:{revision}"
+
+
+def _git(args: list[str], cwd: str | None) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], capture_output=True, text=True, cwd=cwd, check=False)
+    except OSError:
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def run_diff(paths: list[str], base: str, kubernetes_version: str) -> DiffResult:
+    new = loader.load(paths)
+    base_paths, label = resolve_base(base, paths)
+    old = loader.load(base_paths) if base_paths else loader.LoadResult()
+    findings = [_tag(f, "base") for f in old.findings if f.severity == Severity.ERROR]
+    findings += [f for f in new.findings if f.severity == Severity.ERROR]
+    reports = []
+    for paired in pair(old.resources, new.resources):
+        report = ChangeReport(paired)
+        if paired.action == UPDATE:
+            changes = effects.classify(paired, new.resources, old.resources, kubernetes_version)
+            report.fields = [c for c in changes if not _kept_by_apply(c, paired.old)]
+            report.unchanged_on_apply = not report.fields
+            findings.extend(_immutable_findings(report))
+        reports.append(report)
+    findings.sort(key=Finding.sort_key)
+    return DiffResult(
+        reports,
+        findings,
+        label,
+        len(new.resources),
+        new.files,
+        kubernetes_version,
+        new.notes,
+    )
+
+
+def _kept_by_apply(change: effects.ClassifiedChange, old: Resource | None) -> bool:
+    """A field the live object has and the manifest omits survives `kubectl apply`.
+
+    Client-side apply computes a three-way patch (strategicpatch.CreateThreeWayMergePatch in
+    k8s.io/apimachinery): it deletes only fields that the last-applied configuration had and the
+    new manifest drops. Server-allocated fields of a live object (a Service's clusterIP, a Job's
+    selector, defaults) were never in it, so they are kept: not a change. Only for a base read
+    from a live dump (server fields set aside by the loader)."""
+    if change.kind != "removed" or old is None or not old.server_fields:
+        return False
+    raw = old.server_fields.get(LAST_APPLIED)
+    try:
+        applied = json.loads(raw) if isinstance(raw, str) else {}
+    except ValueError:
+        applied = {}
+    node: Any = applied
+    for part in change.path:
+        if isinstance(node, list):
+            return False  # keyed-list indices differ between the two; report it
+        if not (isinstance(node, dict) and isinstance(part, str) and part in node):
+            return True  # the last-applied configuration never had it
+        node = node[part]
+    return False
+
+
+def _tag(finding: Finding, side: str) -> Finding:
+    finding.message = f"({side}) {finding.message}"
+    return finding
+
+
+def _immutable_findings(report: ChangeReport) -> list[Finding]:
+    resource = report.resource
+    out = []
+    for change in report.fields:
+        if change.effect != "immutable":
+            continue
+        out.append(
+            finding_for(
+                resource,
+                "immutable-field-changed",
+                Severity.ERROR,
+                f"{change.label}: {change.reason}; the API server rejects this update",
+                change.path,
+                hint=f"to change it: {IMMUTABLE_REMEDY}",
+            )
+        )
+    return out

@@ -1,0 +1,146 @@
+"""`kubeplan diff` for people (reads like `terraform plan`) and as JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kubeplan.planner.diffrun import ChangeReport, DiffResult
+from kubeplan.report.json_report import SCHEMA_VERSION
+from kubeplan.report.style import Style
+
+SYMBOL = {"create": "+", "delete": "-", "update": "~", "unchanged": " "}
+COLOUR = {"create": "green", "delete": "red", "update": "yellow"}
+EFFECT_COLOUR = {
+    "rollout": "yellow",
+    "recreate": "red",
+    "immutable": "red",
+    "scale": "blue",
+    "staged": "blue",
+    "config-not-reloaded": "yellow",
+    "unknown": "dim",
+    "no-pod-effect": "dim",
+}
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, str) and "\n" in value.strip():
+        return f"({value.count(chr(10)) + 1} lines of text)"
+    text = (
+        json.dumps(value, ensure_ascii=False, sort_keys=True)
+        if not isinstance(value, str)
+        else value
+    )
+    # Elide the middle: the end of an image reference (its tag) is what people look for.
+    return text if len(text) <= 72 else text[:30] + "…" + text[-41:]
+
+
+def _title(report: ChangeReport) -> str:
+    resource = report.resource
+    where = f"{resource.namespace}/" if resource.namespace else ""
+    origin = resource.origin
+    return f"{resource.kind} {where}{resource.name}  ({origin.file}:{origin.line})"
+
+
+def render_text(result: DiffResult, style: Style, show_unchanged: bool = False) -> str:
+    lines: list[str] = [style(f"kubeplan diff against {result.base_label}", "bold"), ""]
+    for report in result.changes:
+        action = report.action
+        if action == "unchanged" and not show_unchanged:
+            continue
+        symbol = style(SYMBOL[action], COLOUR.get(action, "dim"))
+        title = _title(report)
+        extra = ""
+        if report.pair.renamed_from is not None:
+            old = report.pair.renamed_from
+            extra = style(f"  looks like a rename of {old.name}: the object is recreated", "yellow")
+        lines.append(f"{symbol} {title}{extra}")
+        if not report.fields:
+            continue
+        width = max(len(change.label) for change in report.fields)
+        for change in report.fields:
+            if change.kind == "added":
+                delta = f"+ {_value(change.new)}"
+            elif change.kind == "removed":
+                delta = f"- {_value(change.old)}"
+            elif change.kind == "reordered":
+                delta = "order changed"
+            else:
+                delta = f"{_value(change.old)} → {_value(change.new)}"
+            effect = style(change.effect, EFFECT_COLOUR.get(change.effect, "dim"))
+            lines.append(f"    ~ {change.label.ljust(width)}  {delta}  {effect}: {change.reason}")
+    if len(lines) == 2:
+        lines.append("No changes.")
+    lines.append("")
+    for finding in result.findings:
+        lines.append(
+            style("error", "red")
+            + f" {finding.file}:{finding.line}: {finding.message}  [{finding.rule}]"
+        )
+    lines.append(summary(result))
+    return "\n".join(lines) + "\n"
+
+
+def summary(result: DiffResult) -> str:
+    c = result.counts()
+    detail = [
+        f"{c[key]} {word}"
+        for key, word in (
+            ("rollout", "roll pods"),
+            ("scale", "scale"),
+            ("staged", "staged"),
+            ("config", "change config pods will not reload"),
+            ("unknown", "unknown"),
+        )
+        if c[key]
+    ]
+    update = f"{c['update']} to update" + (f" ({', '.join(detail)})" if detail else "")
+    text = f"{c['create']} to create, {update}, {c['delete']} to delete"
+    if c["rejected"]:
+        text += f"; {c['rejected']} rejected"
+    return text + "."
+
+
+def to_document(result: DiffResult) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kubernetes_version": result.kubernetes_version,
+        "base": result.base_label,
+        "changes": [
+            {
+                "resource": report.resource.ref(),
+                "action": report.action,
+                "file": report.resource.origin.file,
+                "line": report.resource.origin.line,
+                **(
+                    {"renamed_from": report.pair.renamed_from.name}
+                    if report.pair.renamed_from is not None
+                    else {}
+                ),
+                "fields": [
+                    {
+                        "path": change.label,
+                        "old": change.old,
+                        "new": change.new,
+                        "change": change.kind,
+                        "effect": change.effect,
+                        "reason": change.reason,
+                        "source": change.source,
+                    }
+                    for change in report.fields
+                ],
+            }
+            for report in result.changes
+        ],
+        "findings": [f.to_json() for f in result.findings],
+        "summary": {**result.counts(), "resources": result.resources, "files": result.files},
+    }
+
+
+def render_json(result: DiffResult) -> str:
+    return (
+        json.dumps(to_document(result), ensure_ascii=False, separators=(",", ":"), default=str)
+        + "\n"
+    )
