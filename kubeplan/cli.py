@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from kubeplan import __version__
-from kubeplan.model import Severity
+from kubeplan.model import fails
 
 app = typer.Typer(
     name="kubeplan",
@@ -309,10 +309,7 @@ def diff(
         rendered = diff_report.render_text(result, Style(colour), show_unchanged)
     _write(rendered, output)
     threshold = fail_on.value if fail_on is not None else "error"
-    failed = threshold != "never" and any(
-        f.severity.rank >= Severity(threshold).rank for f in result.findings
-    )
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(1 if fails(result.findings, threshold) else 0)
 
 
 def _write(rendered: str, output: str | None) -> None:

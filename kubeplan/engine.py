@@ -7,13 +7,10 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 
-from kubeplan.model import Finding, Severity
+from kubeplan.model import Finding, Severity, fails
 from kubeplan.schemas import catalog as catalogs
 from kubeplan.schemas import loader
 from kubeplan.schemas.validate import validate
-
-FAIL_ON = ("error", "warning", "info", "never")
-MODES = ("validate", "lint", "check")
 
 
 @dataclass
@@ -33,7 +30,6 @@ class RunResult:
     kubernetes_version: str
     notes: list[str] = field(default_factory=list)
     fail_on: str | None = None  # from the config, when the command line did not say
-    rules: dict = field(default_factory=dict)  # rule id -> RuleMeta, for renderers that list rules
 
     def counts(self) -> dict[str, int]:
         active = [f for f in self.findings if not f.suppressed]
@@ -45,10 +41,7 @@ class RunResult:
         }
 
     def failed(self, fail_on: str) -> bool:
-        if fail_on == "never":
-            return False
-        threshold = Severity(fail_on).rank
-        return any(f.severity.rank >= threshold for f in self.findings if not f.suppressed)
+        return fails(self.findings, fail_on)
 
 
 def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
@@ -56,7 +49,6 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
     from kubeplan.rules.config import load_config
 
     lint_wanted = mode in ("lint", "check")
-    rules = _builtin_rules() if lint_wanted else {}
     config = load_config(options.config_path, _rule_ids)
     version = catalogs.normalise_version(
         options.kubernetes_version or config.kubernetes_version or catalogs.newest_version()
@@ -80,21 +72,14 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
         if mode == "check":
             findings = _drop_doubles(findings)
     findings.sort(key=Finding.sort_key)
-    result = RunResult(
-        findings, len(resources), loaded.files, version, loaded.notes, config.fail_on
-    )
-    result.rules = {rule_id: rule.meta for rule_id, rule in rules.items()}
-    return result
-
-
-def _builtin_rules() -> dict:
-    from kubeplan.rules.registry import load_rules
-
-    return load_rules()
+    return RunResult(findings, len(resources), loaded.files, version, loaded.notes, config.fail_on)
 
 
 def _rule_ids() -> set[str]:
-    return set(_builtin_rules())
+    """Known rule ids, loaded only when a config names rules."""
+    from kubeplan.rules.registry import load_rules
+
+    return set(load_rules())
 
 
 def _lint(resources: list, version: str, config, options: Options) -> list[Finding]:  # type: ignore[no-untyped-def]
@@ -124,7 +109,3 @@ def _drop_doubles(findings: list[Finding]) -> list[Finding]:
         for f in findings
         if not (f.rule == "api-version-not-served" and (f.file, f.line) in removed)
     ]
-
-
-def run_validate(paths: list[str], options: Options) -> RunResult:
-    return run(paths, options, "validate")

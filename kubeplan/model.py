@@ -31,6 +31,14 @@ class Severity(StrEnum):
 _SEVERITY_RANK = {Severity.ERROR: 3, Severity.WARNING: 2, Severity.INFO: 1}
 
 
+def fails(findings: list[Finding], fail_on: str) -> bool:
+    """Exit 1? True when an unsuppressed finding is at or above `fail_on` (`never`: never)."""
+    if fail_on == "never":
+        return False
+    threshold = Severity(fail_on).rank
+    return any(f.severity.rank >= threshold for f in findings if not f.suppressed)
+
+
 @dataclass(frozen=True, slots=True)
 class ResourceId:
     """Identity of an object as the API server sees it: (group, kind, namespace, name)."""
@@ -110,12 +118,6 @@ class Resource:
             "namespace": self.namespace,
             "name": self.name,
         }
-
-    def label(self) -> str:
-        name = self.name or "<unnamed>"
-        return (
-            f"{self.kind}/{name}" if not self.namespace else f"{self.kind}/{self.namespace}/{name}"
-        )
 
 
 @dataclass(slots=True)

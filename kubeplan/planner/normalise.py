@@ -566,8 +566,3 @@ def normalise(resource: Resource) -> dict[str, Any]:
     if struct is None and template_path is None:
         _generic_resources(body)
     return body
-
-
-def source_of(struct: str) -> str:
-    """The Kubernetes source cited for a struct's defaults (for reports)."""
-    return defaults().sources.get(struct, "")

@@ -81,9 +81,6 @@ class LintContext:
             p.matches(kind, namespace, name) for p in cluster_objects()
         )
 
-    def declared_external(self, kind: str, namespace: str | None, name: str) -> bool:
-        return any(p.matches(kind, namespace, name) for p in self.external)
-
     @cached_property
     def workloads(self) -> list[Resource]:
         """Workloads that own pods (a Pod owned by nothing, or a controller of pods)."""

@@ -76,9 +76,6 @@ class RuleMeta:
     pass_example: str = ""
     fail_example: str = ""
 
-    def applies_to(self, kind: str) -> bool:
-        return "*" in self.kinds or kind in self.kinds
-
 
 @dataclass(frozen=True)
 class Rule:

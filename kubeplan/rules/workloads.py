@@ -134,16 +134,3 @@ def replicas(resource: Resource) -> int | None:
         value = spec.get("replicas", 1) if isinstance(spec, dict) else 1
         return value if isinstance(value, int) else None
     return None
-
-
-def selector_labels(resource: Resource) -> dict[str, str] | None:
-    """matchLabels of a workload's selector (ReplicationController: the plain map)."""
-    spec = resource.body.get("spec")
-    if not isinstance(spec, dict):
-        return None
-    selector = spec.get("selector")
-    if resource.kind == "ReplicationController":
-        return selector if isinstance(selector, dict) else None
-    if isinstance(selector, dict) and isinstance(selector.get("matchLabels"), dict):
-        return selector["matchLabels"]
-    return None

@@ -100,9 +100,6 @@ class Catalog:
             return sorted(same_group)
         return sorted(f"{g}/{v}" if g else v for (g, v, k) in self.gvk_index if k == kind)
 
-    def knows_kind(self, kind: str) -> bool:
-        return any(k == kind for (_, _, k) in self.gvk_index)
-
     def validator(self, definition: str) -> Any:
         validator = self._validators.get(definition)
         if validator is None:
@@ -117,11 +114,6 @@ class Catalog:
     def compile(self, schema: dict[str, Any]) -> Any:
         """A validator for a schema that may `$ref` the Kubernetes definitions (CRDs)."""
         return jsonschema_rs.validator_for(schema, registry=self.registry)
-
-    def definition(self, ref: str) -> dict[str, Any] | None:
-        """The schema a `$ref` into the definitions points at."""
-        name = ref.rpartition("/$defs/")[2]
-        return self.definitions.get(name)
 
 
 @cache

@@ -31,7 +31,6 @@ class SourceText:
     name: str  # what findings call the file: a path, `<stdin>` or `git:REV:path`
     text: str
     is_json: bool = False
-    rendered_from: str | None = None  # the folder a renderer produced this text from
 
 
 @dataclass
@@ -207,9 +206,7 @@ def _run_renderer(
             )
         )
         return True
-    sources.texts.append(
-        SourceText(f"{os.path.normpath(folder)} ({tool})", done.stdout, rendered_from=folder)
-    )
+    sources.texts.append(SourceText(f"{os.path.normpath(folder)} ({tool})", done.stdout))
     return True
 
 

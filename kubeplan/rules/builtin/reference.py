@@ -464,9 +464,6 @@ def ingress_backend_missing(
             )
 
 
-ROUTE_KINDS = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
-
-
 def _route_refs(body: dict[str, Any]) -> Iterator[tuple[Path, dict[str, Any]]]:
     """backendRefs of every rule, and requestMirror backendRefs of rule and backend filters."""
 
