@@ -79,19 +79,18 @@ def load(
         result.findings.extend(extra.findings)
         result.findings.extend(extra_result.findings)
         result.crds.add_all(r for r in extra_result.resources if crds.is_crd(r))
-    result.crds.add_all(r for r in result.resources if crds.is_crd(r))
-    for finding in result.crds.findings:
-        result.findings.append(finding)
-    _assign_namespaces(result)
-    result.refresh_links()
-    _check_duplicates(result)
-    return result
+    return _finish(result)
 
 
 def load_text(name: str, text: str) -> LoadResult:
     """Load one in-memory text (tests, stdin)."""
     result = LoadResult(files=1)
     _load_text(sources.SourceText(name, text, is_json=name.endswith(".json")), result)
+    return _finish(result)
+
+
+def _finish(result: LoadResult) -> LoadResult:
+    """Once every document is read: CRDs known, then namespaces, then identities checked."""
     result.crds.add_all(r for r in result.resources if crds.is_crd(r))
     result.findings.extend(result.crds.findings)
     _assign_namespaces(result)
