@@ -56,9 +56,9 @@ def test_list_kind_items_without_kind_are_findings() -> None:
 
 
 def test_stdin_is_named_stdin() -> None:
-    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  n: 1\n"
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  count: 1\n"
     (only,) = findings("validate", "-", stdin=text)
-    assert (only["file"], only["line"], only["path"]) == ("<stdin>", 6, "data.n")
+    assert (only["file"], only["line"], only["path"]) == ("<stdin>", 6, "data.count")
 
 
 def test_crlf_line_endings_split_documents() -> None:
@@ -126,7 +126,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     deploy = tmp_path / "deploy"
     deploy.mkdir()
     (deploy / "cm.yaml").write_text(
-        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  n: "1"\n'
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  count: "1"\n'
     )
     (tmp_path / "other.yaml").write_text(
         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: other\n"
@@ -134,7 +134,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     _git(tmp_path, "add", "-A")
     _git(tmp_path, "commit", "-qm", "one")
     (deploy / "cm.yaml").write_text(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  n: 2\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  count: 2\n"
     )
     _git(tmp_path, "commit", "-qam", "two")
     monkeypatch.chdir(tmp_path)
@@ -145,7 +145,11 @@ def test_git_revision_is_read_from_the_object_store(repo: Path) -> None:
     (repo / "deploy" / "cm.yaml").write_text("garbage: [")  # the work tree is not read
     assert findings("validate", "git:HEAD~1:deploy") == []
     (only,) = findings("validate", "git:HEAD:deploy")
-    assert (only["file"], only["line"], only["path"]) == ("git:HEAD:deploy/cm.yaml", 6, "data.n")
+    assert (only["file"], only["line"], only["path"]) == (
+        "git:HEAD:deploy/cm.yaml",
+        6,
+        "data.count",
+    )
     result = loader.load(["git:HEAD~1"])
     assert sorted(r.name for r in result.resources) == ["cm", "other"]
 
@@ -186,12 +190,16 @@ def test_kustomize_folder_is_rendered_when_kustomize_exists(
     # Stands in for `kustomize build`: prints what kustomize prints, origin annotation included.
     fake.write_text(
         "#!/bin/sh\ncat <<'EOF'\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: rendered\n"
-        "  annotations:\n    config.kubernetes.io/origin: |\n      path: cm.yaml\ndata:\n  n: 1\nEOF\n"
+        "  annotations:\n    config.kubernetes.io/origin: |\n      path: cm.yaml\ndata:\n  count: 1\nEOF\n"
     )
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin")
     (only,) = findings("validate", str(folder))
-    assert (only["rule"], only["path"], only["template"]) == ("schema-invalid", "data.n", "cm.yaml")
+    assert (only["rule"], only["path"], only["template"]) == (
+        "schema-invalid",
+        "data.count",
+        "cm.yaml",
+    )
     assert "(kustomize)" in only["file"]
 
 
@@ -200,7 +208,7 @@ def test_walked_helm_chart_is_not_read_as_yaml(tmp_path: Path) -> None:
     (chart / "templates").mkdir(parents=True)
     (chart / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 0.1.0\n")
     (chart / "templates" / "d.yaml").write_text("{{- if .Values.x }}\nkind: {{ .Values.kind }}\n")
-    (tmp_path / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: n\n")
+    (tmp_path / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns1\n")
     got = findings("validate", str(tmp_path))
     assert [(f["rule"], f["severity"]) for f in got] == [("helm-chart-not-rendered", "info")]
 
@@ -212,10 +220,34 @@ def test_kustomize_folder_rendered_by_real_kubectl(tmp_path: Path) -> None:
         "resources:\n  - cm.yaml\nnamespace: rendered-ns\nbuildMetadata: [originAnnotations]\n"
     )
     (folder / "cm.yaml").write_text(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: raw\ndata:\n  n: 1\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: raw\ndata:\n  count: 1\n"
     )
     result = loader.load([str(folder)])
     (resource,) = result.resources
     assert (resource.namespace, resource.origin.template) == ("rendered-ns", "cm.yaml")
     (only,) = findings("validate", str(folder))
-    assert (only["rule"], only["path"], only["template"]) == ("schema-invalid", "data.n", "cm.yaml")
+    assert (only["rule"], only["path"], only["template"]) == (
+        "schema-invalid",
+        "data.count",
+        "cm.yaml",
+    )
+
+
+def test_y_and_n_are_booleans_as_kubernetes_go_yaml_v2_resolves_them() -> None:
+    # sigs.k8s.io/yaml goyaml.v2/resolve.go resolveMapList: y/Y/n/N are bools, unlike PyYAML
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  a: y\n  b: 'y'\n  c: N\n"
+    )
+    (resource,) = loader.load_text("b.yaml", text).resources
+    assert resource.body["data"] == {"a": True, "b": "y", "c": False}
+    got = findings("validate", "-", stdin=text)
+    assert {(f["path"], f["rule"]) for f in got} == {
+        ("data.a", "schema-invalid"),
+        ("data.c", "schema-invalid"),
+    }
+
+
+def test_a_key_n_is_the_key_false_and_is_located_at_its_line() -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: k\ndata:\n  n: 1\n"
+    (only,) = findings("validate", "-", stdin=text)
+    assert (only["line"], only["path"]) == (6, "data.false")

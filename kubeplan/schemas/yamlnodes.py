@@ -60,7 +60,10 @@ class _Loader(_Parser, yaml.resolver.Resolver):  # type: ignore[misc, valid-type
                 return _STR_TAG
             tag = self._plain_tags.get(value)
             if tag is None:
-                tag = yaml.resolver.Resolver.resolve(self, kind, value, implicit)
+                if value in _GO_YAML_BOOLS:
+                    tag = _BOOL_TAG
+                else:
+                    tag = yaml.resolver.Resolver.resolve(self, kind, value, implicit)
                 if len(self._plain_tags) < 100_000:
                     self._plain_tags[value] = tag
             return tag
@@ -69,6 +72,20 @@ class _Loader(_Parser, yaml.resolver.Resolver):  # type: ignore[misc, valid-type
 
 _TAG = "tag:yaml.org,2002:"
 _STR_TAG = _TAG + "str"
+_BOOL_TAG = _TAG + "bool"
+# Plain scalars Kubernetes' decoder reads as booleans (go-yaml v2, vendored in sigs.k8s.io/yaml as
+# goyaml.v2/resolve.go `resolveMapList`): PyYAML's YAML 1.1 set plus y/Y/n/N, so that
+# `enabled: y` in ConfigMap data is a boolean there, and rejected, as the API server does.
+_GO_YAML_BOOLS: dict[str, bool] = {
+    **{
+        word: True
+        for word in ("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON")
+    },
+    **{
+        word: False
+        for word in ("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF")
+    },
+}
 _SEPARATOR = re.compile(r"^---(?:[ \t\r\n]|$)")
 _END = re.compile(r"^\.\.\.[ \t\r]*$")
 _HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
@@ -331,7 +348,7 @@ class _Builder:
             if kind == "float":
                 return self._constructor.construct_yaml_float(node)
             if kind == "bool":
-                return self._constructor.construct_yaml_bool(node)
+                return _GO_YAML_BOOLS.get(node.value, node.value.lower() in ("true", "yes", "on"))
             if kind == "null":
                 return None
         # timestamps, binary, `=` (the YAML 1.1 value tag), local tags: keep the text
@@ -346,6 +363,13 @@ def _key_string(key: Any) -> str:
     return str(key)
 
 
+def _key_text(node: Any) -> str:
+    """A key as the decoder names it: `n:` is the key "false" (see _GO_YAML_BOOLS)."""
+    if node.tag == _BOOL_TAG and node.value in _GO_YAML_BOOLS:
+        return "true" if _GO_YAML_BOOLS[node.value] else "false"
+    return node.value
+
+
 def locate(root: Any, path: tuple[str | int, ...], offset: int = 0) -> tuple[int, int]:
     """Line and column (1-based) of `path` under `root`.
 
@@ -358,7 +382,7 @@ def locate(root: Any, path: tuple[str | int, ...], offset: int = 0) -> tuple[int
         if isinstance(node, yaml.MappingNode):
             want = part if isinstance(part, str) else str(part)
             for key_node, value_node in reversed(node.value):
-                if key_node.value == want and isinstance(key_node, yaml.ScalarNode):
+                if isinstance(key_node, yaml.ScalarNode) and _key_text(key_node) == want:
                     mark = key_node.start_mark
                     node = value_node
                     break
