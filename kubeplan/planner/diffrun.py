@@ -19,7 +19,7 @@ from typing import Any
 from kubeplan.model import Finding, Resource, Severity, finding_for
 from kubeplan.planner import effects
 from kubeplan.planner.pairing import CREATE, DELETE, UNCHANGED, UPDATE, Pair, pair
-from kubeplan.schemas import loader
+from kubeplan.schemas import loader, yamlnodes
 from kubeplan.schemas.sources import InputError
 
 # How an immutable change can still be made, and what it costs the running pods.
@@ -108,9 +108,10 @@ def _git(args: list[str], cwd: str | None) -> str | None:
 
 
 def run_diff(paths: list[str], base: str, kubernetes_version: str) -> DiffResult:
-    new = loader.load(paths)
     base_paths, label = resolve_base(base, paths)
-    old = loader.load(base_paths) if base_paths else loader.LoadResult()
+    with yamlnodes.shared_parses():  # the two revisions share most documents' text
+        new = loader.load(paths)
+        old = loader.load(base_paths) if base_paths else loader.LoadResult()
     findings = [_tag(f, "base") for f in old.findings if f.severity == Severity.ERROR]
     findings += [f for f in new.findings if f.severity == Severity.ERROR]
     reports = []

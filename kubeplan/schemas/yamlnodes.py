@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -166,6 +167,29 @@ def _chunk(index: int, first_line: int, lines: list[str]) -> _Chunk:
     return _Chunk(index, first_line, "".join(lines), template)
 
 
+# Parses kept for reuse while `shared_parses()` is active: document text without its `---`
+# line -> (node, data, whether the parsed chunk had that line).
+_shared: dict[str, tuple[Any, Any, bool]] | None = None
+
+
+@contextmanager
+def shared_parses() -> Iterator[None]:
+    """Parse each distinct document text once while the block runs.
+
+    `kubeplan diff` reads two revisions in which most documents are byte for byte the same;
+    the second read then costs only the documents that changed. Safe because nothing after the
+    parser mutates a document's data or nodes (the loader and the normaliser copy before they
+    change anything), and marks are relative to the document: each reuse gets its own offset.
+    Only clean documents are kept, so every problem is still reported at its own line.
+    """
+    global _shared
+    previous, _shared = _shared, {}
+    try:
+        yield
+    finally:
+        _shared = previous
+
+
 def parse_stream(text: str, json_file: bool = False) -> list[Document]:
     """Parse every document of a YAML (or JSON) text; never raises on bad input."""
     if json_file:
@@ -179,6 +203,25 @@ def parse_stream(text: str, json_file: bool = False) -> list[Document]:
 
 
 def _parse_chunk(chunk: _Chunk) -> Document:
+    shared = _shared
+    if shared is None:
+        return _parse_chunk_text(chunk)
+    # The same document is often first in one file and after a `---` in another.
+    separated = chunk.text.startswith("---\n")
+    key = chunk.text[4:] if separated else chunk.text
+    kept = shared.get(key)
+    if kept is not None:
+        node, data, kept_separated = kept
+        offset = chunk.first_line + separated - kept_separated
+        line = node.start_mark.line + 1 + offset
+        return Document(chunk.index, line, node, data, chunk.template, offset)
+    doc = _parse_chunk_text(chunk)
+    if not doc.problems and not doc.broken and doc.data is not None:
+        shared[key] = (doc.node, doc.data, separated)
+    return doc
+
+
+def _parse_chunk_text(chunk: _Chunk) -> Document:
     offset = chunk.first_line
     try:
         loader = _Loader(chunk.text)
