@@ -19,14 +19,13 @@ Sources for the semantics are in data/reference.yaml, one per rule; the less obv
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from kubeplan.model import Path, Resource
-from kubeplan.rules import selectors, workloads
+from kubeplan.rules import refs, selectors, workloads
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
 from kubeplan.rules.values import as_dict as _dict
@@ -179,27 +178,6 @@ def _pod_label_sets(resource: Resource, labels: dict[str, str]) -> list[dict[str
     return [labels]
 
 
-def _secret_producers(ctx: LintContext, into: set[tuple[str, str]]) -> None:
-    """Secrets that a well-known controller creates from an object of the input."""
-    for resource in ctx.of_kind("Certificate"):
-        # cert-manager: spec.secretName is created in the Certificate's namespace.
-        if resource.group == "cert-manager.io":
-            name = _str(_dict(resource.body.get("spec")).get("secretName"))
-            if name:
-                into.add((_namespace(resource), name))
-    for resource in ctx.of_kind("ExternalSecret"):
-        # external-secrets: spec.target.name, defaulting to the ExternalSecret's name.
-        if resource.group == "external-secrets.io":
-            target = _dict(_dict(resource.body.get("spec")).get("target"))
-            name = _str(target.get("name")) or resource.name
-            if name and target.get("creationPolicy") != "None":
-                into.add((_namespace(resource), name))
-    for resource in ctx.of_kind("SealedSecret"):
-        # sealed-secrets: the unsealed Secret has the SealedSecret's name and namespace.
-        if resource.group == "bitnami.com" and resource.name:
-            into.add((_namespace(resource), resource.name))
-
-
 def _build(ctx: LintContext) -> _Index:
     index = _Index()
     for resource in ctx.workloads:
@@ -215,16 +193,14 @@ def _build(ctx: LintContext) -> _Index:
             for pair in label_set.items():
                 table[pair].append(position)
                 keys[pair[0]].append(position)
-        if resource.kind == "StatefulSet" and resource.name:
-            spec = _dict(resource.body.get("spec"))
-            for template in _list(spec.get("volumeClaimTemplates")):
-                template_name = _str(_dict(_dict(template).get("metadata")).get("name"))
-                if template_name:
-                    index.claim_templates[namespace].append((template_name, resource.name))
+        if resource.name:
+            for template_name in refs.claim_template_names(resource):
+                index.claim_templates[namespace].append((template_name, resource.name))
     for service in ctx.of_kind("Service"):
         if service.name and service.group == "":
             index.services[(_namespace(service), service.name)] = service
-    _secret_producers(ctx, index.made_secrets)
+    producers = ctx.of_kind("Certificate", "ExternalSecret", "SealedSecret")
+    index.made_secrets.update(refs.secret_producers(producers))
     for kind in ("ConfigMap", "Secret", "PersistentVolumeClaim", "ServiceAccount", "Service"):
         names: dict[str, set[str]] = defaultdict(set)
         for resource in ctx.of_kind(kind):
@@ -422,19 +398,6 @@ def _check_backend(
         )
 
 
-def _ingress_backends(body: dict[str, Any]) -> Iterator[tuple[Path, dict[str, Any]]]:
-    spec = _dict(body.get("spec"))
-    for key in ("defaultBackend", "backend"):  # `backend` is the pre-v1 name
-        if isinstance(spec.get(key), dict):
-            yield ("spec", key), spec[key]
-    for i, rule in enumerate(_list(spec.get("rules"))):
-        paths = _list(_dict(_dict(rule).get("http")).get("paths"))
-        for j, entry in enumerate(paths):
-            backend = _dict(entry).get("backend")
-            if isinstance(backend, dict):
-                yield ("spec", "rules", i, "http", "paths", j, "backend"), backend
-
-
 @check("ingress-backend-missing")
 def ingress_backend_missing(
     resource: Resource, ctx: LintContext, options: dict[str, Any]
@@ -443,7 +406,7 @@ def ingress_backend_missing(
         return
     index = _index(ctx)
     namespace = _namespace(resource)
-    for path, backend in _ingress_backends(resource.body):
+    for path, backend in refs.ingress_backends(resource.body):
         service = backend.get("service")
         if isinstance(service, dict):  # networking.k8s.io/v1
             name = _str(service.get("name"))
@@ -464,25 +427,6 @@ def ingress_backend_missing(
             )
 
 
-def _route_refs(body: dict[str, Any]) -> Iterator[tuple[Path, dict[str, Any]]]:
-    """backendRefs of every rule, and requestMirror backendRefs of rule and backend filters."""
-
-    def mirrors(filters: Any, base: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
-        for k, item in enumerate(_list(filters)):
-            ref = _dict(_dict(item).get("requestMirror")).get("backendRef")
-            if isinstance(ref, dict):
-                yield (*base, "filters", k, "requestMirror", "backendRef"), ref
-
-    for i, rule in enumerate(_list(_dict(body.get("spec")).get("rules"))):
-        rule = _dict(rule)
-        base: Path = ("spec", "rules", i)
-        for j, ref in enumerate(_list(rule.get("backendRefs"))):
-            if isinstance(ref, dict):
-                yield (*base, "backendRefs", j), ref
-                yield from mirrors(ref.get("filters"), (*base, "backendRefs", j))
-        yield from mirrors(rule.get("filters"), base)
-
-
 @check("httproute-backend-missing")
 def httproute_backend_missing(
     resource: Resource, ctx: LintContext, options: dict[str, Any]
@@ -490,7 +434,7 @@ def httproute_backend_missing(
     if resource.group != "gateway.networking.k8s.io":
         return
     index = _index(ctx)
-    for path, ref in _route_refs(resource.body):
+    for path, ref in refs.route_backend_refs(resource.body):
         group = ref.get("group", "")
         kind = ref.get("kind", "Service")
         name = _str(ref.get("name"))
@@ -521,81 +465,11 @@ def httproute_backend_missing(
 # objects a pod template names
 
 
-@dataclass(frozen=True, slots=True)
-class _Ref:
-    kind: str
-    name: str
-    path: Path  # of the name field
-    where: str  # "volume \"x\"", "container \"web\" env FOO", ...
-
-
-def _pod_refs(resource: Resource) -> Iterator[_Ref]:
-    """Every non-optional reference of the pod template to a namespaced object by name."""
-    found = workloads.pod_spec(resource)
-    if found is None:
-        return
-    base, spec = found
-    replaced: set[Any] = set()
-    if resource.kind == "StatefulSet":
-        # The controller replaces a template volume named like a claim template by that claim
-        # (pkg/controller/statefulset/stateful_set_utils.go updateStorage).
-        for template in _list(_dict(resource.body.get("spec")).get("volumeClaimTemplates")):
-            replaced.add(_dict(_dict(template).get("metadata")).get("name"))
-    for i, volume in enumerate(_list(spec.get("volumes"))):
-        volume = _dict(volume)
-        if volume.get("name") in replaced:
-            continue
-        vpath: Path = (*base, "volumes", i)
-        where = f'volume "{volume.get("name")}"'
-        source = _dict(volume.get("configMap"))
-        if _str(source.get("name")) and source.get("optional") is not True:
-            yield _Ref("ConfigMap", source["name"], (*vpath, "configMap", "name"), where)
-        source = _dict(volume.get("secret"))
-        if _str(source.get("secretName")) and source.get("optional") is not True:
-            yield _Ref("Secret", source["secretName"], (*vpath, "secret", "secretName"), where)
-        source = _dict(volume.get("persistentVolumeClaim"))
-        if _str(source.get("claimName")):
-            yield _Ref(
-                "PersistentVolumeClaim",
-                source["claimName"],
-                (*vpath, "persistentVolumeClaim", "claimName"),
-                where,
-            )
-        sources = _list(_dict(volume.get("projected")).get("sources"))
-        for j, item in enumerate(sources):
-            for key, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):
-                source = _dict(_dict(item).get(key))
-                if _str(source.get("name")) and source.get("optional") is not True:
-                    path = (*vpath, "projected", "sources", j, key, "name")
-                    yield _Ref(kind, source["name"], path, where)
-    for ref in workloads.containers(resource):
-        where = f'container "{ref.name}"'
-        for k, env in enumerate(_list(ref.container.get("env"))):
-            value_from = _dict(_dict(env).get("valueFrom"))
-            for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
-                source = _dict(value_from.get(key))
-                if _str(source.get("name")) and source.get("optional") is not True:
-                    path = (*ref.path, "env", k, "valueFrom", key, "name")
-                    yield _Ref(kind, source["name"], path, f"{where} env {_dict(env).get('name')}")
-        for k, env_from in enumerate(_list(ref.container.get("envFrom"))):
-            for key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
-                source = _dict(_dict(env_from).get(key))
-                if _str(source.get("name")) and source.get("optional") is not True:
-                    path = (*ref.path, "envFrom", k, key, "name")
-                    yield _Ref(kind, source["name"], path, f"{where} envFrom")
-    for i, item in enumerate(_list(spec.get("imagePullSecrets"))):
-        name = _str(_dict(item).get("name"))
-        if name:
-            yield _Ref("Secret", name, (*base, "imagePullSecrets", i, "name"), "imagePullSecrets")
-
-
 def _missing_refs(resource: Resource, ctx: LintContext, kind: str) -> Iterator[Violation]:
     index: _Index | None = None
     namespace = _namespace(resource)
-    if "pod_refs" not in resource.memo:  # five rules read the same references
-        resource.memo["pod_refs"] = tuple(_pod_refs(resource))
-    for ref in resource.memo["pod_refs"]:
-        if ref.kind != kind or ctx.exists(kind, namespace, ref.name):
+    for ref in refs.pod_refs(resource):  # computed once, five rules read them
+        if ref.kind != kind or ref.optional or ctx.exists(kind, namespace, ref.name):
             continue
         index = index or _index(ctx)
         if kind == "Secret" and (namespace, ref.name) in index.made_secrets:
@@ -604,18 +478,14 @@ def _missing_refs(resource: Resource, ctx: LintContext, kind: str) -> Iterator[V
             continue
         yield Violation(
             ref.path,
-            f'{ref.where} references {kind} "{ref.name}", which does not exist in namespace'
+            f'{ref.why} references {kind} "{ref.name}", which does not exist in namespace'
             f' "{namespace}"{_elsewhere(index, kind, namespace, ref.name)}',
         )
 
 
-def _statefulset_claim(ref: _Ref, index: _Index, namespace: str) -> bool:
+def _statefulset_claim(ref: refs.Ref, index: _Index, namespace: str) -> bool:
     """A claim the StatefulSet controller creates: <template>-<statefulset>-<ordinal>."""
-    for template, statefulset in index.claim_templates.get(namespace, []):
-        prefix = f"{template}-{statefulset}-"
-        if ref.name.startswith(prefix) and re.fullmatch(r"\d+", ref.name[len(prefix) :]):
-            return True
-    return False
+    return refs.statefulset_claim(ref.name, index.claim_templates.get(namespace, []))
 
 
 @check("missing-configmap")
