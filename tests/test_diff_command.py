@@ -76,6 +76,15 @@ def test_image_bump_rolls_and_replicas_scale_against_git_head(repo: Path) -> Non
     text = kubeplan("diff", "deploy", "--base", "HEAD", "--no-color").stdout
     assert "~ Deployment shop/web" in text
     assert "nginx:1.27 → nginx:1.28" in text
+    field_lines = [line for line in text.splitlines() if line.startswith("    ~ ")]
+    assert [line.split()[1:3] for line in field_lines] == [
+        ["spec.replicas", "scale"],
+        ["containers[web].image", "rollout"],
+    ]
+    # the effect column is aligned, and each reason is said once under the fields
+    assert field_lines[0].index("scale") == field_lines[1].index("rollout")
+    reasons = [line.strip() for line in text.splitlines() if line.startswith("      ")]
+    assert [reason.split(":")[0] for reason in reasons] == ["scale", "rollout"]
     assert "0 to create, 1 to update (1 roll pods, 1 scale), 0 to delete." in text
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from kubeplan.planner.diffrun import ChangeReport, DiffResult
+from kubeplan.planner.effects import ClassifiedChange
 from kubeplan.report.json_report import SCHEMA_VERSION
 from kubeplan.report.style import Style
 
@@ -37,11 +39,48 @@ def _value(value: Any) -> str:
     return text if len(text) <= 72 else text[:30] + "…" + text[-41:]
 
 
+def _where(path: str) -> str:
+    """A file under the working directory is shown relative to it: shorter, and clickable."""
+    if os.path.isabs(path):
+        relative = os.path.relpath(path)
+        if not relative.startswith(".."):
+            return relative
+    return path
+
+
 def _title(report: ChangeReport) -> str:
     resource = report.resource
     where = f"{resource.namespace}/" if resource.namespace else ""
     origin = resource.origin
-    return f"{resource.kind} {where}{resource.name}  ({origin.file}:{origin.line})"
+    return f"{resource.kind} {where}{resource.name}  ({_where(origin.file)}:{origin.line})"
+
+
+def _delta(change: ClassifiedChange) -> str:
+    if change.kind == "added":
+        return f"+ {_value(change.new)}"
+    if change.kind == "removed":
+        return f"- {_value(change.old)}"
+    if change.kind == "reordered":
+        return "order changed"
+    return f"{_value(change.old)} → {_value(change.new)}"
+
+
+def _fields(report: ChangeReport, style: Style) -> list[str]:
+    """One aligned line per field (path, effect, old → new), then each distinct reason once.
+
+    A template edit touches many fields for one reason; saying it once per object keeps a
+    large diff readable."""
+    path_width = max(len(change.label) for change in report.fields)
+    effect_width = max(len(change.effect) for change in report.fields)
+    lines = []
+    reasons: dict[tuple[str, str], None] = {}
+    for change in report.fields:
+        effect = style(change.effect.ljust(effect_width), EFFECT_COLOUR.get(change.effect, "dim"))
+        lines.append(f"    ~ {change.label.ljust(path_width)}  {effect}  {_delta(change)}")
+        reasons[(change.effect, change.reason)] = None
+    for effect, reason in reasons:
+        lines.append(style(f"      {effect}: {reason}", "dim"))
+    return lines
 
 
 def render_text(result: DiffResult, style: Style, show_unchanged: bool = False) -> str:
@@ -57,27 +96,17 @@ def render_text(result: DiffResult, style: Style, show_unchanged: bool = False) 
             old = report.pair.renamed_from
             extra = style(f"  looks like a rename of {old.name}: the object is recreated", "yellow")
         lines.append(f"{symbol} {title}{extra}")
-        if not report.fields:
-            continue
-        width = max(len(change.label) for change in report.fields)
-        for change in report.fields:
-            if change.kind == "added":
-                delta = f"+ {_value(change.new)}"
-            elif change.kind == "removed":
-                delta = f"- {_value(change.old)}"
-            elif change.kind == "reordered":
-                delta = "order changed"
-            else:
-                delta = f"{_value(change.old)} → {_value(change.new)}"
-            effect = style(change.effect, EFFECT_COLOUR.get(change.effect, "dim"))
-            lines.append(f"    ~ {change.label.ljust(width)}  {delta}  {effect}: {change.reason}")
+        if report.fields:
+            lines.extend(_fields(report, style))
+            lines.append("")
     if len(lines) == 2:
         lines.append("No changes.")
-    lines.append("")
+    if lines[-1]:
+        lines.append("")
     for finding in result.findings:
         lines.append(
             style("error", "red")
-            + f" {finding.file}:{finding.line}: {finding.message}  [{finding.rule}]"
+            + f" {_where(finding.file)}:{finding.line}: {finding.message}  [{finding.rule}]"
         )
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
