@@ -75,6 +75,11 @@ CONFIG_SCHEMA: dict[str, Any] = {
             },
         },
         "custom-rules": {"type": "array", "items": {"type": "object"}},
+        # Required NetworkPolicy connections: "frontend -> cartservice:7070" (docs/reach.md).
+        "connections": {
+            "type": "array",
+            "items": {"type": "string", "pattern": r"^\s*\S+\s*->\s*\S+\s*$"},
+        },
     },
 }
 
@@ -93,6 +98,7 @@ class Config:
     ignore_paths: list[str] = field(default_factory=list)
     external: tuple[ObjectPattern, ...] = ()
     custom_rules: list[tuple[dict[str, Any], Any]] = field(default_factory=list)  # (row, node)
+    connections: list[tuple[str, int]] = field(default_factory=list)  # (declared text, line)
 
 
 def find_config(start: str | None = None) -> str | None:
@@ -194,6 +200,9 @@ def _build(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> Config:
         ObjectPattern(row["kind"], row.get("name", "*"), row.get("namespace", "*"))
         for row in data.get("external") or []
     )
+    for index, text in enumerate(data.get("connections") or []):
+        line, _ = yamlnodes.locate(doc.node, ("connections", index), doc.offset)
+        config.connections.append((text, line))
     custom_node = _child(doc.node, "custom-rules")
     for index, row in enumerate(data.get("custom-rules") or []):
         node = custom_node.value[index] if custom_node is not None else None
