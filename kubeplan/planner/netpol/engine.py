@@ -20,6 +20,7 @@ size of the answer, never with pods squared.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,9 +124,9 @@ class Reachability:
         b = dst if isinstance(dst, int) else self.bit_of(dst)
         if a is None or b is None:
             return NONE
-        if isinstance(src, str) and isinstance(dst, str) and a == b:
-            if self.find(src) is self.find(dst) and self.find(src) is not None:
-                return ALL  # a pod cannot block traffic to itself
+        same = isinstance(src, str) and isinstance(dst, str) and a == b
+        if same and self.find(src) is not None and self.find(src) is self.find(dst):
+            return ALL  # a pod cannot block traffic to itself
         return self.pairs.get((a, b), NONE)
 
     def isolated(self, key: str, direction: str) -> bool:
@@ -192,7 +193,7 @@ def _segments(cuts: set[tuple[int, int]]) -> list[Segment]:
         if not points:
             continue
         points.append(top + 1)
-        out.extend((version, lo, nxt - 1) for lo, nxt in zip(points, points[1:]) if lo < nxt)
+        out.extend((version, lo, nxt - 1) for lo, nxt in itertools.pairwise(points) if lo < nxt)
     return out
 
 
