@@ -1,0 +1,191 @@
+"""Connections a workload needs: inferred from what it references, or declared by the user.
+
+Inferred: a Service name in a container's env values, args or command, or in the data of a
+ConfigMap the pod uses (envFrom, env valueFrom, volumes), written as `name`, `name.ns`,
+`name.ns.svc` or `name.ns.svc.cluster.local`, optionally with `:port` (the DNS names of
+kubernetes/website content/en/docs/concepts/services-networking/dns-pod-service.md). The
+connection goes to the Service's backends on the resolved targetPort (a number, or a name looked
+up on each backend's containers; absent: the Service port, pkg/apis/core/v1/defaults.go
+SetDefaults_Service). A workload whose egress is restricted also needs DNS: UDP 53 to the
+`k8s-app: kube-dns` pods of kube-system.
+
+Declared: `.kubeplan.yaml` `connections: ["frontend -> cartservice:7070", ...]`; each side is
+`ns/name[Kind]`, `ns/name` or a unique name, and the port is `7070`, `7070/UDP` or absent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from kubeplan.planner.netpol.endpoints import Endpoint, Service
+from kubeplan.planner.netpol.engine import Reachability
+from kubeplan.planner.netpol.ports import PortSet, parse_declared, union
+from kubeplan.rules.workloads import containers, pod_spec
+
+DNS_PORTS = PortSet.of("UDP", 53)
+
+_HOST = re.compile(
+    r"(?<![\w.-])([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)"
+    r"(?:\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?))?"
+    r"(?:\.svc(?:\.cluster\.local)?)?\.?"
+    r"(?::(\d{1,5}))?(?![\w.-])"
+)
+
+
+@dataclass(frozen=True)
+class Required:
+    """A connection `src` needs to `dst`; ports None: any port will do."""
+
+    src: str
+    dst: str
+    ports: PortSet | None
+    reason: str  # e.g. "env CART_SERVICE_ADDR=cartservice:7070", "declared in .kubeplan.yaml:3"
+    declared: bool = False
+    line: int = 0
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for item in value for v in _strings(item)]
+    if isinstance(value, dict):
+        return [v for item in value.values() for v in _strings(item)]
+    return []
+
+
+def _references(
+    endpoint: Endpoint, configmaps: dict[tuple[str, str], Any]
+) -> list[tuple[str, str]]:
+    """(where, text) pairs that may name a Service."""
+    resource = endpoint.resource
+    if resource is None:
+        return []
+    out: list[tuple[str, str]] = []
+    used: set[str] = set()
+    for ref in containers(resource):
+        container = ref.container
+        for env in container.get("env") or []:
+            if not isinstance(env, dict):
+                continue
+            if isinstance(env.get("value"), str):
+                out.append((f"env {env.get('name')}", env["value"]))
+            source = env.get("valueFrom")
+            key_ref = source.get("configMapKeyRef") if isinstance(source, dict) else None
+            if isinstance(key_ref, dict) and isinstance(key_ref.get("name"), str):
+                used.add(key_ref["name"])
+        for source in container.get("envFrom") or []:
+            ref_map = source.get("configMapRef") if isinstance(source, dict) else None
+            if isinstance(ref_map, dict) and isinstance(ref_map.get("name"), str):
+                used.add(ref_map["name"])
+        for key in ("command", "args"):
+            for text in _strings(container.get(key)):
+                out.append((key, text))
+    found = pod_spec(resource)
+    for volume in (found[1].get("volumes") if found else None) or []:
+        if not isinstance(volume, dict):
+            continue
+        sources = [volume.get("configMap")]
+        projected = volume.get("projected")
+        if isinstance(projected, dict):
+            sources += [
+                s.get("configMap") for s in projected.get("sources") or [] if isinstance(s, dict)
+            ]
+        used.update(
+            s["name"] for s in sources if isinstance(s, dict) and isinstance(s.get("name"), str)
+        )
+    for name in sorted(used):
+        data = configmaps.get((endpoint.namespace, name))
+        for text in _strings(data):
+            out.append((f"ConfigMap {name}", text))
+    return out
+
+
+def _target_ports(service: Service, backend: Endpoint, port: int | None) -> PortSet | None:
+    """Ports on `backend` that `service:port` leads to (all the Service's ports when None)."""
+    sets = []
+    for entry in service.ports:
+        number = entry.get("port")
+        if port is not None and number != port:
+            continue
+        protocol = str(entry.get("protocol") or "TCP")
+        target = entry.get("targetPort", number)
+        if isinstance(target, str) and not target.isdigit():
+            sets += [PortSet.of(protocol, n) for n in backend.port_numbers(target, protocol)]
+        elif target is not None:
+            sets.append(PortSet.of(protocol, int(target)))
+    if port is not None and not sets:
+        return PortSet.of("TCP", port)  # not a Service port: taken as the pod port itself
+    return union(sets) if sets else None
+
+
+def inferred(reach: Reachability, resources: list[Any]) -> list[Required]:
+    configmaps = {
+        (r.namespace or "default", r.name): r.body.get("data")
+        for r in resources
+        if r.kind == "ConfigMap" and r.group == ""
+    }
+    services: dict[tuple[str, str], Service] = {(s.namespace, s.name): s for s in reach.services}
+    dns = [
+        e
+        for e in reach.endpoints
+        if e.namespace == "kube-system" and e.labels.get("k8s-app") == "kube-dns"
+    ]
+    out: set[Required] = set()
+    for endpoint in reach.endpoints:
+        if endpoint.implicit:
+            continue
+        for where, text in _references(endpoint, configmaps):
+            for match in _HOST.finditer(text):
+                name, namespace, port = match.group(1), match.group(2), match.group(3)
+                service = services.get((namespace or endpoint.namespace, name))
+                if service is None:
+                    continue
+                for backend in service.backends:
+                    if backend is endpoint:
+                        continue
+                    ports = _target_ports(service, backend, int(port) if port else None)
+                    reason = f"{where}: {match.group(0)}"
+                    out.add(Required(endpoint.key, backend.key, ports, reason))
+        if reach.isolated(endpoint.key, "egress"):
+            for server in dns:
+                out.add(Required(endpoint.key, server.key, DNS_PORTS, "DNS (egress is restricted)"))
+    return sorted(out, key=lambda r: (r.src, r.dst, r.reason))
+
+
+def parse_declared_line(text: str) -> tuple[str, str, PortSet | None] | None:
+    """`frontend -> cartservice:7070` -> ("frontend", "cartservice", TCP 7070)."""
+    left, sep, right = text.partition("->")
+    if not sep:
+        return None
+    src, dst = left.strip(), right.strip()
+    port_text = ""
+    if re.search(r":[0-9][0-9/A-Za-z-]*$", dst):
+        dst, _, port_text = dst.rpartition(":")
+    try:
+        ports = parse_declared(port_text)
+    except ValueError:
+        return None
+    return src, dst, ports
+
+
+def declared(
+    reach: Reachability, lines: list[tuple[str, int]], source: str
+) -> tuple[list[Required], list[str]]:
+    """Declared connections resolved to endpoints, and a problem line for each that is not."""
+    out, problems = [], []
+    for text, line in lines:
+        parsed = parse_declared_line(text)
+        if parsed is None:
+            problems.append(f"{source}:{line}: cannot read connection {text!r}")
+            continue
+        src_text, dst_text, ports = parsed
+        src, dst = reach.find(src_text), reach.find(dst_text)
+        if src is None or dst is None:
+            missing = src_text if src is None else dst_text
+            problems.append(f"{source}:{line}: {missing!r} names no single workload in the input")
+            continue
+        out.append(Required(src.key, dst.key, ports, f"declared in {source}:{line}", True, line))
+    return out, problems
