@@ -1,0 +1,302 @@
+"""The Deployment controller's reconcile loop, replayed offline over ReplicaSet sizes.
+
+Each turn of `simulate` is one `syncDeployment` (pkg/controller/deployment/deployment_controller.go):
+paused or a scaling event -> `sync` (proportional `scale`, sync.go); otherwise `rolloutRecreate`
+(recreate.go) or `rolloutRolling` (rolling.go: `reconcileNewReplicaSet`, else
+`reconcileOldReplicaSets` = `cleanupUnhealthyReplicas` + `scaleDownOldReplicaSetsForRollingUpdate`).
+The bounds come from deployment_util.go (`NewRSNewReplicas`, `MaxUnavailable`, `ResolveFenceposts`,
+`IsSaturated`, `GetProportion`), in kubeplan/planner/rollout_math.py.
+
+The model: between two syncs every new pod becomes available and every scaled-down pod is gone;
+within one sync the controller sees the status it started with (a ReplicaSet created in this sync
+has no available pod yet). Every scale the controller makes is one step, worded like its
+`ScalingReplicaSet` event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kubeplan.planner import rollout_math as rm
+from kubeplan.planner.rollout_model import MAX_STEPS, RolloutStep
+
+
+@dataclass
+class ReplicaSetState:
+    name: str
+    spec: int  # spec.replicas
+    available: int  # status.availableReplicas
+    created: int  # creation order: lower is older (creationTimestamp, then name)
+    desired: int | None = None  # annotation deployment.kubernetes.io/desired-replicas
+    max_replicas: int | None = None  # annotation deployment.kubernetes.io/max-replicas
+
+
+@dataclass
+class DeploymentSpec:
+    replicas: int
+    strategy: str  # RollingUpdate | Recreate
+    max_surge: Any  # raw int-or-percent (None for Recreate)
+    max_unavailable: Any
+    paused: bool = False
+
+
+class Simulation:
+    """The ReplicaSets of one Deployment and the steps taken so far."""
+
+    def __init__(
+        self,
+        spec: DeploymentSpec,
+        old: list[ReplicaSetState],
+        new: ReplicaSetState | None,
+        new_name: str,
+    ) -> None:
+        self.spec = spec
+        self.old = old
+        self.new = new
+        self.new_name = new_name
+        self.steps: list[RolloutStep] = []
+        self.truncated = False
+        r = spec.replicas
+        self.max_surge = rm.deployment_max_surge(
+            spec.strategy, r, spec.max_surge, spec.max_unavailable
+        )
+        self.max_unavailable = rm.deployment_max_unavailable(
+            spec.strategy, r, spec.max_surge, spec.max_unavailable
+        )
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def all_rs(self) -> list[ReplicaSetState]:
+        return [*self.old, self.new] if self.new is not None else list(self.old)
+
+    def _record(self, message: str) -> None:
+        rs_list = self.all_rs()
+        self.steps.append(
+            RolloutStep(
+                message=message,
+                old=sum(rs.spec for rs in self.old),
+                new=self.new.spec if self.new is not None else 0,
+                available=sum(min(rs.spec, rs.available) for rs in rs_list),
+            )
+        )
+
+    def _scale(self, rs: ReplicaSetState, size: int, operation: str | None = None) -> bool:
+        """`scaleReplicaSet` (sync.go): set the size and the replicas annotations; an event when
+        the size changes."""
+        old_size = rs.spec
+        rs.desired = self.spec.replicas
+        rs.max_replicas = self.spec.replicas + self.max_surge
+        if old_size == size:
+            return False
+        rs.spec = size
+        rs.available = min(rs.available, size)  # scaled-down pods are gone at once
+        if operation is None:
+            operation = "up" if old_size < size else "down"
+        self._record(f"Scaled {operation} replica set {rs.name} to {size} from {old_size}")
+        return True
+
+    # -- the loop --------------------------------------------------------------------------------
+
+    def _signature(self) -> tuple[tuple[str, int, int | None], ...]:
+        return tuple((rs.name, rs.spec, rs.desired) for rs in self.all_rs())
+
+    def run(self) -> None:
+        """Sync until a sync changes nothing (the rollout is complete or cannot move)."""
+        for _ in range(MAX_STEPS):
+            before = (len(self.steps), self._signature())
+            for rs in self.all_rs():  # pods started in the previous sync are now available
+                rs.available = rs.spec
+            self.sync_deployment()
+            if (len(self.steps), self._signature()) == before or self.spec.paused:
+                return
+            if len(self.steps) >= MAX_STEPS:
+                break
+        self.truncated = True
+
+    def sync_deployment(self) -> None:
+        """`syncDeployment`: paused or scaling event -> sync(); otherwise the strategy's rollout."""
+        if self.spec.paused or self.is_scaling_event():
+            self.scale()
+            return
+        if self.spec.strategy == "Recreate":
+            self.rollout_recreate()
+        else:
+            self.rollout_rolling()
+
+    def is_scaling_event(self) -> bool:
+        """`isScalingEvent` (sync.go): an active ReplicaSet annotated with another desired count."""
+        return any(
+            rs.desired is not None and rs.desired != self.spec.replicas
+            for rs in self.all_rs()
+            if rs.spec > 0
+        )
+
+    # -- sync.go scale ---------------------------------------------------------------------------
+
+    def _active_or_latest(self) -> ReplicaSetState | None:
+        """`FindActiveOrLatest` (deployment_util.go)."""
+        if self.new is None and not self.old:
+            return None
+        newest_first = sorted(self.old, key=lambda rs: -rs.created)
+        active = [rs for rs in [*newest_first, self.new] if rs is not None and rs.spec > 0]
+        if not active:
+            return self.new if self.new is not None else newest_first[0]
+        return active[0] if len(active) == 1 else None
+
+    def _is_saturated(self) -> bool:
+        """`IsSaturated` (deployment_util.go)."""
+        rs = self.new
+        r = self.spec.replicas
+        return rs is not None and rs.spec == r and rs.desired == r and rs.available == r
+
+    def scale(self) -> None:
+        """`scale` (sync.go): proportional scaling of every active ReplicaSet."""
+        r = self.spec.replicas
+        target = self._active_or_latest()
+        if target is not None:
+            if target.spec != r:
+                self._scale(target, r)
+            else:
+                target.desired = r  # kubeplan: the next turn sees no scaling event (no pod moves)
+            return
+        if self._is_saturated():
+            for rs in self.old:
+                if rs.spec > 0:
+                    self._scale(rs, 0)
+            return
+        if self.spec.strategy != "RollingUpdate":
+            return
+        active = [rs for rs in self.all_rs() if rs.spec > 0]
+        allowed = r + self.max_surge if r > 0 else 0
+        to_add = allowed - sum(rs.spec for rs in active)
+        operation = ""
+        if to_add > 0:  # ReplicaSetsBySizeNewer: larger first, newer first on ties
+            active.sort(key=lambda rs: (-rs.spec, -rs.created))
+            operation = "up"
+        elif to_add < 0:  # ReplicaSetsBySizeOlder: larger first, older first on ties
+            active.sort(key=lambda rs: (-rs.spec, rs.created))
+            operation = "down"
+        status_replicas = sum(rs.spec for rs in self.all_rs())
+        sizes: dict[int, int] = {}
+        added = 0
+        for rs in active:
+            if to_add != 0:
+                fraction = rm.replica_set_fraction(
+                    rs.spec, r, self.max_surge, rs.max_replicas, status_replicas
+                )
+                share = rm.proportion(rs.spec, fraction, to_add, added)
+                sizes[id(rs)] = rs.spec + share
+                added += share
+            else:
+                sizes[id(rs)] = rs.spec
+        for index, rs in enumerate(active):
+            size = sizes[id(rs)]
+            if index == 0 and to_add != 0:  # the leftover goes to the first, floored at 0
+                size = max(size + to_add - added, 0)
+            self._scale(rs, size, operation or None)
+
+    # -- recreate.go -----------------------------------------------------------------------------
+
+    def rollout_recreate(self) -> None:
+        """`rolloutRecreate`: every old ReplicaSet to 0; once their pods are gone, the new one."""
+        scaled = False
+        for rs in self.old:
+            if rs.spec > 0:
+                scaled = self._scale(rs, 0) or scaled
+        if scaled:
+            return  # the old pods terminate before the next sync (oldPodsRunning)
+        if self.new is None:
+            self._create_new_rs()
+        if self.new is not None:
+            self._scale(self.new, self.spec.replicas)
+
+    # -- rolling.go ------------------------------------------------------------------------------
+
+    def _create_new_rs(self) -> None:
+        """`getNewReplicaSet` with createIfNotExisted: the new ReplicaSet starts at NewRSNewReplicas."""
+        created = max((rs.created for rs in self.old), default=-1) + 1
+        rs = ReplicaSetState(self.new_name, 0, 0, created)
+        all_replicas = sum(r.spec for r in self.old)
+        size = rm.new_rs_new_replicas(
+            self.spec.strategy, self.spec.replicas, self.spec.max_surge, all_replicas, 0
+        )
+        rs.spec = size
+        rs.desired = self.spec.replicas
+        rs.max_replicas = self.spec.replicas + self.max_surge
+        self.new = rs
+        if size > 0:
+            self._record(f"Scaled up replica set {rs.name} to {size}")
+
+    def rollout_rolling(self) -> None:
+        """`rolloutRolling`: scale the new ReplicaSet up if it may; otherwise old ones down."""
+        if self.new is None:
+            self._create_new_rs()
+        if self.reconcile_new_replica_set():
+            return
+        self.reconcile_old_replica_sets()
+
+    def reconcile_new_replica_set(self) -> bool:
+        assert self.new is not None
+        r = self.spec.replicas
+        if self.new.spec == r:
+            return False
+        if self.new.spec > r:
+            return self._scale(self.new, r)
+        size = rm.new_rs_new_replicas(
+            self.spec.strategy,
+            r,
+            self.spec.max_surge,
+            sum(rs.spec for rs in self.all_rs()),
+            self.new.spec,
+        )
+        return self._scale(self.new, size)
+
+    def reconcile_old_replica_sets(self) -> bool:
+        assert self.new is not None
+        active_old = [rs for rs in self.old if rs.spec > 0]
+        if sum(rs.spec for rs in active_old) == 0:
+            return False
+        all_pods = sum(rs.spec for rs in self.all_rs())
+        min_available = self.spec.replicas - self.max_unavailable
+        new_unavailable = self.new.spec - self.new.available
+        max_scaled_down = all_pods - min_available - new_unavailable
+        if max_scaled_down <= 0:
+            return False
+        cleaned = self.cleanup_unhealthy_replicas(active_old, max_scaled_down)
+        scaled = self.scale_down_old_replica_sets(active_old)
+        return cleaned + scaled > 0
+
+    def cleanup_unhealthy_replicas(self, old: list[ReplicaSetState], max_cleanup: int) -> int:
+        """`cleanupUnhealthyReplicas`: cut unavailable old pods first, oldest ReplicaSet first."""
+        total = 0
+        for rs in sorted(old, key=lambda rs: rs.created):
+            if total >= max_cleanup:
+                break
+            if rs.spec == 0 or rs.spec == rs.available:
+                continue
+            cut = min(max_cleanup - total, rs.spec - rs.available)
+            status_available = rs.available
+            self._scale(rs, rs.spec - cut)
+            rs.available = status_available  # the controller still sees the old status
+            total += cut
+        return total
+
+    def scale_down_old_replica_sets(self, old: list[ReplicaSetState]) -> int:
+        """`scaleDownOldReplicaSetsForRollingUpdate`: keep at least replicas - maxUnavailable
+        available, oldest ReplicaSet first."""
+        min_available = self.spec.replicas - self.max_unavailable
+        available = sum(rs.available for rs in self.all_rs())
+        if available <= min_available:
+            return 0
+        total_to_cut = available - min_available
+        total = 0
+        for rs in sorted(old, key=lambda rs: rs.created):
+            if total >= total_to_cut:
+                break
+            if rs.spec == 0:
+                continue
+            cut = min(rs.spec, total_to_cut - total)
+            self._scale(rs, rs.spec - cut)
+            total += cut
+        return total
