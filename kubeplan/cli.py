@@ -312,6 +312,100 @@ def diff(
     raise typer.Exit(1 if fails(result.findings, threshold) else 0)
 
 
+@app.command()
+def plan(
+    paths: PathsArg,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            help="The prior revision: a git revision (HEAD~1, origin/main), a folder, or a"
+            " kubectl get -o yaml dump of the live objects. Without it: an empty cluster.",
+            show_default=False,
+        ),
+    ] = None,
+    kubernetes_version: VersionOpt = None,
+    nodes: Annotated[
+        int | None,
+        typer.Option(
+            "--nodes",
+            min=1,
+            help="Nodes a DaemonSet runs on, for its rollout steps.",
+            show_default=False,
+        ),
+    ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Check that this identity (a user, or system:serviceaccount:NS:NAME) may apply"
+            " every step.",
+            show_default=False,
+        ),
+    ] = None,
+    as_group: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--as-group", help="A group of the --as identity (repeatable).", show_default=False
+        ),
+    ] = None,
+    rbac: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rbac",
+            help="The cluster's RBAC: a folder or a kubectl get clusterroles,clusterrolebindings,"
+            "roles,rolebindings -A -o yaml dump (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    server_side: Annotated[
+        bool,
+        typer.Option("--server-side", help="The plan is applied with kubectl apply --server-side."),
+    ] = False,
+    config: ConfigOpt = None,
+    output_format: FormatOpt = OutputFormat.text,
+    output: OutputOpt = None,
+    fail_on: FailOnOptional = None,
+    no_color: NoColorOpt = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Say why each step is ordered where it is.")
+    ] = False,
+) -> None:
+    """The ordered steps of applying the manifests: waves, rollouts, RBAC and reachability."""
+    from kubeplan.planner.plan import PlanOptions, build_plan
+    from kubeplan.report import plan_report
+    from kubeplan.report.style import Style, use_colour
+    from kubeplan.rules.config import ConfigError
+    from kubeplan.schemas.catalog import CatalogError, newest_version, normalise_version
+    from kubeplan.schemas.sources import InputError
+
+    if as_group and not as_user:
+        _fail("--as-group needs --as")
+    try:
+        version = normalise_version(kubernetes_version or newest_version())
+        options = PlanOptions(
+            version,
+            nodes=nodes,
+            user=as_user,
+            groups=tuple(as_group or ()),
+            rbac_paths=list(rbac or ()),
+            server_side=server_side,
+            config_path=config,
+        )
+        result = build_plan(paths, base, options)
+    except (InputError, CatalogError, ConfigError) as error:
+        _fail(str(error))
+        return
+    if output_format is OutputFormat.json:
+        rendered = plan_report.render_json(result)
+    else:
+        colour = output is None and use_colour(sys.stdout, no_color)
+        rendered = plan_report.render_text(result, Style(colour), verbose)
+    _write(rendered, output)
+    threshold = fail_on.value if fail_on is not None else (result.fail_on or "error")
+    raise typer.Exit(1 if result.failed(threshold) else 0)
+
+
 def _write(rendered: str, output: str | None) -> None:
     if output:
         try:

@@ -59,6 +59,9 @@ class DiffResult:
     files: int
     kubernetes_version: str
     notes: list[str] = field(default_factory=list)
+    # The two revisions whole, for the stages after the diff (apply order, RBAC, reachability).
+    new: loader.LoadResult = field(default_factory=loader.LoadResult, repr=False)
+    base: loader.LoadResult = field(default_factory=loader.LoadResult, repr=False)
 
     def counts(self) -> dict[str, int]:
         updates = [c for c in self.changes if c.action == UPDATE]
@@ -107,8 +110,9 @@ def _git(args: list[str], cwd: str | None) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def run_diff(paths: list[str], base: str, kubernetes_version: str) -> DiffResult:
-    base_paths, label = resolve_base(base, paths)
+def run_diff(paths: list[str], base: str | None, kubernetes_version: str) -> DiffResult:
+    """Diff PATHs against BASE; with no BASE, against an empty cluster (everything is created)."""
+    base_paths, label = resolve_base(base, paths) if base is not None else ([], "an empty cluster")
     with yamlnodes.shared_parses():  # the two revisions share most documents' text
         new = loader.load(paths)
         old = loader.load(base_paths) if base_paths else loader.LoadResult()
@@ -132,6 +136,8 @@ def run_diff(paths: list[str], base: str, kubernetes_version: str) -> DiffResult
         new.files,
         kubernetes_version,
         new.notes,
+        new,
+        old,
     )
 
 

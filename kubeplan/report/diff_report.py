@@ -39,7 +39,7 @@ def _value(value: Any) -> str:
     return text if len(text) <= 72 else text[:30] + "…" + text[-41:]
 
 
-def _where(path: str) -> str:
+def where(path: str) -> str:
     """A file under the working directory is shown relative to it: shorter, and clickable."""
     if os.path.isabs(path):
         relative = os.path.relpath(path)
@@ -50,9 +50,9 @@ def _where(path: str) -> str:
 
 def _title(report: ChangeReport) -> str:
     resource = report.resource
-    where = f"{resource.namespace}/" if resource.namespace else ""
+    namespace = f"{resource.namespace}/" if resource.namespace else ""
     origin = resource.origin
-    return f"{resource.kind} {where}{resource.name}  ({_where(origin.file)}:{origin.line})"
+    return f"{resource.kind} {namespace}{resource.name}  ({where(origin.file)}:{origin.line})"
 
 
 def _delta(change: ClassifiedChange) -> str:
@@ -106,7 +106,7 @@ def render_text(result: DiffResult, style: Style, show_unchanged: bool = False) 
     for finding in result.findings:
         lines.append(
             style("error", "red")
-            + f" {_where(finding.file)}:{finding.line}: {finding.message}  [{finding.rule}]"
+            + f" {where(finding.file)}:{finding.line}: {finding.message}  [{finding.rule}]"
         )
     lines.append(summary(result))
     return "\n".join(lines) + "\n"

@@ -1,0 +1,352 @@
+"""`kubeplan plan`: the diff, put in apply order, with each workload's rollout and the checks
+that can block a step (rejection by the API server, RBAC of the applying identity, connections
+a NetworkPolicy change cuts).
+
+A step is one object of the diff that `kubectl apply` (or the deletion of a removed object)
+touches; unchanged objects are not steps. Each stage is its own module; this one joins them:
+
+- `diffrun.run_diff`: pairing and field effects, immutable-field findings;
+- `graph.apply_order`: dependency order in waves (networkx);
+- `rollout.plan_rollout`: the scaling steps of each controller;
+- `rbac`: the requests each step makes and whether the identity may make them (with `--as`);
+- `netpol`: reachability of the base and of the new revision, and what is lost or gained.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubeplan.model import Finding, Resource, ResourceId, Severity, fails
+from kubeplan.planner.diffrun import ChangeReport, DiffResult, run_diff
+from kubeplan.planner.pairing import CREATE, DELETE, UPDATE
+
+# Findings on a step's object that mean the API server refuses the request. `kubectl apply`
+# validates with fieldValidation=Strict by default (`--validate` defaults to "strict":
+# staging/src/k8s.io/kubectl/pkg/cmd/util/helpers.go AddValidateFlags), so unknown fields are
+# refused too.
+REJECTING_RULES = frozenset(
+    {
+        "immutable-field-changed",
+        "schema-unknown-field",
+        "schema-required",
+        "schema-invalid",
+        "api-version-not-served",
+        "yaml-duplicate-key",
+    }
+)
+# Findings that block a step although the API server would accept it.
+BLOCKING_RULES = frozenset({"rbac-denied", "rbac-escalation"})
+
+WORKLOAD_KINDS = frozenset(
+    {
+        ("apps", "Deployment"),
+        ("apps", "StatefulSet"),
+        ("apps", "DaemonSet"),
+        ("apps", "ReplicaSet"),
+        ("batch", "Job"),
+        ("batch", "CronJob"),
+    }
+)
+POD_EFFECTS = frozenset({"rollout", "recreate", "scale", "staged"})
+
+
+@dataclass
+class PlanOptions:
+    kubernetes_version: str
+    nodes: int | None = None  # DaemonSet rollouts: nodes the DaemonSet runs on
+    user: str | None = None  # --as: check RBAC for this identity
+    groups: tuple[str, ...] = ()
+    rbac_paths: list[str] = field(default_factory=list)
+    server_side: bool = False
+    config_path: str | None = None
+
+
+@dataclass
+class PlanStep:
+    order: int
+    wave: int
+    action: str  # create | update | delete
+    resource: Resource
+    change: ChangeReport
+    depends_on: list[ResourceId] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rollout: Any = None  # rollout.Rollout
+    rbac: Any = None  # rbac.StepVerdict
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> bool:
+        return any(
+            f.rule in REJECTING_RULES and f.severity == Severity.ERROR for f in self.findings
+        )
+
+    @property
+    def blocked(self) -> bool:
+        """The API server would accept it, but the identity may not, or it cuts a connection."""
+        if self.rejected:
+            return False
+        if self.rbac is not None and not self.rbac.allowed:
+            return True
+        return any(
+            f.severity == Severity.ERROR and f.rule not in REJECTING_RULES for f in self.findings
+        )
+
+    @property
+    def verdict(self) -> str:
+        """What the plan shows: the action, or `rejected` / `blocked`."""
+        if self.rejected:
+            return "rejected"
+        if self.blocked:
+            return "blocked"
+        return self.action
+
+    @property
+    def effects(self) -> set[str]:
+        return self.change.effects()
+
+
+@dataclass
+class Plan:
+    diff: DiffResult
+    steps: list[PlanStep]
+    rollouts: list[Any]
+    cycles: list[list[ResourceId]]
+    findings: list[Finding]
+    reach: Any = None  # netpol ReachChange, when either revision has NetworkPolicies
+    identity: Any = None  # rbac Identity, with --as
+    notes: list[str] = field(default_factory=list)
+    fail_on: str | None = None  # from the config
+
+    def counts(self) -> dict[str, int]:
+        updates = [s for s in self.steps if s.action == UPDATE]
+        return {
+            "create": sum(s.action == CREATE for s in self.steps),
+            "update": len(updates),
+            "delete": sum(s.action == DELETE for s in self.steps),
+            "rollout": sum(bool({"rollout", "recreate"} & s.effects) for s in updates),
+            "scale": sum(
+                "scale" in s.effects and not {"rollout", "recreate"} & s.effects for s in updates
+            ),
+            "staged": sum("staged" in s.effects for s in updates),
+            "no_pod_effect": sum(not (POD_EFFECTS & s.effects) for s in updates),
+            "rejected": sum(s.rejected for s in self.steps),
+            "blocked": sum(s.blocked for s in self.steps),
+            "waves": max((s.wave for s in self.steps), default=0),
+            "cycles": len(self.cycles),
+        }
+
+    def failed(self, fail_on: str) -> bool:
+        return fails(self.findings, fail_on) or (
+            fail_on != "never" and any(s.rejected or s.blocked for s in self.steps)
+        )
+
+
+def build_plan(paths: list[str], base: str, options: PlanOptions) -> Plan:
+    """Diff PATHs against BASE and plan the apply (raises InputError, ConfigError)."""
+    from kubeplan.rules.config import load_config
+
+    config = load_config(options.config_path, _rule_ids)
+    diff = run_diff(paths, base, options.kubernetes_version)
+    findings = list(diff.findings)
+    changes = [
+        (report.action, report.resource)
+        for report in diff.changes
+        if report.action in (CREATE, UPDATE, DELETE)
+    ]
+    by_resource = {
+        id(report.resource): report for report in diff.changes if report.action != "unchanged"
+    }
+    findings += _rejections(diff, [r for action, r in changes if action != DELETE])
+
+    from kubeplan.planner.graph import apply_order
+
+    order = apply_order(
+        changes, diff.new.resources, diff.base.resources, _external(config.external)
+    )
+    steps = [
+        PlanStep(
+            step.order,
+            step.wave,
+            step.action,
+            step.resource,
+            by_resource[id(step.resource)],
+            list(step.depends_on),
+            list(step.reasons),
+            list(step.warnings),
+        )
+        for step in order.steps
+    ]
+    rollouts = _rollouts(steps, diff, options)
+    identity = None
+    if options.user is not None:
+        identity, rbac_findings = _authorize(steps, diff, options)
+        findings += rbac_findings
+    findings += _granted_risks(diff)
+    reach = None
+    if _has_policies(diff.new.resources) or _has_policies(diff.base.resources):
+        reach, reach_findings = _reachability(diff, config)
+        findings += reach_findings
+    findings.sort(key=Finding.sort_key)
+    _attach(findings, steps)
+    notes = list(diff.notes)
+    return Plan(
+        diff,
+        steps,
+        rollouts,
+        order.cycles,
+        findings,
+        reach,
+        identity,
+        notes,
+        config.fail_on,
+    )
+
+
+def _rule_ids() -> set[str]:
+    from kubeplan.rules.registry import load_rules
+
+    return set(load_rules())
+
+
+def _external(
+    patterns: Iterable[Any],
+) -> Callable[[str, str, str | None, str], bool]:
+    """Objects that exist without being in the input: the config's and every cluster's."""
+    from kubeplan.rules.context import cluster_objects
+
+    known = (*patterns, *cluster_objects())
+
+    def external(group: str, kind: str, namespace: str | None, name: str) -> bool:
+        return any(p.matches(kind, namespace, name) for p in known)
+
+    return external
+
+
+def _rejections(diff: DiffResult, resources: list[Resource]) -> list[Finding]:
+    """Schema errors of the objects the plan sends: the API server refuses each request."""
+    from kubeplan.schemas import catalog as catalogs
+    from kubeplan.schemas.validate import validate
+
+    catalog = catalogs.load_catalog(diff.kubernetes_version, True)
+    return [
+        f
+        for f in validate(resources, catalog, diff.new.crds)
+        if f.severity == Severity.ERROR and f.rule in REJECTING_RULES
+    ]
+
+
+def _autoscaled(resources: list[Resource]) -> set[tuple[str | None, str, str]]:
+    """(namespace, kind, name) of every workload a HorizontalPodAutoscaler targets."""
+    out = set()
+    for resource in resources:
+        if resource.kind != "HorizontalPodAutoscaler" or resource.group != "autoscaling":
+            continue
+        target = (resource.body.get("spec") or {}).get("scaleTargetRef") or {}
+        if isinstance(target, dict) and target.get("kind") and target.get("name"):
+            out.add((resource.namespace, str(target["kind"]), str(target["name"])))
+    return out
+
+
+def _rollouts(steps: list[PlanStep], diff: DiffResult, options: PlanOptions) -> list[Any]:
+    from kubeplan.planner.rollout import plan_rollout
+
+    autoscaled = _autoscaled(diff.new.resources)
+    out = []
+    for step in steps:
+        resource = step.resource
+        if (resource.group, resource.kind) not in WORKLOAD_KINDS or step.action == DELETE:
+            continue
+        if step.action == UPDATE and not (POD_EFFECTS & step.effects):
+            continue
+        if step.rejected:
+            continue  # nothing rolls: the API server refuses the update
+        step.rollout = plan_rollout(
+            step.change.pair.old,
+            resource,
+            kubernetes_version=diff.kubernetes_version,
+            nodes=options.nodes,
+            autoscaled=(resource.namespace, resource.kind, resource.name or "") in autoscaled,
+        )
+        if step.rollout is not None:
+            out.append(step.rollout)
+    return out
+
+
+def _authorize(
+    steps: list[PlanStep], diff: DiffResult, options: PlanOptions
+) -> tuple[Any, list[Finding]]:
+    """Each step's requests, authorized against the RBAC in force when the plan is applied:
+    the base revision's RBAC objects, `--rbac` (a dump of the cluster's) and the defaults."""
+    from kubeplan.planner.rbac import Identity, Policy, authorize_step
+    from kubeplan.schemas import loader
+
+    extra = loader.load(options.rbac_paths) if options.rbac_paths else loader.LoadResult()
+    policy, findings = Policy.build(diff.base.resources, extra.resources, diff.kubernetes_version)
+    findings = list(extra.findings) + list(findings)
+    identity = Identity(options.user or "", tuple(options.groups))
+    for step in steps:
+        verdict = authorize_step(
+            policy, identity, step.action, step.resource, server_side=options.server_side
+        )
+        step.rbac = verdict
+        if verdict.allowed:
+            continue
+        missing = ", ".join(_request_text(m) for m in verdict.missing) or "a permission"
+        message = f"{identity.user} may not {step.action} this object: missing {missing}"
+        findings.append(_step_finding(step, "rbac-denied", message, verdict.hint))
+    return identity, findings
+
+
+def _request_text(request: dict[str, Any]) -> str:
+    verb = request.get("verb", "?")
+    resource = request.get("resource", "?")
+    if request.get("subresource"):
+        resource += f"/{request['subresource']}"
+    group = request.get("group") or request.get("apiGroup")
+    where = f" in {request['namespace']}" if request.get("namespace") else ""
+    return f"{verb} {resource}{'.' + group if group else ''}{where}"
+
+
+def _step_finding(step: PlanStep, rule: str, message: str, hint: str | None) -> Finding:
+    from kubeplan.model import finding_for
+
+    return finding_for(step.resource, rule, Severity.ERROR, message, hint=hint)
+
+
+def _granted_risks(diff: DiffResult) -> list[Finding]:
+    from kubeplan.planner.rbac import granted_risks
+
+    return list(granted_risks(diff.base.resources, diff.new.resources, diff.kubernetes_version))
+
+
+def _has_policies(resources: list[Resource]) -> bool:
+    return any(r.kind == "NetworkPolicy" for r in resources)
+
+
+def _reachability(diff: DiffResult, config: Any) -> tuple[Any, list[Finding]]:
+    from kubeplan.planner.netpol import reach_change
+
+    change = reach_change(
+        diff.base.resources, diff.new.resources, declared=list(config.connections)
+    )
+    return change, list(change.findings)
+
+
+def _attach(findings: list[Finding], steps: list[PlanStep]) -> None:
+    """Each finding about a step's object joins that step (it is what blocks or rejects it)."""
+    index: dict[tuple[Any, ...], PlanStep] = {}
+    for step in steps:
+        ref = step.resource.ref()
+        index[(ref["apiVersion"], ref["kind"], ref["namespace"], ref["name"])] = step
+    for finding in findings:
+        ref = finding.resource
+        if not ref:
+            continue
+        step = index.get(
+            (ref.get("apiVersion"), ref.get("kind"), ref.get("namespace"), ref.get("name"))
+        )
+        if step is not None:
+            step.findings.append(finding)

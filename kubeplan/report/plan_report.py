@@ -1,0 +1,277 @@
+"""`kubeplan plan` for people (reads like `terraform plan`) and as JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kubeplan.model import Finding, Severity
+from kubeplan.planner.plan import Plan, PlanStep
+from kubeplan.report import diff_report
+from kubeplan.report.diff_report import where as where_text
+from kubeplan.report.json_report import SCHEMA_VERSION
+from kubeplan.report.style import SEVERITY_COLOUR, Style
+
+SYMBOL = {
+    "create": "+",
+    "update": "~",
+    "delete": "-",
+    "rejected": "!",
+    "blocked": "✗",
+}
+COLOUR = {
+    "create": "green",
+    "update": "yellow",
+    "delete": "red",
+    "rejected": "red",
+    "blocked": "red",
+}
+# A plan of thousands of steps stays readable: rollouts beyond this many steps are cut short.
+ROLLOUT_STEPS_SHOWN = 12
+
+
+def _name(step: PlanStep) -> str:
+    resource = step.resource
+    where = f"{resource.namespace}/" if resource.namespace else ""
+    return f"{resource.kind} {where}{resource.name}"
+
+
+def _effect_note(step: PlanStep) -> str:
+    """What the step does to running pods, in a few words."""
+    if step.rollout is not None:
+        return step.rollout.summary
+    effects = step.effects
+    if step.action != "update":
+        return ""
+    for effect, words in (
+        ("immutable", "rejected: an immutable field changes"),
+        ("staged", "staged: no pod is replaced yet"),
+        ("config-not-reloaded", "config change running pods will not pick up"),
+        ("unknown", "effect unknown: kubeplan has no table for this kind"),
+    ):
+        if effect in effects:
+            return words
+    return "no pod effect"
+
+
+def _step_lines(step: PlanStep, style: Style, verbose: bool, width: int) -> list[str]:
+    verdict = step.verdict
+    symbol = style(SYMBOL[verdict], COLOUR[verdict])
+    label = style(verdict.ljust(8), COLOUR[verdict])
+    note = _effect_note(step)
+    origin = step.resource.origin
+    head = f"  {str(step.order).rjust(width)}  {symbol} {label} {_name(step)}"
+    if note:
+        head += f"  ({note})"
+    lines = [head + style(f"  {where_text(origin.file)}:{origin.line}", "dim")]
+    indent = " " * (width + 6)
+    for finding in step.findings:
+        if finding.severity == Severity.INFO:
+            continue
+        colour = SEVERITY_COLOUR.get(str(finding.severity), "dim")
+        lines.append(
+            f"{indent}{style(str(finding.severity), colour)} {finding.message}  [{finding.rule}]"
+        )
+        if finding.hint and verdict in ("rejected", "blocked"):
+            lines.append(style(f"{indent}  {finding.hint}", "dim"))
+    if step.rollout is not None and verdict not in ("rejected", "blocked"):
+        lines.extend(_rollout_lines(step.rollout, style, indent))
+    for warning in step.warnings:
+        lines.append(f"{indent}{style('warning', 'yellow')} {warning}")
+    if verbose:
+        for reason in step.reasons:
+            lines.append(style(f"{indent}after: {reason}", "dim"))
+        if step.rbac is not None and step.rbac.allowed:
+            requests = ", ".join(_request(r) for r in step.rbac.requests)
+            lines.append(style(f"{indent}rbac: allowed ({requests})", "dim"))
+    return lines
+
+
+def _request(request: dict[str, Any]) -> str:
+    resource = request.get("resource", "?")
+    if request.get("subresource"):
+        resource += f"/{request['subresource']}"
+    return f"{request.get('verb', '?')} {resource}"
+
+
+def _rollout_lines(rollout: Any, style: Style, indent: str) -> list[str]:
+    lines = []
+    steps = list(rollout.steps)
+    shown = steps if len(steps) <= ROLLOUT_STEPS_SHOWN else steps[: ROLLOUT_STEPS_SHOWN - 2]
+    number_width = len(str(len(steps)))
+    for number, step in enumerate(shown, 1):
+        state = _rollout_state(step)
+        lines.append(
+            f"{indent}  {str(number).rjust(number_width)}. {step.message}"
+            + (style(f"  {state}", "dim") if state else "")
+        )
+    if len(shown) < len(steps):
+        last = steps[-1]
+        lines.append(style(f"{indent}  … {len(steps) - len(shown) - 1} more steps", "dim"))
+        state = _rollout_state(last)
+        lines.append(
+            f"{indent}  {len(steps)}. {last.message}"
+            + (style(f"  {state}", "dim") if state else "")
+        )
+    for note in rollout.notes:
+        lines.append(style(f"{indent}  {note}", "dim"))
+    return lines
+
+
+def _rollout_state(step: Any) -> str:
+    if step.old is not None or step.new is not None:
+        return f"old {step.old} · new {step.new}"
+    if step.ordinals is not None:
+        return "ordinals " + ", ".join(str(o) for o in step.ordinals)
+    if step.nodes is not None:
+        return f"{step.nodes} node{'s' if step.nodes != 1 else ''}"
+    return ""
+
+
+def _header(plan: Plan, style: Style) -> list[str]:
+    title = f"kubeplan plan against {plan.diff.base_label}"
+    detail = [f"Kubernetes {plan.diff.kubernetes_version}"]
+    if plan.identity is not None:
+        groups = [g for g in plan.identity.groups if g != "system:authenticated"]
+        detail.append(
+            f"as {plan.identity.user}" + (f" (groups {', '.join(groups)})" if groups else "")
+        )
+    return [style(title, "bold") + style(f"  ({'; '.join(detail)})", "dim"), ""]
+
+
+def render_text(plan: Plan, style: Style, verbose: bool = False) -> str:
+    lines = _header(plan, style)
+    if not plan.steps:
+        lines.append("No changes. Applying these manifests changes nothing.")
+    width = len(str(len(plan.steps)))
+    wave = None
+    deleting = False
+    for step in plan.steps:
+        if step.action == "delete" and not deleting:
+            deleting = True
+            lines.append(style("Deletions, after every apply:", "bold"))
+        if step.wave != wave:
+            wave = step.wave
+            count = sum(s.wave == wave for s in plan.steps)
+            lines.append(style(f"Wave {wave}", "bold") + style(f"  ({count} in parallel)", "dim"))
+        lines.extend(_step_lines(step, style, verbose, width))
+    for cycle in plan.cycles:
+        names = " → ".join(str(member) for member in cycle)
+        lines.append(
+            style("warning", "yellow") + f" dependency cycle: {names}; applied in the order shown"
+        )
+    lines.extend(_reach_lines(plan, style))
+    lines.append("")
+    loose = [f for f in plan.findings if not _on_a_step(f, plan) and f.severity != Severity.INFO]
+    for finding in loose:
+        colour = SEVERITY_COLOUR.get(str(finding.severity), "dim")
+        lines.append(
+            style(str(finding.severity), colour)
+            + f" {where_text(finding.file)}:{finding.line}: {finding.message}  [{finding.rule}]"
+        )
+    if loose:
+        lines.append("")
+    lines.append(style(summary(plan), "bold"))
+    return "\n".join(lines) + "\n"
+
+
+def _on_a_step(finding: Finding, plan: Plan) -> bool:
+    return any(finding in step.findings for step in plan.steps if step.findings)
+
+
+def _reach_lines(plan: Plan, style: Style) -> list[str]:
+    reach = plan.reach
+    if reach is None:
+        return []
+    lost, gained = list(reach.lost), list(reach.gained)
+    if not lost and not gained:
+        return ["", style("Reachability: no connection lost or gained.", "dim")]
+    lines = ["", style("Reachability change:", "bold")]
+    for connection in lost:
+        lines.append(style(f"  - {_connection(connection)}", "red"))
+    for connection in gained:
+        lines.append(style(f"  + {_connection(connection)}", "green"))
+    return lines
+
+
+def _connection(connection: Any) -> str:
+    data = connection.to_json() if hasattr(connection, "to_json") else connection
+    ports = data.get("ports", "all")
+    if ports != "all":
+        ports = ", ".join(
+            f"{p.get('protocol', 'TCP')}/{p.get('port')}"
+            + (f"-{p['end_port']}" if p.get("end_port") else "")
+            for p in ports
+        )
+    return f"{data.get('from')} → {data.get('to')}  ({ports})"
+
+
+def summary(plan: Plan) -> str:
+    c = plan.counts()
+    detail = [
+        f"{c[key]} {word}"
+        for key, word in (
+            ("rollout", "roll pods"),
+            ("scale", "scales" if c["scale"] == 1 else "scale"),
+            ("staged", "staged"),
+            ("no_pod_effect", "no pod effect"),
+        )
+        if c[key]
+    ]
+    update = f"{c['update']} to update" + (f" ({', '.join(detail)})" if detail else "")
+    text = f"Plan: {c['create']} to create, {update}, {c['delete']} to delete"
+    for key in ("rejected", "blocked"):
+        if c[key]:
+            text += f", {c[key]} {key}"
+    return text + "."
+
+
+def to_document(plan: Plan) -> dict[str, Any]:
+    diff_document = diff_report.to_document(plan.diff)
+    identity = plan.identity
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kubernetes_version": plan.diff.kubernetes_version,
+        "base": plan.diff.base_label,
+        "identity": (
+            {"user": identity.user, "groups": list(identity.groups)} if identity else None
+        ),
+        "steps": [_step_json(step) for step in plan.steps],
+        "rollouts": [rollout.to_json() for rollout in plan.rollouts],
+        "cycles": [[str(member) for member in cycle] for cycle in plan.cycles],
+        "reachability": plan.reach.to_json() if plan.reach is not None else None,
+        "changes": diff_document["changes"],
+        "findings": [f.to_json() for f in plan.findings],
+        "summary": {
+            **plan.counts(),
+            "resources": plan.diff.resources,
+            "files": plan.diff.files,
+        },
+    }
+
+
+def _step_json(step: PlanStep) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "order": step.order,
+        "wave": step.wave,
+        "action": step.action,
+        "verdict": step.verdict,
+        "resource": step.resource.ref(),
+        "id": str(step.resource.identity),
+        "file": step.resource.origin.file,
+        "line": step.resource.origin.line,
+        "depends_on": [str(member) for member in step.depends_on],
+        "effects": sorted(step.effects),
+        "reasons": step.reasons,
+        "warnings": step.warnings,
+        "findings": [f.rule for f in step.findings],
+    }
+    if step.rbac is not None:
+        out["rbac"] = step.rbac.to_json()
+    return out
+
+
+def render_json(plan: Plan) -> str:
+    return (
+        json.dumps(to_document(plan), ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
+    )
