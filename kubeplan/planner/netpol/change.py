@@ -46,7 +46,7 @@ class ReachChange:
     gained: list[Connection] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     required: list[Required] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # declared connections kubeplan cannot read
+    problems: list[Finding] = field(default_factory=list)  # declared connections not understood
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,7 +61,7 @@ def _declared_lines(items: Declared) -> list[tuple[str, int]]:
 
 def required_connections(
     reach: Reachability, resources: list[Resource], declared: Declared, source: str
-) -> tuple[list[Required], list[str]]:
+) -> tuple[list[Required], list[Finding]]:
     wanted, problems = resolve_declared(reach, _declared_lines(declared), source)
     return inferred(reach, resources) + wanted, problems
 
@@ -242,7 +242,7 @@ def _cut_finding(
         Severity.ERROR,
         f"cuts {item.src} -> {item.dst} ({refused.describe()}), which is"
         f" {'declared required' if item.declared else 'used'} ({item.reason}):"
-        f" the policy isolates the {side} side and no rule allows it",
+        f" {policy.ref} isolates the {side} side and no rule allows it",
         hint=f"add a rule that allows it, or see kubeplan reach --explain {item.src} {item.dst}",
     )
 

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from kubeplan.model import Finding, Severity
 from kubeplan.planner.netpol.endpoints import Endpoint, Service
 from kubeplan.planner.netpol.engine import Reachability
 from kubeplan.planner.netpol.ports import PortSet, parse_declared, union
@@ -171,21 +172,26 @@ def parse_declared_line(text: str) -> tuple[str, str, PortSet | None] | None:
     return src, dst, ports
 
 
+UNKNOWN_DECLARED = "netpol-declared-unknown"
+
+
 def declared(
     reach: Reachability, lines: list[tuple[str, int]], source: str
-) -> tuple[list[Required], list[str]]:
-    """Declared connections resolved to endpoints, and a problem line for each that is not."""
+) -> tuple[list[Required], list[Finding]]:
+    """Declared connections resolved to endpoints, and a warning for each that is not."""
     out, problems = [], []
     for text, line in lines:
         parsed = parse_declared_line(text)
         if parsed is None:
-            problems.append(f"{source}:{line}: cannot read connection {text!r}")
+            message = f"cannot read connection {text!r} (expected 'FROM -> TO[:PORT[/PROTOCOL]]')"
+            problems.append(Finding(UNKNOWN_DECLARED, Severity.WARNING, message, source, line))
             continue
         src_text, dst_text, ports = parsed
         src, dst = reach.find(src_text), reach.find(dst_text)
         if src is None or dst is None:
             missing = src_text if src is None else dst_text
-            problems.append(f"{source}:{line}: {missing!r} names no single workload in the input")
+            message = f"connection {text!r}: {missing!r} names no single workload in the input"
+            problems.append(Finding(UNKNOWN_DECLARED, Severity.WARNING, message, source, line))
             continue
         out.append(Required(src.key, dst.key, ports, f"declared in {source}:{line}", True, line))
     return out, problems

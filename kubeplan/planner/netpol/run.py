@@ -1,0 +1,71 @@
+"""`kubeplan reach`: load the manifests (and the base), read declared connections, analyse.
+
+Reachability is computed from whatever loads: schema problems never stop it, and documents
+that cannot be read are reported as the loader's findings while the rest are analysed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kubeplan.model import Finding, Severity
+from kubeplan.planner.netpol.change import (
+    ReachChange,
+    check_declared,
+    reach_change,
+    required_connections,
+)
+from kubeplan.planner.netpol.engine import Reachability, analyse
+from kubeplan.planner.netpol.explain import explain
+from kubeplan.schemas import loader
+from kubeplan.schemas.sources import InputError
+
+
+@dataclass
+class ReachRun:
+    reach: Reachability
+    change: ReachChange | None
+    findings: list[Finding] = field(default_factory=list)
+    explanation: list[str] | None = None
+
+
+def declared_connections(config_path: str | None) -> tuple[list[tuple[str, int]], str]:
+    """The `connections` of the config (raises ConfigError), and the file they came from."""
+    from kubeplan.rules.config import load_config
+    from kubeplan.rules.registry import load_rules
+
+    config = load_config(config_path, lambda: set(load_rules()))
+    return config.connections, config.path or ".kubeplan.yaml"
+
+
+def run_reach(
+    paths: list[str],
+    base: str | None,
+    declared: Sequence[tuple[str, int]],
+    source: str,
+    explain_pair: tuple[str, str] | None = None,
+) -> ReachRun:
+    new = loader.load(paths)
+    if not new.files and not new.resources and not new.findings:
+        raise InputError("nothing to read: no .yaml, .yml or .json file in the given paths")
+    findings = [f for f in new.findings if f.severity == Severity.ERROR]
+    if base is not None:
+        from kubeplan.planner.diffrun import resolve_base
+
+        base_paths, _label = resolve_base(base, paths)
+        old = loader.load(base_paths) if base_paths else loader.LoadResult()
+        change: ReachChange | None = reach_change(
+            old.resources, new.resources, declared=declared, source=source
+        )
+        assert change is not None
+        reach = change.new
+        findings += reach.findings + change.problems + change.findings
+    else:
+        change = None
+        reach = analyse(new.resources, declared=declared)
+        wanted, problems = required_connections(reach, new.resources, declared, source)
+        findings += reach.findings + problems + check_declared(reach, wanted)
+    explanation = explain(reach, *explain_pair) if explain_pair else None
+    findings.sort(key=Finding.sort_key)
+    return ReachRun(reach, change, findings, explanation)
