@@ -1,0 +1,514 @@
+"""The apply order of a plan: which changed object must be applied before which.
+
+Edges come from the real references between the objects (kubeplan/rules/refs.py) plus the
+dependencies no field names:
+- every namespaced object after its Namespace (plugin/pkg/admission/namespace/lifecycle/
+  admission.go rejects a create in a namespace that does not exist);
+- a custom resource after the CustomResourceDefinition whose spec.group and spec.names.kind are
+  its group and kind (staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/
+  customresource_handler.go serves a kind only once its CRD is established);
+- workloads after the LimitRanges and ResourceQuotas of their namespace: admission applies them
+  when a pod is created (plugin/pkg/admission/limitranger/admission.go,
+  plugin/pkg/admission/resourcequota/admission.go), so pods created earlier escape them;
+- a PodDisruptionBudget after the workloads whose pod labels its selector matches, like an HPA
+  or VPA after its target: it only means something once they exist;
+- an admission webhook configuration with failurePolicy Fail (the admissionregistration/v1
+  default: pkg/apis/admissionregistration/v1/defaults.go; v1beta1 defaulted to Ignore) and an
+  APIService after the workloads that the Service they call selects: the API server rejects the
+  requests such a webhook matches while its backend is down
+  (staging/src/k8s.io/apiserver/pkg/admission/plugin/webhook/validating/dispatcher.go), and an
+  unavailable APIService breaks discovery of its group
+  (staging/src/k8s.io/kube-aggregator/pkg/controllers/status/available_controller.go). Webhook
+  configurations also go after everything else of the plan (data/apply_order.yaml `phase: last`).
+
+A Service is *not* ordered after the workloads it selects: a Service may exist before its pods
+(the EndpointSlice controller fills in endpoints as pods become ready,
+pkg/controller/endpointslice), and the kind table puts Services first so pods get its
+environment variables. A selector edge would also tie every Service to its Deployment for no
+gain.
+
+The kind table (data/apply_order.yaml, Helm's InstallOrder) adds no edges except `phase: last`:
+it is the sort key inside a wave, so objects with no path between them still read in the
+familiar order. Applies come in waves (topological generations: every step of a wave can be
+applied in parallel); deletions follow in their own waves, in reverse dependency order (an object
+is deleted after every deleted object that referenced it).
+
+A reference resolves against the whole new revision: to a changed object, an edge; to an
+unchanged one in the input, declared external, or present in every cluster
+(rules/data/_cluster_objects.yaml), nothing; otherwise a warning on the step.
+
+A dependency cycle is reported with its objects and broken deterministically: the members of
+each strongly connected component are sorted by kind order and identity, and every edge that
+points backwards in that order is dropped (and named in a warning on the step).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import networkx as nx
+import yaml
+
+from kubeplan.model import Resource, ResourceId, format_path
+from kubeplan.rules import refs, selectors, workloads
+from kubeplan.rules.context import cluster_objects
+from kubeplan.rules.values import as_dict as _dict
+from kubeplan.rules.values import as_list as _list
+from kubeplan.rules.values import as_str as _str
+
+CREATE, UPDATE, DELETE = "create", "update", "delete"
+External = Callable[[str, str, str | None, str], bool]
+
+_TABLE = os.path.join(os.path.dirname(__file__), "data", "apply_order.yaml")
+_BARRIER = -1  # the node every object precedes and every `phase: last` object follows
+_ADMISSION = "admissionregistration.k8s.io"
+_WEBHOOK_KINDS = ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
+
+
+@dataclass
+class Step:
+    order: int  # 1-based position in the plan
+    wave: int  # 1-based topological generation; deletions come in waves after all applies
+    action: str  # "create" | "update" | "delete"
+    resource: Resource
+    depends_on: list[ResourceId] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # why it is ordered here
+    warnings: list[str] = field(default_factory=list)  # unresolved references, broken cycles
+
+    def to_json(self, verbose: bool = False) -> dict[str, Any]:
+        """The step as docs/json-output.md documents it (`reasons` only when verbose)."""
+        out: dict[str, Any] = {
+            "order": self.order,
+            "wave": self.wave,
+            "action": self.action,
+            "resource": self.resource.ref(),
+            "depends_on": [identity_json(i) for i in self.depends_on],
+            "warnings": list(self.warnings),
+        }
+        if verbose:
+            out["reasons"] = list(self.reasons)
+        return out
+
+
+@dataclass
+class ApplyOrder:
+    steps: list[Step]
+    cycles: list[list[ResourceId]]  # each dependency cycle with the objects in it
+
+    @property
+    def waves(self) -> int:
+        return max((s.wave for s in self.steps), default=0)
+
+
+def identity_json(identity: ResourceId) -> dict[str, str | None]:
+    return {
+        "group": identity.group,
+        "kind": identity.kind,
+        "namespace": identity.namespace,
+        "name": identity.name,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# the kind table
+
+
+@dataclass(frozen=True)
+class _KindTable:
+    ranks: dict[str, float]  # kind -> position (ties on kind across groups are not an issue)
+    last: frozenset[str]
+    unknown: float
+
+    def rank(self, kind: str) -> float:
+        return self.ranks.get(kind, self.unknown)
+
+
+@cache
+def kind_table() -> _KindTable:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(_TABLE, encoding="utf-8") as handle:
+        rows = yaml.load(handle, Loader=loader)["kinds"]
+    ranks = {row["kind"]: float(i) for i, row in enumerate(rows)}
+    last = frozenset(row["kind"] for row in rows if row.get("phase") == "last")
+    first_last = min((ranks[k] for k in last), default=float(len(rows)))
+    return _KindTable(ranks, last, first_last - 0.5)
+
+
+def _sort_key(resource: Resource) -> tuple[Any, ...]:
+    return (
+        kind_table().rank(resource.kind),
+        resource.kind,
+        resource.group,
+        resource.namespace or "",
+        resource.name or "",
+    )
+
+
+def _is_last(resource: Resource) -> bool:
+    return resource.kind in kind_table().last and resource.group == _ADMISSION
+
+
+# ---------------------------------------------------------------------------------------------
+# resolving references
+
+
+def _ref_text(kind: str, namespace: str | None, name: str) -> str:
+    return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
+
+
+def _id_text(identity: ResourceId) -> str:
+    return _ref_text(identity.kind, identity.namespace, identity.name)
+
+
+class _Universe:
+    """Everything a reference may resolve to: the members (changed objects, graph nodes), the
+    rest of the revision, the declared externals and the objects of every cluster."""
+
+    def __init__(
+        self, members: list[Resource], revision: Iterable[Resource], external: External | None
+    ) -> None:
+        self.strict: dict[tuple[str, str, str | None, str], int] = {}
+        self.loose: dict[tuple[str, str | None, str], int] = {}
+        for node, resource in enumerate(members):
+            if resource.name:
+                self.strict.setdefault(_key(resource), node)
+                self.loose.setdefault(_key(resource)[1:], node)
+        self.present_strict: set[tuple[str, str, str | None, str]] = set()
+        self.present_loose: set[tuple[str, str | None, str]] = set()
+        self.services: dict[tuple[str | None, str], Resource] = {}
+        self.crds: dict[tuple[str, str], Resource] = {}
+        self.claims: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        revision = list(revision)
+        for resource in revision:
+            if not resource.name:
+                continue
+            key = _key(resource)
+            self.present_strict.add(key)
+            self.present_loose.add(key[1:])
+            if resource.kind == "Service" and resource.group == "":
+                self.services[(resource.namespace, resource.name)] = resource
+            elif resource.kind == "CustomResourceDefinition" and resource.group == refs.CRD_GROUP:
+                spec = _dict(resource.body.get("spec"))
+                group, kind = _str(spec.get("group")), _str(_dict(spec.get("names")).get("kind"))
+                if group and kind:
+                    self.crds[(group, kind)] = resource
+            elif resource.kind == "StatefulSet":
+                for template in refs.claim_template_names(resource):
+                    self.claims[resource.namespace or "default"].append((template, resource.name))
+        self.secrets = refs.secret_producers(revision)
+        self.external = external
+        self._outside: dict[tuple[str, str, str | None, str], bool] = {}
+
+    def member(self, group: str, kind: str, namespace: str | None, name: str) -> int | None:
+        found = self.strict.get((group, kind, namespace, name))
+        if found is None:  # a built-in kind read through an older group (extensions/v1beta1)
+            found = self.loose.get((kind, namespace, name))
+        return found
+
+    def present(self, group: str, kind: str, namespace: str | None, name: str) -> bool:
+        if (group, kind, namespace, name) in self.present_strict:
+            return True
+        if (kind, namespace, name) in self.present_loose:
+            return True
+        return self.outside(group, kind, namespace, name)
+
+    def outside(self, group: str, kind: str, namespace: str | None, name: str) -> bool:
+        key = (group, kind, namespace, name)
+        found = self._outside.get(key)
+        if found is None:
+            found = any(p.matches(kind, namespace, name) for p in cluster_objects()) or bool(
+                self.external and self.external(group, kind, namespace, name)
+            )
+            self._outside[key] = found
+        return found
+
+    def producer(self, ref: refs.Ref) -> Resource | bool | None:
+        """The object of the revision a controller makes the target from (True: some object)."""
+        ns = ref.namespace or "default"
+        if ref.kind == "Secret":
+            return self.secrets.get((ns, ref.name))
+        if ref.kind == "PersistentVolumeClaim":
+            return refs.statefulset_claim(ref.name, self.claims.get(ns, []))
+        return None
+
+
+def _key(resource: Resource) -> tuple[str, str, str | None, str]:
+    return (resource.group, resource.kind, resource.namespace, resource.name or "")
+
+
+@dataclass
+class _Edges:
+    graph: nx.DiGraph
+    why: dict[tuple[int, int], list[str]]  # (before, after) -> why `after` depends on `before`
+    warnings: dict[int, list[str]]
+
+
+def _edges(
+    members: list[Resource], universe: _Universe, deleted: set[tuple[str, str | None, str]]
+) -> _Edges:
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(len(members)))
+    why: dict[tuple[int, int], list[str]] = defaultdict(list)
+    warnings: dict[int, list[str]] = defaultdict(list)
+
+    def edge(before: int, after: int, text: str) -> None:
+        if before == after:
+            return
+        graph.add_edge(before, after)
+        if text not in why[(before, after)]:
+            why[(before, after)].append(text)
+
+    workloads_by_ns: dict[str | None, list[int]] = defaultdict(list)
+    for node, resource in enumerate(members):
+        if workloads.is_workload(resource):
+            workloads_by_ns[resource.namespace].append(node)
+    selector_index = _SelectorIndex(members, workloads_by_ns)
+
+    for node, resource in enumerate(members):
+        for ref in _all_refs(resource, universe):
+            text = f"{ref.why} ({format_path(ref.path)})"
+            target = universe.member(ref.group, ref.kind, ref.namespace, ref.name)
+            if target is not None:
+                if target != node:
+                    edge(target, node, text)
+                continue
+            if universe.present(ref.group, ref.kind, ref.namespace, ref.name):
+                continue
+            made = universe.producer(ref)
+            if isinstance(made, Resource):
+                source = universe.member(made.group, made.kind, made.namespace, made.name or "")
+                if source is not None and source != node:
+                    edge(source, node, f"{text}: {made.kind} {made.name} makes it")
+                continue
+            if made or ref.optional or ref.kind == "CustomResourceDefinition":
+                continue
+            shown = _ref_text(ref.kind, ref.namespace, ref.name)
+            if (ref.kind, ref.namespace, ref.name) in deleted:
+                warnings[node].append(f"{text} references {shown}, which this plan deletes")
+            else:
+                warnings[node].append(
+                    f"{text} references {shown}, which is neither in the input nor declared"
+                    " external"
+                )
+        # admission objects of the namespace apply to the pods created after them
+        if resource.kind in ("LimitRange", "ResourceQuota") and resource.group == "":
+            for workload in workloads_by_ns.get(resource.namespace, []):
+                edge(node, workload, f"{resource.kind} {resource.name} applies at pod admission")
+        if resource.kind == "PodDisruptionBudget" and resource.group == "policy":
+            selector = _dict(resource.body.get("spec")).get("selector")
+            for workload in selector_index.select(resource.namespace, selector, label_map=False):
+                edge(workload, node, "spec.selector protects its pods")
+        if _serves_through_service(resource):
+            for ref in refs.references(resource):
+                service = universe.services.get((ref.namespace, ref.name))
+                if ref.kind != "Service" or service is None:
+                    continue
+                selector = _dict(service.body.get("spec")).get("selector")
+                for workload in selector_index.select(ref.namespace, selector, label_map=True):
+                    edge(workload, node, f"{ref.why}: Service {ref.name} sends to its pods")
+    return _Edges(graph, why, warnings)
+
+
+def _all_refs(resource: Resource, universe: _Universe) -> list[refs.Ref]:
+    """The references of the object plus its Namespace and, for a custom resource, its CRD."""
+    out = list(refs.references(resource))
+    if resource.namespace and resource.namespaced is not False:
+        path = ("metadata", "namespace")
+        out.append(refs.Ref("Namespace", resource.namespace, path, "namespace"))
+    crd = universe.crds.get((resource.group, resource.kind))
+    if crd is not None and crd.name:
+        out.append(
+            refs.Ref(
+                "CustomResourceDefinition", crd.name, ("kind",), "custom resource", refs.CRD_GROUP
+            )
+        )
+    return out
+
+
+def _serves_through_service(resource: Resource) -> bool:
+    """A webhook configuration that fails closed, or an APIService: its backend must be up."""
+    if resource.kind == "APIService" and resource.group == "apiregistration.k8s.io":
+        return True
+    if resource.kind not in _WEBHOOK_KINDS or resource.group != _ADMISSION:
+        return False
+    default = "Ignore" if resource.version == "v1beta1" else "Fail"
+    hooks = _list(resource.body.get("webhooks"))
+    return any(_dict(h).get("failurePolicy", default) == "Fail" for h in hooks)
+
+
+class _SelectorIndex:
+    """Workload nodes by namespace and pod label pair, to match selectors without scanning."""
+
+    def __init__(self, members: list[Resource], by_ns: dict[str | None, list[int]]) -> None:
+        self.members = members
+        self.by_ns = by_ns
+        self.labels: dict[int, dict[str, str]] = {}
+        self.pairs: dict[tuple[str | None, str, str], list[int]] = defaultdict(list)
+        for ns, nodes in by_ns.items():
+            for node in nodes:
+                labels = workloads.pod_labels(members[node])
+                self.labels[node] = labels
+                for pair in labels.items():
+                    self.pairs[(ns, *pair)].append(node)
+
+    def select(self, namespace: str | None, selector: Any, label_map: bool) -> list[int]:
+        """Workload nodes whose pod labels the selector matches (a Service's plain map when
+        `label_map`, else a metav1.LabelSelector)."""
+        if not isinstance(selector, dict):
+            return []
+        pairs = selector if label_map else _dict(selector.get("matchLabels"))
+        candidates: list[int] | None = None
+        for key, value in pairs.items():
+            if isinstance(key, str) and isinstance(value, str):
+                hits = self.pairs.get((namespace, key, value), [])
+                if candidates is None or len(hits) < len(candidates):
+                    candidates = hits
+        pool = self.by_ns.get(namespace, []) if candidates is None else candidates
+        if label_map:
+            return [n for n in pool if selectors.map_matches(selector, self.labels[n])]
+        return [n for n in pool if selectors.matches(selector, self.labels[n])]
+
+
+# ---------------------------------------------------------------------------------------------
+# ordering
+
+
+def _break_cycles(
+    edges: _Edges, members: list[Resource]
+) -> tuple[list[list[int]], dict[int, list[str]]]:
+    """Report each cycle and drop the edges that point backwards in sort order inside it."""
+    cycles: list[list[int]] = []
+    notes: dict[int, list[str]] = defaultdict(list)
+    graph = edges.graph
+    components = [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
+    components.sort(key=lambda c: min(_sort_key(members[n]) for n in c))
+    for component in components:
+        ordered = sorted(component, key=lambda n: (_sort_key(members[n]), n))
+        rank = {node: i for i, node in enumerate(ordered)}
+        start = ordered[0]
+        cycle = [u for u, _ in nx.find_cycle(graph.subgraph(component), source=start)]
+        cycles.append(cycle)
+        names = ", ".join(_id_text(members[n].identity) for n in ordered)
+        for before, after in sorted(graph.subgraph(component).edges()):
+            if rank[before] > rank[after]:
+                graph.remove_edge(before, after)
+                notes[after].append(
+                    f"in a dependency cycle ({names}): ignored that it waits for"
+                    f" {_id_text(members[before].identity)} to break the cycle"
+                )
+    return cycles, notes
+
+
+def _waves(graph: nx.DiGraph, members: list[Resource], last: list[int]) -> list[list[int]]:
+    """Topological generations, `phase: last` nodes after all others, each sorted."""
+    if last:
+        graph = graph.copy()
+        for node in range(len(members)):
+            graph.add_edge(*((_BARRIER, node) if node in last else (node, _BARRIER)))
+    waves = []
+    for generation in nx.topological_generations(graph):
+        nodes = [n for n in generation if n != _BARRIER]
+        if nodes:
+            waves.append(sorted(nodes, key=lambda n: (_sort_key(members[n]), n)))
+    return waves
+
+
+def _part(
+    members: list[Resource],
+    universe: _Universe,
+    deleted: set[tuple[str, str | None, str]],
+    deleting: bool,
+) -> tuple[list[tuple[int, int, list[int], list[str], list[str]]], list[list[int]], int]:
+    """Order one part (applies or deletions): [(node, wave, depends_on, reasons, warnings)] in
+    order, the cycles, and the number of waves."""
+    edges = _edges(members, universe, deleted)
+    if deleting:
+        edges.warnings.clear()  # an object that goes away needs nothing it names
+    cycles, notes = _break_cycles(edges, members)
+    graph = edges.graph.reverse(copy=True) if deleting else edges.graph
+    last = [n for n, r in enumerate(members) if _is_last(r)]
+    waves = _waves(graph, members, last)
+    if deleting:
+        for wave in waves:
+            wave.sort(key=lambda n: (-kind_table().rank(members[n].kind), _sort_key(members[n]), n))
+    out = []
+    for number, wave in enumerate(waves, start=1):
+        for node in wave:
+            reasons: list[str] = []
+            depends = sorted(graph.predecessors(node), key=lambda n: _sort_key(members[n]))
+            for other in depends:
+                shown = _id_text(members[other].identity)
+                if deleting:
+                    texts = edges.why.get((node, other), [])
+                    reasons += [f"deleted after {shown}, which uses it: {t}" for t in texts]
+                else:
+                    texts = edges.why.get((other, node), [])
+                    reasons += [f"after {shown}: {t}" for t in texts]
+            if _is_last(members[node]):
+                reasons.append(
+                    "admission webhook configuration: "
+                    + ("deleted before" if deleting else "applied after")
+                    + " the rest of the plan (data/apply_order.yaml phase: last)"
+                )
+            if not reasons:
+                reasons.append(
+                    f"depends on nothing in the plan; {members[node].kind} sorts by kind order"
+                    " within its wave (data/apply_order.yaml)"
+                )
+            warnings = edges.warnings.get(node, []) + notes.get(node, [])
+            out.append((node, number, depends, reasons, warnings))
+    return out, cycles, len(waves)
+
+
+def apply_order(
+    changes: list[tuple[str, Resource]],
+    new_resources: list[Resource],
+    base_resources: list[Resource],
+    external: External | None = None,
+) -> ApplyOrder:
+    """The ordered steps of a plan.
+
+    changes: (action, resource) for every created/updated/deleted object (deleted ones are base
+    resources); other actions are ignored. new_resources: the whole new revision (references
+    resolve against it: a reference to an unchanged object of the input is satisfied);
+    base_resources: the whole base, for the order of deletions. external(group, kind, namespace,
+    name): True when the object is declared to exist outside the input.
+    """
+    applies = [r for action, r in changes if action in (CREATE, UPDATE)]
+    actions = [action for action, _ in changes if action in (CREATE, UPDATE)]
+    removals = [r for action, r in changes if action == DELETE]
+    deleted = {(r.kind, r.namespace, r.name or "") for r in removals}
+    applied = {(r.kind, r.namespace, r.name or "") for r in applies}
+    deleted -= applied  # an object deleted and recreated (an immutable change) is still there
+
+    steps: list[Step] = []
+    cycles: list[list[ResourceId]] = []
+    wave_base = 0
+    parts = (
+        (applies, actions, _Universe(applies, new_resources, external), False),
+        (removals, [DELETE] * len(removals), _Universe(removals, base_resources, None), True),
+    )
+    for members, kinds, universe, deleting in parts:
+        if not members:
+            continue
+        ordered, found, count = _part(members, universe, deleted, deleting)
+        for node, wave, depends, reasons, warnings in ordered:
+            steps.append(
+                Step(
+                    order=len(steps) + 1,
+                    wave=wave_base + wave,
+                    action=kinds[node],
+                    resource=members[node],
+                    depends_on=[members[d].identity for d in depends],
+                    reasons=reasons,
+                    warnings=warnings,
+                )
+            )
+        cycles += [[members[n].identity for n in cycle] for cycle in found]
+        wave_base += count
+    return ApplyOrder(steps, cycles)
