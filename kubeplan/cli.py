@@ -446,6 +446,72 @@ def rules(
         sys.stdout.write(rules_report.render_one(known[rule_id], style))
 
 
+class ReachFormat(StrEnum):
+    text = "text"
+    json = "json"
+    mermaid = "mermaid"
+    dot = "dot"
+
+
+@app.command()
+def reach(
+    paths: PathsArg,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            help="The prior revision (git revision, folder or dump): report lost and gained"
+            " connections.",
+            show_default=False,
+        ),
+    ] = None,
+    explain: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--explain",
+            help="FROM TO: which policy and rule allow the connection, or which isolate it.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        ReachFormat, typer.Option("--format", "-o", help="Output format.")
+    ] = ReachFormat.text,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    fail_on: FailOnOptional = None,
+    no_color: NoColorOpt = False,
+) -> None:
+    """NetworkPolicy reachability: who can reach whom, on which ports (and its change)."""
+    from kubeplan.planner.netpol.run import declared_connections, run_reach
+    from kubeplan.report import reach_report
+    from kubeplan.report.style import Style, use_colour
+    from kubeplan.rules.config import ConfigError
+    from kubeplan.schemas.sources import InputError
+
+    try:
+        declared, source = declared_connections(config)
+        result = run_reach(paths, base, declared, source, explain)
+    except (InputError, ConfigError) as error:
+        _fail(str(error))
+        return
+    if output_format is ReachFormat.json:
+        rendered = reach_report.render_json(
+            result.reach, result.change, result.findings, result.explanation
+        )
+    elif output_format is ReachFormat.mermaid:
+        rendered = reach_report.render_mermaid(result.reach, result.change)
+    elif output_format is ReachFormat.dot:
+        rendered = reach_report.render_dot(result.reach, result.change)
+    else:
+        colour = output is None and use_colour(sys.stdout, no_color)
+        rendered = reach_report.render_text(
+            result.reach, result.change, result.findings, Style(colour), result.explanation
+        )
+    _write(rendered, output)
+    threshold = fail_on.value if fail_on is not None else "error"
+    raise typer.Exit(1 if fails(result.findings, threshold) else 0)
+
+
 def _emit(  # type: ignore[no-untyped-def]
     result,
     output_format: OutputFormat,
