@@ -1,0 +1,132 @@
+"""Reports of `kubeplan can-i` (one answer, or --list) and `kubeplan who-can`: text and JSON.
+
+The JSON documents are part of the contract in docs/json-output.md (schema_version 1).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kubeplan.model import Finding
+from kubeplan.planner.rbac.authorizer import Allowed, Decision
+from kubeplan.planner.rbac.model import Identity, Request
+from kubeplan.planner.rbac.policy import Grant
+from kubeplan.report.style import SEVERITY_COLOUR, Style
+
+SCHEMA_VERSION = 1
+
+
+def _dump(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def findings_text(findings: list[Finding], style: Style) -> str:
+    """One line per finding, for standard error: file:line:column severity message [rule]."""
+    lines = []
+    for f in sorted(findings, key=Finding.sort_key):
+        severity = style(f.severity.value, SEVERITY_COLOUR[f.severity.value])
+        lines.append(f"{f.file}:{f.line}:{f.column}: {severity}: {f.message} [{f.rule}]")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def can_i_json(
+    identity: Identity, request: Request, decision: Decision, version: str, findings: list[Finding]
+) -> str:
+    return _dump(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "kubernetes_version": version,
+            "identity": identity.to_json(),
+            "request": request.to_json(),
+            "allowed": decision.allowed,
+            "via": decision.via,
+            "findings": [f.to_json() for f in findings],
+        }
+    )
+
+
+def can_i_text(decision: Decision, style: Style, verbose: bool) -> str:
+    answer = style("yes", "green") if decision.allowed else style("no", "red")
+    if verbose and decision.via:
+        return f"{answer}\n{style('via ' + decision.via, 'dim')}\n"
+    return answer + "\n"
+
+
+def _grant_row(grant: Grant) -> dict[str, Any]:
+    return {**grant.rule.to_json(), "via": f"{grant.binding.id} -> {grant.role.id}"}
+
+
+def list_json(
+    identity: Identity, namespace: str, grants: list[Grant], version: str, findings: list[Finding]
+) -> str:
+    return _dump(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "kubernetes_version": version,
+            "identity": identity.to_json(),
+            "namespace": namespace,
+            "superuser": identity.superuser,
+            "rules": [_grant_row(g) for g in grants],
+            "findings": [f.to_json() for f in findings],
+        }
+    )
+
+
+def _table(header: list[str], rows: list[list[str]], style: Style) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(style(h.ljust(w), "bold") for h, w in zip(header, widths, strict=True)).rstrip()
+    ]
+    for row in rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def list_text(identity: Identity, grants: list[Grant], style: Style) -> str:
+    """Like `kubectl auth can-i --list`, with the binding each rule comes through."""
+    if identity.superuser:
+        return "system:masters: every request is allowed (RBAC is not consulted)\n"
+    rows = []
+    for grant in grants:
+        rule = grant.rule
+        resources = ",".join(
+            f"{r}.{g}" if g and g != "*" else (f"{r}.*" if g == "*" else r)
+            for g in rule.api_groups
+            for r in rule.resources
+        )
+        rows.append(
+            [
+                resources,
+                ",".join(rule.non_resource_urls),
+                ",".join(rule.resource_names),
+                ",".join(rule.verbs),
+                f"{grant.binding.id} -> {grant.role.id}",
+            ]
+        )
+    if not rows:
+        return "nothing: no binding applies to this identity here\n"
+    return _table(["RESOURCES", "NON-RESOURCE URLS", "RESOURCE NAMES", "VERBS", "VIA"], rows, style)
+
+
+def who_can_json(
+    request: Request, allowed: list[Allowed], version: str, findings: list[Finding]
+) -> str:
+    return _dump(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "kubernetes_version": version,
+            "request": request.to_json(),
+            "subjects": [a.to_json() for a in allowed],
+            "findings": [f.to_json() for f in findings],
+        }
+    )
+
+
+def who_can_text(request: Request, allowed: list[Allowed], style: Style) -> str:
+    rows = [
+        [a.subject.kind, a.subject.name, a.subject.namespace or "", ", ".join(a.via)]
+        for a in allowed
+    ]
+    head = style(f"who can {request}:", "bold") + "\n"
+    return head + _table(["KIND", "NAME", "NAMESPACE", "VIA"], rows, style)
