@@ -512,6 +512,122 @@ def reach(
     raise typer.Exit(1 if fails(result.findings, threshold) else 0)
 
 
+RbacArgs = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="VERB RESOURCE[/NAME] (or /non-resource-url), then files or folders.",
+        show_default=False,
+    ),
+]
+NamespaceOpt = Annotated[str, typer.Option("--namespace", "-n", help="Namespace of the request.")]
+AllNamespacesOpt = Annotated[
+    bool, typer.Option("--all-namespaces", "-A", help="Ask across all namespaces.")
+]
+SubresourceOpt = Annotated[
+    str, typer.Option("--subresource", help="Subresource (log, exec, scale, ...).")
+]
+RbacPathsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--rbac",
+        help="The cluster's RBAC: a folder or a kubectl get clusterroles,clusterrolebindings,"
+        "roles,rolebindings -A -o yaml dump (repeatable).",
+        show_default=False,
+    ),
+]
+
+
+def _rbac_run(call) -> None:  # type: ignore[no-untyped-def]
+    from kubeplan.schemas.catalog import CatalogError
+    from kubeplan.schemas.sources import InputError
+
+    try:
+        outcome = call()
+    except (InputError, CatalogError, ValueError) as error:
+        _fail(str(error))
+        return
+    sys.stdout.write(outcome.stdout)
+    sys.stderr.write(outcome.stderr)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command("can-i")
+def can_i(
+    args: RbacArgs = None,
+    as_user: Annotated[
+        str, typer.Option("--as", help="The user (or system:serviceaccount:NS:NAME).")
+    ] = "",
+    as_group: Annotated[
+        list[str] | None, typer.Option("--as-group", help="A group of the user (repeatable).")
+    ] = None,
+    namespace: NamespaceOpt = "default",
+    all_namespaces: AllNamespacesOpt = False,
+    subresource: SubresourceOpt = "",
+    list_all: Annotated[
+        bool, typer.Option("--list", help="List what the identity may do in the namespace.")
+    ] = False,
+    rbac: RbacPathsOpt = None,
+    kubernetes_version: VersionOpt = None,
+    output_format: FormatOpt = OutputFormat.text,
+    no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Answer yes or no (exit 0 or 1) like kubectl auth can-i, offline, from manifests."""
+    from kubeplan.planner.rbac.commands import can_i as run
+    from kubeplan.report.style import Style, use_colour
+    from kubeplan.schemas.catalog import newest_version, normalise_version
+
+    if not as_user:
+        _fail("can-i needs --as USER")
+    _rbac_run(
+        lambda: run(
+            list(args or []),
+            as_user=as_user,
+            as_groups=list(as_group or []),
+            namespace="" if all_namespaces else namespace,
+            subresource=subresource,
+            rbac_paths=list(rbac or []),
+            list_all=list_all,
+            kubernetes_version=normalise_version(kubernetes_version or newest_version()),
+            json_output=output_format is OutputFormat.json,
+            style=Style(use_colour(sys.stdout, no_color)),
+            err_style=Style(use_colour(sys.stderr, no_color)),
+            verbose=verbose,
+        )
+    )
+
+
+@app.command("who-can")
+def who_can(
+    args: RbacArgs = None,
+    namespace: NamespaceOpt = "default",
+    all_namespaces: AllNamespacesOpt = False,
+    subresource: SubresourceOpt = "",
+    rbac: RbacPathsOpt = None,
+    kubernetes_version: VersionOpt = None,
+    output_format: FormatOpt = OutputFormat.text,
+    no_color: NoColorOpt = False,
+) -> None:
+    """Every subject allowed to make a request, and the bindings that allow it."""
+    from kubeplan.planner.rbac.commands import who_can_cmd
+    from kubeplan.report.style import Style, use_colour
+    from kubeplan.schemas.catalog import newest_version, normalise_version
+
+    _rbac_run(
+        lambda: who_can_cmd(
+            list(args or []),
+            namespace="" if all_namespaces else namespace,
+            subresource=subresource,
+            name="",
+            rbac_paths=list(rbac or []),
+            kubernetes_version=normalise_version(kubernetes_version or newest_version()),
+            json_output=output_format is OutputFormat.json,
+            style=Style(use_colour(sys.stdout, no_color)),
+            err_style=Style(use_colour(sys.stderr, no_color)),
+        )
+    )
+
+
 def _emit(  # type: ignore[no-untyped-def]
     result,
     output_format: OutputFormat,
