@@ -11,6 +11,7 @@ import typer
 
 from kubeplan import __version__
 from kubeplan.model import fails
+from kubeplan.report.ordered import OrderedCommand
 
 app = typer.Typer(
     name="kubeplan",
@@ -62,6 +63,57 @@ CrdOpt = Annotated[
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-o", help="Output format.")]
 OutputOpt = Annotated[
     str | None, typer.Option("--output", help="Write the report to this file instead of stdout.")
+]
+# validate, lint, check and diff take several formats in one run (kubeplan/report/outputs.py).
+FormatsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--format",
+        "-o",
+        metavar="FORMAT[=FILE]",
+        help="text, json, sarif, junit, markdown or github (default text). Repeat for several;"
+        " each --output FILE applies to the --format just before it, or write FORMAT=FILE.",
+        show_default=False,
+    ),
+]
+OutputsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--output",
+        metavar="FILE",
+        help="Write the report of the --format given just before it to FILE.",
+        show_default=False,
+    ),
+]
+BaselineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--baseline",
+        metavar="FILE",
+        help="Findings recorded by `kubeplan baseline write` no longer fail the run (matched by"
+        " rule, object and field path, not line).",
+        show_default=False,
+    ),
+]
+ChangedSinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--changed-since",
+        metavar="REV",
+        help="Report only findings on objects new or changed since REV (a git revision or a"
+        " folder); everything is still read, so references resolve.",
+        show_default=False,
+    ),
+]
+ContextOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--context",
+        metavar="PATH",
+        help="Also read PATH so references and CRDs resolve, without checking or reporting it"
+        " (the pre-commit hook passes the changed files and --context .).",
+        show_default=False,
+    ),
 ]
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="Print nothing when there is no finding.")
@@ -116,35 +168,56 @@ def _run(
     crd: list[str] | None,
     config: str | None,
     no_inline_ignore: bool,
-    output_format: OutputFormat,
-    output: str | None,
+    output_format: list[str] | None,
+    output: list[str] | None,
     fail_on: FailOn | None,
     quiet: bool,
     no_color: bool,
     verbose: bool,
     show_suppressed: bool,
+    baseline: str | None = None,
+    changed_since: str | None = None,
+    context: list[str] | None = None,
 ) -> None:
     from kubeplan.engine import Options, run
+    from kubeplan.report import baseline as baselines
+    from kubeplan.report.ordered import option_order
+    from kubeplan.report.outputs import OutputError, resolve_targets
     from kubeplan.rules.config import ConfigError
     from kubeplan.rules.custom import CustomRuleError
     from kubeplan.schemas.catalog import CatalogError
     from kubeplan.schemas.sources import InputError
 
+    try:
+        targets = resolve_targets(output_format or [], output or [], option_order())
+        recorded = baselines.load(baseline) if baseline else None
+    except (OutputError, baselines.BaselineError) as error:
+        _fail(str(error))
+        return
     options = Options(
         kubernetes_version=kubernetes_version,
         strict=strict,
         crd_paths=crd or [],
         config_path=config,
         inline_ignore=not no_inline_ignore,
+        context_paths=context or [],
     )
     try:
         result = run(paths, options, mode)
+        if changed_since:
+            from kubeplan.report.changed import changed_since as changed_scope
+            from kubeplan.report.changed import restrict
+
+            scope = changed_scope(changed_since, paths, result.objects)
+            result.findings = restrict(result.findings, scope)
     except (InputError, CatalogError, ConfigError, CustomRuleError) as error:
         _fail(str(error))
         return
     if not result.files and not result.resources and not result.findings:
         _fail("nothing to read: no .yaml, .yml or .json file in the given paths")
-    _emit(result, output_format, output, quiet, no_color, verbose, show_suppressed)
+    if recorded is not None:
+        baselines.apply(result.findings, recorded)
+    _emit(mode, result, targets, quiet, no_color, verbose, show_suppressed)
     threshold = fail_on.value if fail_on is not None else (result.fail_on or "error")
     raise typer.Exit(1 if result.failed(threshold) else 0)
 
@@ -167,19 +240,22 @@ FailOnOptional = Annotated[
 ]
 
 
-@app.command()
+@app.command(cls=OrderedCommand)
 def validate(
     paths: PathsArg,
     kubernetes_version: VersionOpt = None,
     strict: StrictOptional = None,
     crd: CrdOpt = None,
     config: ConfigOpt = None,
-    output_format: FormatOpt = OutputFormat.text,
-    output: OutputOpt = None,
+    output_format: FormatsOpt = None,
+    output: OutputsOpt = None,
     fail_on: FailOnOptional = None,
     quiet: QuietOpt = False,
     no_color: NoColorOpt = False,
     verbose: VerboseOpt = False,
+    baseline: BaselineOpt = None,
+    changed_since: ChangedSinceOpt = None,
+    context: ContextOpt = None,
 ) -> None:
     """Validate manifests against the Kubernetes JSON schemas and CRDs in the input."""
     _run(
@@ -197,22 +273,28 @@ def validate(
         no_color,
         verbose,
         False,
+        baseline,
+        changed_since,
+        context,
     )
 
 
-@app.command()
+@app.command(cls=OrderedCommand)
 def lint(
     paths: PathsArg,
     kubernetes_version: VersionOpt = None,
     config: ConfigOpt = None,
     no_inline_ignore: NoInlineIgnoreOpt = False,
-    output_format: FormatOpt = OutputFormat.text,
-    output: OutputOpt = None,
+    output_format: FormatsOpt = None,
+    output: OutputsOpt = None,
     fail_on: FailOnOptional = None,
     quiet: QuietOpt = False,
     no_color: NoColorOpt = False,
     verbose: VerboseOpt = False,
     show_suppressed: ShowSuppressedOpt = False,
+    baseline: BaselineOpt = None,
+    changed_since: ChangedSinceOpt = None,
+    context: ContextOpt = None,
 ) -> None:
     """Run the rule pack (security, reliability, deprecation, references) and user rules."""
     _run(
@@ -230,10 +312,13 @@ def lint(
         no_color,
         verbose,
         show_suppressed,
+        baseline,
+        changed_since,
+        context,
     )
 
 
-@app.command()
+@app.command(cls=OrderedCommand)
 def check(
     paths: PathsArg,
     kubernetes_version: VersionOpt = None,
@@ -241,13 +326,16 @@ def check(
     crd: CrdOpt = None,
     config: ConfigOpt = None,
     no_inline_ignore: NoInlineIgnoreOpt = False,
-    output_format: FormatOpt = OutputFormat.text,
-    output: OutputOpt = None,
+    output_format: FormatsOpt = None,
+    output: OutputsOpt = None,
     fail_on: FailOnOptional = None,
     quiet: QuietOpt = False,
     no_color: NoColorOpt = False,
     verbose: VerboseOpt = False,
     show_suppressed: ShowSuppressedOpt = False,
+    baseline: BaselineOpt = None,
+    changed_since: ChangedSinceOpt = None,
+    context: ContextOpt = None,
 ) -> None:
     """Validate and lint in one pass: what the pre-commit hook and the CI gate run."""
     _run(
@@ -265,10 +353,13 @@ def check(
         no_color,
         verbose,
         show_suppressed,
+        baseline,
+        changed_since,
+        context,
     )
 
 
-@app.command()
+@app.command(cls=OrderedCommand)
 def diff(
     paths: PathsArg,
     base: Annotated[
@@ -281,8 +372,8 @@ def diff(
         ),
     ],
     kubernetes_version: VersionOpt = None,
-    output_format: FormatOpt = OutputFormat.text,
-    output: OutputOpt = None,
+    output_format: FormatsOpt = None,
+    output: OutputsOpt = None,
     fail_on: FailOnOptional = None,
     no_color: NoColorOpt = False,
     show_unchanged: Annotated[
@@ -292,22 +383,35 @@ def diff(
     """What applying the manifests does, field by field, against a prior revision."""
     from kubeplan.planner.diffrun import run_diff
     from kubeplan.report import diff_report
-    from kubeplan.report.style import Style, use_colour
+    from kubeplan.report.ordered import option_order
+    from kubeplan.report.outputs import OutputError, ReportData, emit, resolve_targets
+    from kubeplan.report.sections import change_rows
     from kubeplan.schemas.catalog import CatalogError, newest_version, normalise_version
     from kubeplan.schemas.sources import InputError
 
     try:
+        targets = resolve_targets(output_format or [], output or [], option_order())
         version = normalise_version(kubernetes_version or newest_version())
         result = run_diff(paths, base, version)
-    except (InputError, CatalogError) as error:
+    except (OutputError, InputError, CatalogError) as error:
         _fail(str(error))
         return
-    if output_format is OutputFormat.json:
-        rendered = diff_report.render_json(result)
-    else:
-        colour = output is None and use_colour(sys.stdout, no_color)
-        rendered = diff_report.render_text(result, Style(colour), show_unchanged)
-    _write(rendered, output)
+    report = ReportData(
+        command="diff",
+        findings=result.findings,
+        resources=result.resources,
+        files=result.files,
+        kubernetes_version=result.kubernetes_version,
+        title=f"kubeplan diff against {result.base_label}",
+        notes=result.notes,
+        text=lambda style: diff_report.render_text(result, style, show_unchanged),
+        json=lambda: diff_report.render_json(result),
+        changes=change_rows(result.changes),
+    )
+    try:
+        emit(report, targets, no_color=no_color)
+    except OutputError as error:
+        _fail(str(error))
     threshold = fail_on.value if fail_on is not None else "error"
     raise typer.Exit(1 if fails(result.findings, threshold) else 0)
 
@@ -629,28 +733,91 @@ def who_can(
 
 
 def _emit(  # type: ignore[no-untyped-def]
+    mode: str,
     result,
-    output_format: OutputFormat,
-    output: str | None,
+    targets: list[tuple[str, str | None]],
     quiet: bool,
     no_color: bool,
     verbose: bool,
     show_suppressed: bool,
 ) -> None:
     from kubeplan.report import json_report, text
-    from kubeplan.report.style import Style, use_colour
+    from kubeplan.report.outputs import OutputError, ReportData, emit
 
-    if output_format is OutputFormat.json:
-        rendered = json_report.render(result)
-    else:
-        if quiet and not any(not f.suppressed for f in result.findings):
-            return
-        stream = sys.stdout if output is None else None
-        colour = stream is not None and use_colour(stream, no_color)
-        rendered = text.render(
-            result, Style(colour), show_suppressed=show_suppressed, verbose=verbose
-        )
-    _write(rendered, output)
+    report = ReportData(
+        command=mode,
+        findings=result.findings,
+        resources=result.resources,
+        files=result.files,
+        kubernetes_version=result.kubernetes_version,
+        objects=result.objects,
+        notes=result.notes,
+        text=lambda style: text.render(
+            result, style, show_suppressed=show_suppressed, verbose=verbose
+        ),
+        json=lambda: json_report.render(result),
+    )
+    try:
+        emit(report, targets, no_color=no_color, quiet=quiet)
+    except OutputError as error:
+        _fail(str(error))
+
+
+baseline_app = typer.Typer(
+    name="baseline",
+    help="Record today's findings so that only new ones fail (--baseline FILE).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(baseline_app)
+
+
+@baseline_app.command("write")
+def baseline_write(
+    paths: PathsArg,
+    output: Annotated[
+        str, typer.Option("--output", metavar="FILE", help="Where to write the baseline.")
+    ] = ".kubeplan-baseline.json",
+    kubernetes_version: VersionOpt = None,
+    strict: StrictOptional = None,
+    crd: CrdOpt = None,
+    config: ConfigOpt = None,
+    no_inline_ignore: NoInlineIgnoreOpt = False,
+    context: ContextOpt = None,
+) -> None:
+    """Run `check` and record its findings in FILE; later runs with --baseline FILE fail only on
+    findings that are not in it."""
+    from kubeplan.engine import Options, run
+    from kubeplan.report import baseline as baselines
+    from kubeplan.rules.config import ConfigError
+    from kubeplan.rules.custom import CustomRuleError
+    from kubeplan.schemas.catalog import CatalogError
+    from kubeplan.schemas.sources import InputError
+
+    options = Options(
+        kubernetes_version=kubernetes_version,
+        strict=strict,
+        crd_paths=crd or [],
+        config_path=config,
+        inline_ignore=not no_inline_ignore,
+        context_paths=context or [],
+    )
+    try:
+        result = run(paths, options, "check")
+    except (InputError, CatalogError, ConfigError, CustomRuleError) as error:
+        _fail(str(error))
+        return
+    if not result.files and not result.resources and not result.findings:
+        _fail("nothing to read: no .yaml, .yml or .json file in the given paths")
+    try:
+        count = baselines.write(result.findings, output)
+    except baselines.BaselineError as error:
+        _fail(str(error))
+        return
+    noun = "finding" if count == 1 else "findings"
+    typer.echo(f"kubeplan: wrote {count} {noun} to {output}", err=True)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 
-from kubeplan.model import Finding, Severity, fails
+from kubeplan.model import Finding, Resource, Severity, fails
 from kubeplan.schemas import catalog as catalogs
 from kubeplan.schemas import loader
 from kubeplan.schemas.validate import validate
@@ -20,6 +20,9 @@ class Options:
     crd_paths: list[str] = field(default_factory=list)
     config_path: str | None = None
     inline_ignore: bool = True
+    # Read so that references resolve (a Service here, its Deployment there) and CRDs are known,
+    # but neither validated, linted nor reported: what a pre-commit hook on changed files needs.
+    context_paths: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -30,6 +33,7 @@ class RunResult:
     kubernetes_version: str
     notes: list[str] = field(default_factory=list)
     fail_on: str | None = None  # from the config, when the command line did not say
+    objects: list[Resource] = field(default_factory=list, repr=False)  # what was checked
 
     def counts(self) -> dict[str, int]:
         active = [f for f in self.findings if not f.suppressed]
@@ -65,14 +69,39 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
     if config.ignore_paths:
         resources = [r for r in resources if not _ignored(r.origin.file, config.ignore_paths)]
         findings = [f for f in findings if not _ignored(f.file, config.ignore_paths)]
+    context = _context(options.context_paths, resources, findings, config.ignore_paths)
+    if context:
+        from kubeplan.schemas import crd
+
+        loaded.crds.add_all(r for r in context if crd.is_crd(r))
     if mode in ("validate", "check"):
         findings += validate(resources, catalogs.load_catalog(version, strict), loaded.crds)
     if lint_wanted:
-        findings += _lint(resources, version, config, options)
+        findings += _lint(resources, version, config, options, context)
         if mode == "check":
             findings = _drop_doubles(findings)
     findings.sort(key=Finding.sort_key)
-    return RunResult(findings, len(resources), loaded.files, version, loaded.notes, config.fail_on)
+    return RunResult(
+        findings, len(resources), loaded.files, version, loaded.notes, config.fail_on, resources
+    )
+
+
+def _context(
+    paths: list[str], resources: list[Resource], findings: list[Finding], ignore: list[str]
+) -> list[Resource]:
+    """The resources of the --context paths that are not among those checked (same file)."""
+    if not paths:
+        return []
+    import os
+
+    checked = {os.path.realpath(r.origin.file) for r in resources}
+    checked.update(os.path.realpath(f.file) for f in findings)
+    extra = loader.load(paths).resources  # its own findings are not this run's to report
+    return [
+        r
+        for r in extra
+        if os.path.realpath(r.origin.file) not in checked and not _ignored(r.origin.file, ignore)
+    ]
 
 
 def _rule_ids() -> set[str]:
@@ -82,7 +111,9 @@ def _rule_ids() -> set[str]:
     return set(load_rules())
 
 
-def _lint(resources: list, version: str, config, options: Options) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _lint(  # type: ignore[no-untyped-def]
+    resources: list, version: str, config, options: Options, context: list | None = None
+) -> list[Finding]:
     from kubeplan.rules.context import LintContext
     from kubeplan.rules.custom import rules_from_config, rules_from_entry_points
     from kubeplan.rules.engine import lint
@@ -92,7 +123,7 @@ def _lint(resources: list, version: str, config, options: Options) -> list[Findi
     settings = config.lint
     if not options.inline_ignore:
         settings.inline_ignore = False
-    ctx = LintContext(resources, version, external=config.external)
+    ctx = LintContext(resources + (context or []), version, external=config.external)
     return lint(resources, ctx, settings, extra)
 
 

@@ -1,0 +1,112 @@
+"""JUnit XML for CI test reports (GitLab `artifacts:reports:junit`, Jenkins, Azure DevOps).
+
+One `<testsuite>` per file. In it, one `<testcase>` per object and rule that found something,
+named `Kind/namespace/name: rule`, failing with every message of that rule on that object (each
+with its line, column and field path); and one passing `<testcase>` per object with no finding,
+so the report counts what was checked. Findings about a file rather than an object (broken YAML)
+are test cases named after the file. Suppressed findings are `<skipped>` with who suppressed
+them. The element and attribute names are those of the JUnit XML most CI systems read
+(testsuites/testsuite/testcase/failure/skipped, `tests`, `failures`, `errors`, `skipped`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from xml.sax.saxutils import escape, quoteattr
+
+from kubeplan.model import Finding
+from kubeplan.report.outputs import ReportData, display_path, object_label
+
+_CASE = tuple[str, list[Finding]]  # name, findings (empty: a clean object)
+# XML 1.0 forbids most control characters even when escaped; a quoted YAML value may hold one.
+_CONTROL = {c: "\ufffd" for c in range(32) if c not in (9, 10, 13)}
+
+
+def _xml_attr(text: str) -> str:
+    return quoteattr(text.translate(_CONTROL))
+
+
+def _xml_text(text: str) -> str:
+    return escape(text.translate(_CONTROL))
+
+
+def _cases(report: ReportData) -> dict[str, list[_CASE]]:
+    by_file: dict[str, dict[tuple[str, str], list[Finding]]] = defaultdict(dict)
+    flagged: set[tuple[str, str]] = set()
+    for finding in report.findings:
+        file = display_path(finding.file) or finding.file
+        label = object_label(finding.resource) or file
+        flagged.add((file, label))
+        by_file[file].setdefault((label, finding.rule), []).append(finding)
+    out: dict[str, list[_CASE]] = {}
+    clean: dict[str, list[str]] = defaultdict(list)
+    for resource in report.objects:
+        file = display_path(resource.origin.file) or resource.origin.file
+        label = object_label(resource.ref())
+        if (file, label) not in flagged:
+            clean[file].append(label)
+    for file in sorted(set(by_file) | set(clean)):
+        cases: list[_CASE] = [
+            (f"{label}: {rule}", findings) for (label, rule), findings in by_file[file].items()
+        ]
+        cases.extend((label, []) for label in clean.get(file, []))
+        out[file] = cases
+    return out
+
+
+def _failure_text(findings: list[Finding], file: str) -> str:
+    lines = []
+    for f in findings:
+        where = f"{file}:{f.line}:{f.column}"
+        message = f"{f.path}: {f.message}" if f.path else f.message
+        lines.append(f"{where}: {f.severity.value}: {message}")
+        if f.hint:
+            lines.append(f"  hint: {f.hint}")
+    return "\n".join(lines)
+
+
+def render(report: ReportData) -> str:
+    suites: list[str] = []
+    total = failed = skipped = 0
+    for file, cases in _cases(report).items():
+        body: list[str] = []
+        suite_failed = suite_skipped = 0
+        for name, findings in cases:
+            first_line = findings[0].line if findings else 0
+            attrs = f"name={_xml_attr(name)} classname={_xml_attr(file)} file={_xml_attr(file)}"
+            if first_line:
+                attrs += f' line="{first_line}"'
+            active = [f for f in findings if not f.suppressed]
+            if not findings:
+                body.append(f"    <testcase {attrs}/>")
+            elif active:
+                suite_failed += 1
+                worst = max(active, key=lambda f: f.severity.rank)
+                message = _xml_attr(worst.message)
+                text = _xml_text(_failure_text(active, file))
+                body.append(
+                    f"    <testcase {attrs}>\n"
+                    f"      <failure message={message} type={_xml_attr(worst.severity.value)}>"
+                    f"{text}</failure>\n    </testcase>"
+                )
+            else:
+                suite_skipped += 1
+                why = _xml_attr(f"suppressed by {findings[0].suppressed_by}")
+                body.append(
+                    f"    <testcase {attrs}>\n      <skipped message={why}/>\n    </testcase>"
+                )
+        total += len(cases)
+        failed += suite_failed
+        skipped += suite_skipped
+        suites.append(
+            f'  <testsuite name={_xml_attr(file)} tests="{len(cases)}" failures="{suite_failed}"'
+            f' errors="0" skipped="{suite_skipped}" time="0">\n'
+            + "\n".join(body)
+            + "\n  </testsuite>"
+        )
+    head = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<testsuites name={_xml_attr(report.heading())} tests="{total}"'
+        f' failures="{failed}" errors="0" skipped="{skipped}" time="0">'
+    )
+    return "\n".join([head, *suites, "</testsuites>"]) + "\n"
