@@ -44,6 +44,7 @@ points backwards in that order is dropped (and named in a warning on the step).
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -379,16 +380,16 @@ class _SelectorIndex:
 
 
 def _break_cycles(
-    edges: _Edges, members: list[Resource]
+    edges: _Edges, members: list[Resource], keys: list[tuple[Any, ...]]
 ) -> tuple[list[list[int]], dict[int, list[str]]]:
     """Report each cycle and drop the edges that point backwards in sort order inside it."""
     cycles: list[list[int]] = []
     notes: dict[int, list[str]] = defaultdict(list)
     graph = edges.graph
     components = [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
-    components.sort(key=lambda c: min(_sort_key(members[n]) for n in c))
+    components.sort(key=lambda c: min(keys[n] for n in c))
     for component in components:
-        ordered = sorted(component, key=lambda n: (_sort_key(members[n]), n))
+        ordered = sorted(component, key=lambda n: (keys[n], n))
         rank = {node: i for i, node in enumerate(ordered)}
         start = ordered[0]
         cycle = [u for u, _ in nx.find_cycle(graph.subgraph(component), source=start)]
@@ -404,17 +405,19 @@ def _break_cycles(
     return cycles, notes
 
 
-def _waves(graph: nx.DiGraph, members: list[Resource], last: list[int]) -> list[list[int]]:
+def _waves(graph: nx.DiGraph, keys: list[tuple[Any, ...]], last: list[int]) -> list[list[int]]:
     """Topological generations, `phase: last` nodes after all others, each sorted."""
     if last:
         graph = graph.copy()
-        for node in range(len(members)):
-            graph.add_edge(*((_BARRIER, node) if node in last else (node, _BARRIER)))
+        late = set(last)
+        graph.add_edges_from(
+            (_BARRIER, n) if n in late else (n, _BARRIER) for n in range(len(keys))
+        )
     waves = []
     for generation in nx.topological_generations(graph):
         nodes = [n for n in generation if n != _BARRIER]
         if nodes:
-            waves.append(sorted(nodes, key=lambda n: (_sort_key(members[n]), n)))
+            waves.append(sorted(nodes, key=lambda n: (keys[n], n)))
     return waves
 
 
@@ -429,18 +432,19 @@ def _part(
     edges = _edges(members, universe, deleted)
     if deleting:
         edges.warnings.clear()  # an object that goes away needs nothing it names
-    cycles, notes = _break_cycles(edges, members)
+    keys = [_sort_key(r) for r in members]
+    cycles, notes = _break_cycles(edges, members, keys)
     graph = edges.graph.reverse(copy=True) if deleting else edges.graph
     last = [n for n, r in enumerate(members) if _is_last(r)]
-    waves = _waves(graph, members, last)
+    waves = _waves(graph, keys, last)
     if deleting:
         for wave in waves:
-            wave.sort(key=lambda n: (-kind_table().rank(members[n].kind), _sort_key(members[n]), n))
+            wave.sort(key=lambda n: (-keys[n][0], keys[n], n))
     out = []
     for number, wave in enumerate(waves, start=1):
         for node in wave:
             reasons: list[str] = []
-            depends = sorted(graph.predecessors(node), key=lambda n: _sort_key(members[n]))
+            depends = sorted(graph.predecessors(node), key=lambda n: (keys[n], n))
             for other in depends:
                 shown = _id_text(members[other].identity)
                 if deleting:
@@ -479,6 +483,21 @@ def apply_order(
     base_resources: the whole base, for the order of deletions. external(group, kind, namespace,
     name): True when the object is declared to exist outside the input.
     """
+    was_enabled = gc.isenabled()
+    gc.disable()  # many small tuples and dicts, no cycles: see pairing._gc_paused for the cost
+    try:
+        return _apply_order(changes, new_resources, base_resources, external)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _apply_order(
+    changes: list[tuple[str, Resource]],
+    new_resources: list[Resource],
+    base_resources: list[Resource],
+    external: External | None,
+) -> ApplyOrder:
     applies = [r for action, r in changes if action in (CREATE, UPDATE)]
     actions = [action for action, _ in changes if action in (CREATE, UPDATE)]
     removals = [r for action, r in changes if action == DELETE]
