@@ -613,7 +613,7 @@ def reach(
         )
     _write(rendered, output)
     threshold = fail_on.value if fail_on is not None else "error"
-    raise typer.Exit(1 if fails(result.findings, threshold) else 0)
+    raise typer.Exit(1 if fails(result.own_findings, threshold) else 0)
 
 
 RbacArgs = Annotated[

@@ -29,6 +29,12 @@ class ReachRun:
     findings: list[Finding] = field(default_factory=list)
     explanation: list[str] | None = None
 
+    @property
+    def own_findings(self) -> list[Finding]:
+        """The reachability findings (`netpol-*`) that decide the exit code; the loader's
+        findings are shown too, but `kubeplan check` is the command that gates on them."""
+        return [f for f in self.findings if f.rule.startswith("netpol-")]
+
 
 def declared_connections(config_path: str | None) -> tuple[list[tuple[str, int]], str]:
     """The `connections` of the config (raises ConfigError), and the file they came from."""
