@@ -172,7 +172,9 @@ def _rs_annotation_max(replicas: int, strategy: str, surge: Any, unavailable: An
         return replicas
 
 
-def _deployment(old: dict[str, Any] | None, new: dict[str, Any], resource: Resource) -> Rollout:
+def _deployment(
+    old: dict[str, Any] | None, new: dict[str, Any], resource: Resource
+) -> Rollout | None:
     spec = _dict(new.get("spec"))
     name = resource.name or "deployment"
     replicas = _int(spec.get("replicas"), 1)
@@ -215,6 +217,8 @@ def _deployment(old: dict[str, Any] | None, new: dict[str, Any], resource: Resou
                 sim_old = [state]
             else:
                 sim_new = state  # FindNewReplicaSet: the existing ReplicaSet has this template
+        if old is not None and not template_changed and old_replicas == replicas:
+            return None
         sim = Simulation(d_spec, sim_old, sim_new, new_name)
     except rm.IntOrStringError as error:
         rollout.summary = "cannot plan: the API server rejects this strategy"
