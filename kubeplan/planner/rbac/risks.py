@@ -176,36 +176,51 @@ def _finding(
 
 
 def _aggregate_changes(before: Policy, after: Policy) -> list[Finding]:
+    """Rules an aggregated ClusterRole gains, on each input ClusterRole that contributes them."""
     risk = next(r for r in risks() if r.aggregate)
-    findings = []
-    for role in after.cluster_roles.values():
+    contributors = [
+        r
+        for r in after.cluster_roles.values()
+        if r.source is not None
+        and r.aggregation is None
+        and any(
+            matches(s, r.labels)
+            for a in after.cluster_roles.values()
+            if a.aggregation
+            for s in a.aggregation
+        )
+    ]
+    # source id -> (source, rules it adds, aggregated roles that gain them)
+    by_source: dict[int, tuple[Resource, list[Rule], list[str]]] = {}
+    for role in sorted(after.cluster_roles.values(), key=lambda r: r.name):
         if role.aggregation is None:
             continue
         old = before.cluster_roles.get(role.name)
         old_rules = set(old.rules) if old is not None else set()
-        added = [r for r in role.rules if r not in old_rules]
-        if not added:
-            continue
-        by_source: dict[int, tuple[Resource, list[Rule]]] = {}
-        for rule in added:
-            for other in after.cluster_roles.values():
-                if other.source is None or rule not in other.rules or other is role:
+        for rule in role.rules:
+            if rule in old_rules:
+                continue
+            for other in contributors:
+                if rule not in other.rules or other.source is None:
                     continue
-                if not any(matches(s, other.labels) for s in role.aggregation):
-                    continue
-                by_source.setdefault(id(other.source), (other.source, []))[1].append(rule)
-        for source, rules in by_source.values():
-            shown = "; ".join(str(r) for r in rules[:3]) + (
-                f" and {len(rules) - 3} more rules" if len(rules) > 3 else ""
+                entry = by_source.setdefault(id(other.source), (other.source, [], []))
+                if rule not in entry[1]:
+                    entry[1].append(rule)
+                if role.name not in entry[2]:
+                    entry[2].append(role.name)
+    findings = []
+    for source, rules, roles in by_source.values():
+        shown = "; ".join(str(r) for r in rules[:3]) + (
+            f" and {len(rules) - 3} more rules" if len(rules) > 3 else ""
+        )
+        findings.append(
+            finding_for(
+                source,
+                risk.id,
+                risk.severity,
+                f"adds to aggregated ClusterRole {', '.join(roles)}: {shown}: {risk.what}",
+                ("metadata", "labels"),
+                hint=f"source: {risk.source}",
             )
-            findings.append(
-                finding_for(
-                    source,
-                    risk.id,
-                    risk.severity,
-                    f"adds to aggregated ClusterRole {role.name}: {shown}: {risk.what}",
-                    ("metadata", "labels"),
-                    hint=f"source: {risk.source}",
-                )
-            )
+        )
     return findings
