@@ -347,3 +347,124 @@ def test_ingress_nginx_webhook_after_its_controller() -> None:
     for s in order.steps:
         if s.resource.namespace == "ingress-nginx":
             assert namespace.resource.identity in s.depends_on
+
+
+MORE = """\
+apiVersion: node.k8s.io/v1
+kind: RuntimeClass
+metadata: {name: sandboxed}
+handler: runsc
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: api-cert, namespace: default}
+spec:
+  secretName: api-tls
+  issuerRef: {name: ca, kind: ClusterIssuer}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: default}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      runtimeClassName: sandboxed
+      containers: [{name: api, image: example.com/api:1}]
+      volumes:
+        - name: tls
+          secret: {secretName: api-tls}
+---
+apiVersion: autoscaling.k8s.io/v1
+kind: VerticalPodAutoscaler
+metadata: {name: api, namespace: default}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: ssd}
+provisioner: example.com/ssd
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: default}
+spec:
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: postgres:17}]
+  volumeClaimTemplates:
+    - metadata: {name: data}
+      spec:
+        storageClassName: ssd
+        accessModes: [ReadWriteOnce]
+        resources: {requests: {storage: 1Gi}}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: backup, namespace: default}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: backup, image: postgres:17}]
+      volumes:
+        - name: data
+          persistentVolumeClaim: {claimName: data-db-0}
+"""
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        # plugin/pkg/admission/runtimeclass/admission.go resolves runtimeClassName at admission
+        ("RuntimeClass/sandboxed", "Deployment/default/api"),
+        # cert-manager writes spec.secretName: the pod waits for the Certificate that makes it
+        ("Certificate/default/api-cert", "Deployment/default/api"),
+        ("Deployment/default/api", "VerticalPodAutoscaler/default/api"),
+        ("StorageClass/ssd", "StatefulSet/default/db"),
+        # claims <template>-<statefulset>-<ordinal> (stateful_set_utils.go
+        # getPersistentVolumeClaimName) come from the StatefulSet
+        ("StatefulSet/default/db", "Job/default/backup"),
+    ],
+)
+def test_more_references(first: str, then: str) -> None:
+    resources = loader.load_text("more.yaml", MORE).resources
+    order = apply_order([("create", r) for r in resources], resources, [])
+    assert_consistent(order)
+    assert before(order, first, then)
+    assert step(order, first).resource.identity in step(order, then).depends_on
+    assert all(not s.warnings for s in order.steps)
+
+
+def test_recreated_object_is_deleted_right_before_its_create() -> None:
+    # an immutable change (Deployment spec.selector) applied as delete + create
+    old = loader.load([fixture("plan", "old")]).resources
+    new = loader.load([fixture("plan", "new")]).resources
+    old_web = next(r for r in old if r.kind == "Deployment" and r.name == "web")
+    new_web = next(r for r in new if r.kind == "Deployment" and r.name == "web")
+    new_sa = next(r for r in new if r.kind == "ServiceAccount" and r.name == "web")
+    changes = [("create", new_sa), ("delete", old_web), ("create", new_web)]
+    order = apply_order(changes, new, old)
+    assert [(s.action, text(s), s.wave) for s in order.steps] == [
+        ("create", "ServiceAccount/shop/web", 1),
+        ("delete", "Deployment/shop/web", 2),
+        ("create", "Deployment/shop/web", 3),
+    ]
+    assert any("deleted first" in r for r in order.steps[2].reasons)
+    assert all(not s.warnings for s in order.steps[:2])
+
+
+def test_plan_json_lists_cycles(shop: ApplyOrder) -> None:
+    order = plan([fixture("plan", "cycle")], [])
+    out = order.to_json()
+    assert [len(c) for c in out["cycles"]] == [2]
+    assert {"group": "", "kind": "Secret", "namespace": "ci", "name": "builder-token"} in out[
+        "cycles"
+    ][0]
+    assert [s["order"] for s in out["steps"]] == [1, 2, 3, 4]
+    assert shop.to_json()["cycles"] == []

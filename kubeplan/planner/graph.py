@@ -6,7 +6,9 @@ dependencies no field names:
   admission.go rejects a create in a namespace that does not exist);
 - a custom resource after the CustomResourceDefinition whose spec.group and spec.names.kind are
   its group and kind (staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/
-  customresource_handler.go serves a kind only once its CRD is established);
+  customresource_handler.go crdHandler.ServeHTTP answers 404 while the CRD does not exist or
+  is neither NamesAccepted nor Established); a custom resource whose CRD is not in the input
+  gets no warning here (the CRD is often installed apart; validation reports the unknown kind);
 - workloads after the LimitRanges and ResourceQuotas of their namespace: admission applies them
   when a pod is created (plugin/pkg/admission/limitranger/admission.go,
   plugin/pkg/admission/resourcequota/admission.go), so pods created earlier escape them;
@@ -20,6 +22,10 @@ dependencies no field names:
   unavailable APIService breaks discovery of its group
   (staging/src/k8s.io/kube-aggregator/pkg/controllers/status/available_controller.go). Webhook
   configurations also go after everything else of the plan (data/apply_order.yaml `phase: last`).
+
+A NetworkPolicy gets no edge to the pods it selects (a selector, not a name): it only needs its
+Namespace, so it lands in the first waves, before the workloads that reference anything, and
+the kind table sorts it early in its wave (Helm does the same), so new pods start isolated.
 
 A Service is *not* ordered after the workloads it selects: a Service may exist before its pods
 (the EndpointSlice controller fills in endpoints as pods become ready,
@@ -36,6 +42,10 @@ is deleted after every deleted object that referenced it).
 A reference resolves against the whole new revision: to a changed object, an edge; to an
 unchanged one in the input, declared external, or present in every cluster
 (rules/data/_cluster_objects.yaml), nothing; otherwise a warning on the step.
+
+An object that is both deleted and created (the integrator's recreate for an immutable field)
+is deleted in the apply waves, in the wave right before its create and after everything that
+create waits for, so it is absent as briefly as the plan allows.
 
 A dependency cycle is reported with its objects and broken deterministically: the members of
 each strongly connected component are sorted by kind order and identity, and every edge that
@@ -104,6 +114,13 @@ class ApplyOrder:
     @property
     def waves(self) -> int:
         return max((s.wave for s in self.steps), default=0)
+
+    def to_json(self, verbose: bool = False) -> dict[str, Any]:
+        """`steps` and `cycles` as docs/json-output.md documents them."""
+        return {
+            "steps": [step.to_json(verbose) for step in self.steps],
+            "cycles": [[identity_json(i) for i in cycle] for cycle in self.cycles],
+        }
 
 
 def identity_json(identity: ResourceId) -> dict[str, str | None]:
@@ -183,7 +200,8 @@ class _Universe:
         self.present_loose: set[tuple[str, str | None, str]] = set()
         self.services: dict[tuple[str | None, str], Resource] = {}
         self.crds: dict[tuple[str, str], Resource] = {}
-        self.claims: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        # namespace -> (claim template, StatefulSet name) -> the StatefulSet
+        self.claims: dict[str, dict[tuple[str, str], Resource]] = defaultdict(dict)
         revision = list(revision)
         for resource in revision:
             if not resource.name:
@@ -199,8 +217,9 @@ class _Universe:
                 if group and kind:
                     self.crds[(group, kind)] = resource
             elif resource.kind == "StatefulSet":
+                claims = self.claims[resource.namespace or "default"]
                 for template in refs.claim_template_names(resource):
-                    self.claims[resource.namespace or "default"].append((template, resource.name))
+                    claims[(template, resource.name)] = resource
         self.secrets = refs.secret_producers(revision)
         self.external = external
         self._outside: dict[tuple[str, str, str | None, str], bool] = {}
@@ -228,13 +247,15 @@ class _Universe:
             self._outside[key] = found
         return found
 
-    def producer(self, ref: refs.Ref) -> Resource | bool | None:
-        """The object of the revision a controller makes the target from (True: some object)."""
+    def producer(self, ref: refs.Ref) -> Resource | None:
+        """The object of the revision that a controller makes the target from."""
         ns = ref.namespace or "default"
         if ref.kind == "Secret":
             return self.secrets.get((ns, ref.name))
         if ref.kind == "PersistentVolumeClaim":
-            return refs.statefulset_claim(ref.name, self.claims.get(ns, []))
+            for pair, statefulset in self.claims.get(ns, {}).items():
+                if refs.statefulset_claim(ref.name, [pair]):
+                    return statefulset
         return None
 
 
@@ -281,12 +302,12 @@ def _edges(
             if universe.present(ref.group, ref.kind, ref.namespace, ref.name):
                 continue
             made = universe.producer(ref)
-            if isinstance(made, Resource):
+            if made is not None:
                 source = universe.member(made.group, made.kind, made.namespace, made.name or "")
                 if source is not None and source != node:
                     edge(source, node, f"{text}: {made.kind} {made.name} makes it")
                 continue
-            if made or ref.optional or ref.kind == "CustomResourceDefinition":
+            if ref.optional or ref.kind == "CustomResourceDefinition":
                 continue
             shown = _ref_text(ref.kind, ref.namespace, ref.name)
             if (ref.kind, ref.namespace, ref.name) in deleted:
@@ -421,19 +442,42 @@ def _waves(graph: nx.DiGraph, keys: list[tuple[Any, ...]], last: list[int]) -> l
     return waves
 
 
+def _replace(edges: _Edges, universe: _Universe, members: list[Resource], old: Resource) -> None:
+    """Add the deletion of `old`, which its new version in `members` recreates, as the node
+    right before that create: after everything the create waits for, so the object is gone for
+    as short a time as the plan allows."""
+    node = len(members)
+    members.append(old)
+    create = universe.member(old.group, old.kind, old.namespace, old.name or "")
+    if create is None:
+        return
+    graph = edges.graph
+    for before in list(graph.predecessors(create)):
+        graph.add_edge(before, node)
+        edges.why[(before, node)] = ["its replacement waits for it"]
+    graph.add_edge(node, create)
+    edges.why[(node, create)] = ["the old object is deleted first: it is recreated, not updated"]
+
+
 def _part(
     members: list[Resource],
     universe: _Universe,
     deleted: set[tuple[str, str | None, str]],
     deleting: bool,
+    replaced: list[Resource],
 ) -> tuple[list[tuple[int, int, list[int], list[str], list[str]]], list[list[int]], int]:
     """Order one part (applies or deletions): [(node, wave, depends_on, reasons, warnings)] in
-    order, the cycles, and the number of waves."""
+    order, the cycles, and the number of waves. `replaced`: old objects of the applies that are
+    deleted and created again; their deletions get nodes len(members)... in the apply part."""
     edges = _edges(members, universe, deleted)
     if deleting:
         edges.warnings.clear()  # an object that goes away needs nothing it names
     keys = [_sort_key(r) for r in members]
     cycles, notes = _break_cycles(edges, members, keys)
+    members = list(members)
+    for old in replaced:
+        _replace(edges, universe, members, old)
+        keys.append(_sort_key(old))
     graph = edges.graph.reverse(copy=True) if deleting else edges.graph
     last = [n for n, r in enumerate(members) if _is_last(r)]
     waves = _waves(graph, keys, last)
@@ -500,22 +544,29 @@ def _apply_order(
 ) -> ApplyOrder:
     applies = [r for action, r in changes if action in (CREATE, UPDATE)]
     actions = [action for action, _ in changes if action in (CREATE, UPDATE)]
-    removals = [r for action, r in changes if action == DELETE]
-    deleted = {(r.kind, r.namespace, r.name or "") for r in removals}
     applied = {(r.kind, r.namespace, r.name or "") for r in applies}
-    deleted -= applied  # an object deleted and recreated (an immutable change) is still there
+    # An object both deleted and created (an immutable field changed: delete, then create) is
+    # deleted in the apply waves, right before its create.
+    removals, replaced = [], []
+    for action, resource in changes:
+        if action == DELETE:
+            key = (resource.kind, resource.namespace, resource.name or "")
+            (replaced if key in applied else removals).append(resource)
+    deleted = {(r.kind, r.namespace, r.name or "") for r in removals}
 
     steps: list[Step] = []
     cycles: list[list[ResourceId]] = []
     wave_base = 0
     parts = (
-        (applies, actions, _Universe(applies, new_resources, external), False),
-        (removals, [DELETE] * len(removals), _Universe(removals, base_resources, None), True),
+        (applies, actions, _Universe(applies, new_resources, external), False, replaced),
+        (removals, [DELETE] * len(removals), _Universe(removals, base_resources, None), True, []),
     )
-    for members, kinds, universe, deleting in parts:
+    for members, kinds, universe, deleting, old in parts:
         if not members:
             continue
-        ordered, found, count = _part(members, universe, deleted, deleting)
+        ordered, found, count = _part(members, universe, deleted, deleting, old)
+        members = members + old
+        kinds = kinds + [DELETE] * len(old)
         for node, wave, depends, reasons, warnings in ordered:
             steps.append(
                 Step(
