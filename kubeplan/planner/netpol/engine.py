@@ -296,7 +296,9 @@ def analyse(
     `cuts` (from `ip_cuts`) lets two revisions share external segments for a diff."""
     policies, findings = parse_policies(resources)
     endpoints = build_endpoints(resources)
-    if any(p.egress for p in policies) and not any(
+    # The cluster DNS is always a (hidden) endpoint, so "egress now restricted, DNS cut" can be
+    # told apart in a diff even when the base had no egress policy.
+    if not any(
         e.namespace == "kube-system" and e.labels.get("k8s-app") == "kube-dns" for e in endpoints
     ):
         endpoints.append(kube_dns())

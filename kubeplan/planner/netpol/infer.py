@@ -193,5 +193,5 @@ def declared(
             message = f"connection {text!r}: {missing!r} names no single workload in the input"
             problems.append(Finding(UNKNOWN_DECLARED, Severity.WARNING, message, source, line))
             continue
-        out.append(Required(src.key, dst.key, ports, f"declared in {source}:{line}", True, line))
+        out.append(Required(src.key, dst.key, ports, f"{source}:{line}", True, line))
     return out, problems
