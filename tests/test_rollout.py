@@ -397,3 +397,30 @@ def test_microservices_demo_release_rollouts_stay_within_bounds():
         planned += 1
         assert_within_bounds(rollout, rollout.replicas)
     assert planned >= 10
+
+
+def test_statefulset_ordinals_start_shifts_the_partition():
+    # getStartOrdinal (stateful_set_utils.go): ordinals run from spec.ordinals.start, and the
+    # partition counts from it (newVersionedStatefulSetPod: ordinal < start + partition).
+    shift = "  ordinals:\n    start: 5\n  updateStrategy:\n    rollingUpdate:\n      partition: 1\n"
+    texts = [
+        Path(fixture("rollout", "statefulset-default", rev, "db.yaml")).read_text()
+        for rev in ("old", "new")
+    ]
+    old, new = (
+        loader.load_text(
+            f"{rev}.yaml", text.replace("  replicas: 3\n", "  replicas: 3\n" + shift)
+        ).resources[0]
+        for rev, text in zip(("old", "new"), texts, strict=True)
+    )
+    rollout = plan_rollout(old, new, kubernetes_version="1.33")
+    assert [s.ordinals for s in rollout.steps] == [[7], [6]]
+    assert "ordinals 5 wait for the partition (1)" in rollout.summary
+    assert any("lowered to 0 or below; ordinals 6 and up" in n for n in rollout.notes)
+
+
+def test_created_paused_deployment_creates_nothing():
+    _, new = revisions("deployment-paused", "Deployment")
+    rollout = plan_rollout(None, new, kubernetes_version="1.33")
+    assert rollout.steps == []
+    assert rollout.summary == "paused: creates no ReplicaSet and no pod until it is resumed"

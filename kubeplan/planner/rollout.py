@@ -258,6 +258,8 @@ def _deployment_summary(
     r = sim.spec.replicas
     steps = _plural(len(sim.steps), "step")
     if paused:
+        if not existed:
+            return "paused: creates no ReplicaSet and no pod until it is resumed"
         moved = f"; scales to {r} pods" if sim.steps else ""
         return f"paused: no pod is replaced until it is resumed{moved}"
     if not existed:
@@ -287,6 +289,7 @@ def _statefulset(
     rolling = _dict(update.get("rollingUpdate"))
     partition = _int(rolling.get("partition"), 0)
     parallel = spec.get("podManagementPolicy") == "Parallel"
+    start = _int(_dict(spec.get("ordinals")).get("start"), 0)
     notes: list[str] = []
     batch = 1
     raw_unavailable = rolling.get("maxUnavailable")
@@ -316,9 +319,10 @@ def _statefulset(
         old_partition = _int(
             _dict(_dict(old_spec.get("updateStrategy")).get("rollingUpdate")).get("partition"), 0
         )
+        old_start = _int(_dict(old_spec.get("ordinals")).get("start"), 0)
         lowered = strategy == "RollingUpdate" and partition < old_partition
-        for ordinal in range(old_replicas):
-            outdated = template_changed or (lowered and ordinal < old_partition)
+        for ordinal in range(old_start, old_start + old_replicas):
+            outdated = template_changed or (lowered and ordinal < old_start + old_partition)
             pods[ordinal] = (
                 rollout_statefulset.OUTDATED if outdated else rollout_statefulset.UPDATED
             )
@@ -327,7 +331,9 @@ def _statefulset(
                 f"partition lowered from {old_partition} to {partition}: kubeplan assumes the"
                 f" ordinals below {old_partition} still run the previous template"
             )
-    plan = rollout_statefulset.StatefulSetPlan(name, replicas, strategy, partition, parallel, batch)
+    plan = rollout_statefulset.StatefulSetPlan(
+        name, replicas, strategy, partition, parallel, batch, start
+    )
     steps, waiting = rollout_statefulset.simulate(plan, pods)
     if old is not None and not steps and not waiting and old_replicas == replicas:
         return None
@@ -361,8 +367,8 @@ def _statefulset(
             parts.append(f"ordinals {_ordinals(waiting)} wait for the partition ({partition})")
             rollout.notes.append(
                 f"partition {partition}: ordinals {_ordinals(waiting)} keep the old template until"
-                f" the partition is lowered to {waiting[0]} or below; ordinals {partition} and up"
-                " are updated now"
+                f" the partition is lowered to {waiting[0] - start} or below; ordinals"
+                f" {start + partition} and up are updated now"
             )
     rollout.summary = "; ".join(parts) if parts else "no pod changes"
     rollout.notes.extend(_timing_notes(spec, deadline=False))

@@ -7,9 +7,10 @@ from typing import Any
 
 from kubeplan.model import Resource
 
-# A simulation never needs more steps than this for a sane manifest; past it kubeplan stops and
-# says so rather than loop (a guard, not a controller rule).
-MAX_STEPS = 1000
+# A simulation never needs more steps than this for a sane manifest (5,000 replicas rolled one
+# pod at a time); past it kubeplan stops and says so rather than loop (a guard, not a controller
+# rule).
+MAX_STEPS = 10_000
 
 
 @dataclass

@@ -29,6 +29,7 @@ class StatefulSetPlan:
     partition: int
     parallel: bool  # podManagementPolicy: Parallel
     batch: int  # pods updated per step (maxUnavailable when the feature applies, else 1)
+    start: int = 0  # spec.ordinals.start (getStartOrdinal); the partition counts from it
 
 
 def _span(ordinals: list[int]) -> str:
@@ -39,14 +40,19 @@ def _span(ordinals: list[int]) -> str:
 def simulate(plan: StatefulSetPlan, pods: dict[int, str]) -> tuple[list[RolloutStep], list[int]]:
     """Steps for the pods `pods` (ordinal -> UPDATED/OUTDATED) to reach `plan`.
 
+    The replicas are the ordinals start .. start + replicas - 1; any other existing ordinal is
+    condemned.
+
     Returns the steps and the ordinals left out of date (held by the partition or OnDelete)."""
     steps: list[RolloutStep] = []
     pods = dict(pods)
     rolling = plan.strategy == "RollingUpdate"
     # Scale up: the missing ordinals, lowest first.
-    missing = [o for o in range(plan.replicas) if o not in pods]
+    wanted = range(plan.start, plan.start + plan.replicas)
+    held_below = plan.start + plan.partition  # ordinals below it stay at the current revision
+    missing = [o for o in wanted if o not in pods]
     for o in missing:
-        pods[o] = OUTDATED if rolling and o < plan.partition else UPDATED
+        pods[o] = OUTDATED if rolling and o < held_below else UPDATED
     groups = [missing] if plan.parallel else [[o] for o in missing]
     for group in groups:
         if group:
@@ -60,7 +66,7 @@ def simulate(plan: StatefulSetPlan, pods: dict[int, str]) -> tuple[list[RolloutS
                 )
             )
     # Scale down: condemned ordinals, highest first.
-    condemned = sorted((o for o in pods if o >= plan.replicas), reverse=True)
+    condemned = sorted((o for o in pods if o not in wanted), reverse=True)
     groups = [condemned] if plan.parallel else [[o] for o in condemned]
     for group in groups:
         if group:
@@ -77,9 +83,7 @@ def simulate(plan: StatefulSetPlan, pods: dict[int, str]) -> tuple[list[RolloutS
             )
     # Rolling update: highest ordinal first, down to the partition.
     if rolling:
-        targets = [
-            o for o in sorted(pods, reverse=True) if o >= plan.partition and pods[o] == OUTDATED
-        ]
+        targets = [o for o in sorted(pods, reverse=True) if o >= held_below and pods[o] == OUTDATED]
         size = max(plan.batch, 1)
         for start in range(0, len(targets), size):
             group = targets[start : start + size]
