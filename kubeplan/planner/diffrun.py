@@ -84,6 +84,7 @@ def resolve_base(base: str, paths: list[str], cwd: str | None = None) -> tuple[l
     if os.path.exists(base):
         return [base], base
     revision = base[len("git:") :] if base.startswith("git:") else base
+    cwd = cwd or manifests_folder(paths)
     top = _git(["rev-parse", "--show-toplevel"], cwd)
     if top is None:
         raise InputError(f"--base {base}: no such file or folder, and not inside a git repository")
@@ -102,6 +103,15 @@ def resolve_base(base: str, paths: list[str], cwd: str | None = None) -> tuple[l
     return specs, f"git:{revision}"
 
 
+def manifests_folder(paths: list[str]) -> str | None:
+    """The folder of the first PATH: a git base is read from the repository holding the
+    manifests, wherever kubeplan runs from."""
+    first = next((p for p in paths if p != "-" and os.path.exists(p)), None)
+    if first is None:
+        return None
+    return first if os.path.isdir(first) else os.path.dirname(os.path.abspath(first))
+
+
 def _git(args: list[str], cwd: str | None) -> str | None:
     try:
         done = subprocess.run(["git", *args], capture_output=True, text=True, cwd=cwd, check=False)
@@ -115,7 +125,11 @@ def run_diff(paths: list[str], base: str | None, kubernetes_version: str) -> Dif
     base_paths, label = resolve_base(base, paths) if base is not None else ([], "an empty cluster")
     with yamlnodes.shared_parses():  # the two revisions share most documents' text
         new = loader.load(paths)
-        old = loader.load(base_paths) if base_paths else loader.LoadResult()
+        old = (
+            loader.load(base_paths, git_cwd=manifests_folder(paths))
+            if base_paths
+            else loader.LoadResult()
+        )
     findings = [_tag(f, "base") for f in old.findings if f.severity == Severity.ERROR]
     findings += [f for f in new.findings if f.severity == Severity.ERROR]
     reports = []

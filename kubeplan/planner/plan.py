@@ -36,8 +36,9 @@ REJECTING_RULES = frozenset(
         "yaml-duplicate-key",
     }
 )
-# Findings that block a step although the API server would accept it.
-BLOCKING_RULES = frozenset({"rbac-denied", "rbac-escalation"})
+# Findings that block a step although the API server would accept it: the identity may not
+# make the request, or the step cuts a connection that is used or declared required.
+BLOCKING_RULES = frozenset({"rbac-denied", "netpol-cuts-connection", "netpol-blocks-declared"})
 
 WORKLOAD_KINDS = frozenset(
     {
@@ -90,9 +91,7 @@ class PlanStep:
             return False
         if self.rbac is not None and not self.rbac.allowed:
             return True
-        return any(
-            f.severity == Severity.ERROR and f.rule not in REJECTING_RULES for f in self.findings
-        )
+        return any(f.severity == Severity.ERROR and f.rule in BLOCKING_RULES for f in self.findings)
 
     @property
     def verdict(self) -> str:
@@ -106,6 +105,21 @@ class PlanStep:
     @property
     def effects(self) -> set[str]:
         return self.change.effects()
+
+    @property
+    def strategy_changed(self) -> bool:
+        """A lowered partition or a switch to RollingUpdate replaces pods an older change left
+        on the previous revision (pkg/controller/statefulset/stateful_set_control.go)."""
+        return any(change.path[:2] == ("spec", "updateStrategy") for change in self.change.fields)
+
+    @property
+    def rolls(self) -> bool:
+        """Pods are replaced: a template change, or pods an earlier change left behind."""
+        if self.rejected:
+            return False
+        if {"rollout", "recreate"} & self.effects:
+            return True
+        return self.strategy_changed and self.rollout is not None and bool(self.rollout.steps)
 
 
 @dataclass
@@ -126,12 +140,10 @@ class Plan:
             "create": sum(s.action == CREATE for s in self.steps),
             "update": len(updates),
             "delete": sum(s.action == DELETE for s in self.steps),
-            "rollout": sum(bool({"rollout", "recreate"} & s.effects) for s in updates),
-            "scale": sum(
-                "scale" in s.effects and not {"rollout", "recreate"} & s.effects for s in updates
-            ),
-            "staged": sum("staged" in s.effects for s in updates),
-            "no_pod_effect": sum(not (POD_EFFECTS & s.effects) for s in updates),
+            "rollout": sum(s.rolls for s in updates),
+            "scale": sum("scale" in s.effects and not s.rolls for s in updates),
+            "staged": sum("staged" in s.effects and not s.rolls for s in updates),
+            "no_pod_effect": sum(not (POD_EFFECTS & s.effects) and not s.rolls for s in updates),
             "rejected": sum(s.rejected for s in self.steps),
             "blocked": sum(s.blocked for s in self.steps),
             "waves": max((s.wave for s in self.steps), default=0),
@@ -164,7 +176,10 @@ def build_plan(paths: list[str], base: str, options: PlanOptions) -> Plan:
     from kubeplan.planner.graph import apply_order
 
     order = apply_order(
-        changes, diff.new.resources, diff.base.resources, _external(config.external)
+        changes,
+        diff.new.resources,
+        diff.base.resources,
+        _external(config.external, diff.base.resources),
     )
     steps = [
         PlanStep(
@@ -179,6 +194,8 @@ def build_plan(paths: list[str], base: str, options: PlanOptions) -> Plan:
         )
         for step in order.steps
     ]
+    _attach(findings, steps)  # a rejected step rolls nothing
+    attached = len(findings)
     rollouts = _rollouts(steps, diff, options)
     identity = None
     if options.user is not None:
@@ -189,8 +206,8 @@ def build_plan(paths: list[str], base: str, options: PlanOptions) -> Plan:
     if _has_policies(diff.new.resources) or _has_policies(diff.base.resources):
         reach, reach_findings = _reachability(diff, config)
         findings += reach_findings
+    _attach(findings[attached:], steps)
     findings.sort(key=Finding.sort_key)
-    _attach(findings, steps)
     notes = list(diff.notes)
     return Plan(
         diff,
@@ -212,14 +229,18 @@ def _rule_ids() -> set[str]:
 
 
 def _external(
-    patterns: Iterable[Any],
+    patterns: Iterable[Any], base: list[Resource]
 ) -> Callable[[str, str, str | None, str], bool]:
-    """Objects that exist without being in the input: the config's and every cluster's."""
+    """Objects that exist without being in the input: the config's, every cluster's, and the
+    namespaces the base revision already has objects in (so they exist when the plan runs)."""
     from kubeplan.rules.context import cluster_objects
 
     known = (*patterns, *cluster_objects())
+    live_namespaces = {r.namespace for r in base if r.namespace}
 
     def external(group: str, kind: str, namespace: str | None, name: str) -> bool:
+        if group == "" and kind == "Namespace" and name in live_namespaces:
+            return True
         return any(p.matches(kind, namespace, name) for p in known)
 
     return external
@@ -259,7 +280,7 @@ def _rollouts(steps: list[PlanStep], diff: DiffResult, options: PlanOptions) -> 
         resource = step.resource
         if (resource.group, resource.kind) not in WORKLOAD_KINDS or step.action == DELETE:
             continue
-        if step.action == UPDATE and not (POD_EFFECTS & step.effects):
+        if step.action == UPDATE and not (POD_EFFECTS & step.effects or step.strategy_changed):
             continue
         if step.rejected:
             continue  # nothing rolls: the API server refuses the update
@@ -279,35 +300,33 @@ def _authorize(
     steps: list[PlanStep], diff: DiffResult, options: PlanOptions
 ) -> tuple[Any, list[Finding]]:
     """Each step's requests, authorized against the RBAC in force when the plan is applied:
-    the base revision's RBAC objects, `--rbac` (a dump of the cluster's) and the defaults."""
+    the base revision's RBAC objects over `--rbac` (a dump of the cluster's) over the defaults.
+    A binding's roleRef resolves in the new revision: a Role the plan creates in an earlier
+    wave exists when the binding is written."""
     from kubeplan.planner.rbac import Identity, Policy, authorize_step
     from kubeplan.schemas import loader
 
     extra = loader.load(options.rbac_paths) if options.rbac_paths else loader.LoadResult()
-    policy, findings = Policy.build(diff.base.resources, extra.resources, diff.kubernetes_version)
-    findings = list(extra.findings) + list(findings)
-    identity = Identity(options.user or "", tuple(options.groups))
+    version = diff.kubernetes_version
+    policy, findings = Policy.build(diff.base.resources, extra.resources, version)
+    after, _ = Policy.build(diff.new.resources, extra.resources, version)
+    findings = [*extra.findings, *findings]
+    identity = Identity.of(options.user or "", options.groups)
     for step in steps:
         verdict = authorize_step(
-            policy, identity, step.action, step.resource, server_side=options.server_side
+            policy,
+            identity,
+            step.action,
+            step.resource,
+            server_side=options.server_side,
+            roles_after=after,
         )
         step.rbac = verdict
-        if verdict.allowed:
-            continue
-        missing = ", ".join(_request_text(m) for m in verdict.missing) or "a permission"
-        message = f"{identity.user} may not {step.action} this object: missing {missing}"
-        findings.append(_step_finding(step, "rbac-denied", message, verdict.hint))
+        if not verdict.allowed:
+            missing = "; ".join(m.get("message", "") for m in verdict.missing)
+            message = f"{identity.user} may not {step.action} this object: {missing}"
+            findings.append(_step_finding(step, "rbac-denied", message, verdict.hint))
     return identity, findings
-
-
-def _request_text(request: dict[str, Any]) -> str:
-    verb = request.get("verb", "?")
-    resource = request.get("resource", "?")
-    if request.get("subresource"):
-        resource += f"/{request['subresource']}"
-    group = request.get("group") or request.get("apiGroup")
-    where = f" in {request['namespace']}" if request.get("namespace") else ""
-    return f"{verb} {resource}{'.' + group if group else ''}{where}"
 
 
 def _step_finding(step: PlanStep, rule: str, message: str, hint: str | None) -> Finding:
@@ -327,12 +346,15 @@ def _has_policies(resources: list[Resource]) -> bool:
 
 
 def _reachability(diff: DiffResult, config: Any) -> tuple[Any, list[Finding]]:
-    from kubeplan.planner.netpol import reach_change
+    from kubeplan.planner.netpol.change import reach_change
 
     change = reach_change(
-        diff.base.resources, diff.new.resources, declared=list(config.connections)
+        diff.base.resources,
+        diff.new.resources,
+        declared=list(config.connections),
+        source=config.path or ".kubeplan.yaml",
     )
-    return change, list(change.findings)
+    return change, [*change.findings, *change.problems]
 
 
 def _attach(findings: list[Finding], steps: list[PlanStep]) -> None:

@@ -153,7 +153,8 @@ def render_text(plan: Plan, style: Style, verbose: bool = False) -> str:
         if step.wave != wave:
             wave = step.wave
             count = sum(s.wave == wave for s in plan.steps)
-            lines.append(style(f"Wave {wave}", "bold") + style(f"  ({count} in parallel)", "dim"))
+            parallel = style(f"  ({count} in parallel)", "dim") if count > 1 else ""
+            lines.append(style(f"Wave {wave}", "bold") + parallel)
         lines.extend(_step_lines(step, style, verbose, width))
     for cycle in plan.cycles:
         names = " → ".join(str(member) for member in cycle)

@@ -61,9 +61,10 @@ def load(
     stdin_text: str | None = None,
     extra_crd_paths: Iterable[str] = (),
     progress: Callable[[int, int, str], None] | None = None,
+    git_cwd: str | None = None,
 ) -> LoadResult:
     """Read, parse and identify every resource of `paths` (raises sources.InputError)."""
-    collected = sources.collect(paths, stdin_text)
+    collected = sources.collect(paths, stdin_text, git_cwd)
     result = LoadResult(findings=list(collected.findings), notes=list(collected.notes))
     result.files = len(collected.texts) + len({f.file for f in collected.findings})
     total = len(collected.texts)

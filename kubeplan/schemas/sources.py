@@ -40,15 +40,17 @@ class Sources:
     notes: list[str] = field(default_factory=list)  # shown under --verbose
 
 
-def collect(paths: list[str], stdin_text: str | None = None) -> Sources:
-    """Read every PATH; raises InputError for a PATH that does not exist or a bad revision."""
+def collect(paths: list[str], stdin_text: str | None = None, git_cwd: str | None = None) -> Sources:
+    """Read every PATH; raises InputError for a PATH that does not exist or a bad revision.
+
+    `git:` PATHs are read from the repository at `git_cwd` (default: the working directory's)."""
     sources = Sources()
     for path in paths:
         if path == "-":
             text = stdin_text if stdin_text is not None else sys.stdin.read()
             sources.texts.append(SourceText("<stdin>", text))
         elif path.startswith("git:"):
-            _read_git(path, sources)
+            _read_git(path, sources, git_cwd)
         elif os.path.isdir(path):
             if not _render(path, sources):
                 _walk_folder(path, sources)
@@ -210,12 +212,12 @@ def _run_renderer(
     return True
 
 
-def _read_git(spec: str, sources: Sources) -> None:
+def _read_git(spec: str, sources: Sources, cwd: str | None = None) -> None:
     """`git:REV` or `git:REV:subdir`: manifests of a revision, read without a checkout."""
     rev, _, subdir = spec[len("git:") :].partition(":")
     if not rev:
         raise InputError(f"{spec}: expected git:REV or git:REV:subdir")
-    for path, raw in read_git_tree(rev, subdir):
+    for path, raw in read_git_tree(rev, subdir, cwd):
         _add_bytes(f"git:{rev}:{path}", raw, sources)
 
 

@@ -1,0 +1,320 @@
+"""`kubeplan plan` end to end: apply order, rollouts, rejections, RBAC and reachability per step.
+
+The arithmetic of each controller is tested in test_rollout*.py and the ordering rules in
+test_apply_order.py; here the stages are checked together on real fixtures and the corpus.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import corpus, fixture, kubeplan
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  replicas: 4
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+"""
+
+
+def plan_json(*args: str) -> tuple[int, dict[str, Any]]:
+    run = kubeplan("plan", *args, "--format", "json")
+    assert run.exit_code in (0, 1), run.stderr
+    return run.exit_code, run.json()
+
+
+def step_of(report: dict[str, Any], kind: str, name: str) -> dict[str, Any]:
+    (step,) = [
+        s
+        for s in report["steps"]
+        if s["resource"]["kind"] == kind and s["resource"]["name"] == name
+    ]
+    return step
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+    return folder
+
+
+def test_plan_orders_the_diff_and_agrees_with_it() -> None:
+    new, old = fixture("plan", "new"), fixture("plan", "old")
+    code, report = plan_json(new, "--base", old)
+    assert code == 0
+    diff = kubeplan("diff", new, "--base", old, "--format", "json").json()
+    expected = {
+        (c["resource"]["kind"], c["resource"]["name"], c["action"])
+        for c in diff["changes"]
+        if c["action"] != "unchanged"
+    }
+    assert {
+        (s["resource"]["kind"], s["resource"]["name"], s["action"]) for s in report["steps"]
+    } == (expected)
+    orders = [s["order"] for s in report["steps"]]
+    assert orders == list(range(1, len(orders) + 1))
+    waves = [s["wave"] for s in report["steps"]]
+    assert waves == sorted(waves)
+    # every dependency is applied in an earlier wave
+    wave_of = {s["id"]: s["wave"] for s in report["steps"]}
+    for step in report["steps"]:
+        for needed in step["depends_on"]:
+            assert wave_of[needed] < step["wave"], (step["id"], needed)
+    # deletions after every apply
+    applies = [s["order"] for s in report["steps"] if s["action"] != "delete"]
+    deletes = [s["order"] for s in report["steps"] if s["action"] == "delete"]
+    assert deletes and max(applies) < min(deletes)
+    web = step_of(report, "Deployment", "web")
+    assert "ServiceAccount shop/web" in web["depends_on"]
+    summary = report["summary"]
+    assert (summary["create"], summary["update"], summary["delete"]) == (
+        sum(a == "create" for *_, a in expected),
+        sum(a == "update" for *_, a in expected),
+        sum(a == "delete" for *_, a in expected),
+    )
+
+
+def test_text_reads_like_terraform_plan_with_the_rollout_beneath_its_step() -> None:
+    case = fixture("rollout", "deployment-surge-3-unavailable-2")
+    run = kubeplan("plan", f"{case}/new", "--base", f"{case}/old", "--no-color")
+    assert run.exit_code == 0
+    lines = run.stdout.splitlines()
+    (head,) = [line for line in lines if "~ update" in line]
+    assert "Deployment shop/api" in head
+    assert "rolls 10 pods" in head and "surge 3" in head and "unavailable 2" in head
+    scaled = [line.strip() for line in lines if "Scaled " in line]
+    assert scaled[0].startswith("1. Scaled up replica set api-")
+    assert scaled[-1].endswith("old 0 · new 10")
+    assert lines[-1] == "Plan: 0 to create, 1 to update (1 roll pods), 0 to delete."
+
+
+def test_rollout_json_keeps_the_controller_bounds_at_every_step() -> None:
+    case = fixture("rollout", "deployment-surge-3-unavailable-2")
+    _, report = plan_json(f"{case}/new", "--base", f"{case}/old")
+    (rollout,) = report["rollouts"]
+    assert (rollout["replicas"], rollout["max_surge"], rollout["max_unavailable"]) == (10, 3, 2)
+    assert rollout["steps"][0] == {"old": 10, "new": 3}
+    assert rollout["steps"][-1] == {"old": 0, "new": 10}
+    for step in rollout["steps"]:
+        assert step["old"] + step["new"] <= 13
+
+
+def test_a_lowered_partition_rolls_the_ordinals_it_releases() -> None:
+    case = fixture("rollout", "statefulset-partition-3-to-2")
+    _, report = plan_json(f"{case}/new", "--base", f"{case}/old")
+    (rollout,) = report["rollouts"]
+    assert [s["ordinals"] for s in rollout["steps"]] == [[2]]
+    assert report["summary"]["rollout"] == 1
+
+
+def test_daemonset_rollout_uses_the_given_node_count() -> None:
+    case = fixture("rollout", "daemonset-unavailable-2")
+    _, report = plan_json(f"{case}/new", "--base", f"{case}/old", "--nodes", "5")
+    (rollout,) = report["rollouts"]
+    assert [s["nodes"] for s in rollout["steps"]] == [2, 2, 1]
+
+
+def test_selector_change_is_a_rejected_step_and_exit_1(tmp_path: Path) -> None:
+    old = write(tmp_path / "old", "web.yaml", DEPLOYMENT)
+    new = write(tmp_path / "new", "web.yaml", DEPLOYMENT.replace("app: web", "app: web2"))
+    code, report = plan_json(str(new), "--base", str(old))
+    assert code == 1
+    (step,) = report["steps"]
+    assert step["verdict"] == "rejected"
+    assert "immutable-field-changed" in step["findings"]
+    assert report["rollouts"] == []  # nothing rolls: the update is refused
+    text = kubeplan("plan", str(new), "--base", str(old), "--no-color").stdout
+    assert "! rejected Deployment shop/web" in text
+    assert text.rstrip().endswith("0 to delete, 1 rejected.")
+
+
+def test_an_unknown_field_in_a_changed_object_is_rejected_as_kubectl_validates_strictly(
+    tmp_path: Path,
+) -> None:
+    old = write(tmp_path / "old", "web.yaml", DEPLOYMENT)
+    new = write(tmp_path / "new", "web.yaml", DEPLOYMENT.replace("  replicas: 4", "  replica: 5"))
+    code, report = plan_json(str(new), "--base", str(old))
+    assert code == 1
+    (step,) = report["steps"]
+    assert step["verdict"] == "rejected"
+    (finding,) = [f for f in report["findings"] if f["rule"] == "schema-unknown-field"]
+    assert finding["line"] == 7
+
+
+def test_without_a_base_everything_is_created(tmp_path: Path) -> None:
+    new = write(tmp_path / "new", "web.yaml", DEPLOYMENT)
+    code, report = plan_json(str(new))
+    assert code == 0
+    assert report["base"] == "an empty cluster"
+    assert [s["action"] for s in report["steps"]] == ["create"]
+    (rollout,) = report["rollouts"]
+    assert rollout["steps"][-1] == {"old": 0, "new": 4}
+
+
+def test_git_revision_base(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo / "deploy", "web.yaml", DEPLOYMENT)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "one"], check=True)
+    (repo / "deploy" / "web.yaml").write_text(DEPLOYMENT.replace("nginx:1.27", "nginx:1.28"))
+    code, report = plan_json(str(repo / "deploy"), "--base", "HEAD")
+    assert code == 0
+    assert report["base"] == "git:HEAD"
+    (step,) = report["steps"]
+    assert step["effects"] == ["rollout"]
+
+
+def test_bad_base_is_exit_2() -> None:
+    run = kubeplan("plan", fixture("shop"), "--base", "no-such-revision-or-folder")
+    assert run.exit_code == 2
+    assert "no such file or folder" in run.stderr
+
+
+DEPLOYER = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: deployer, namespace: shop}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deployer-edit, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects:
+  - {kind: ServiceAccount, name: deployer, namespace: shop}
+"""
+CLUSTER_ROLE = """\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: shop-reader}
+rules:
+  - {apiGroups: [""], resources: [pods], verbs: [get, list]}
+"""
+
+
+def test_rbac_denied_step_blocks_the_plan_with_what_is_missing(tmp_path: Path) -> None:
+    """A CI deployer bound to `edit` in one namespace: the Deployment is allowed, the
+    ClusterRole is not (edit grants nothing cluster-scoped)."""
+    old = write(tmp_path / "old", "rbac.yaml", DEPLOYER)
+    write(tmp_path / "old", "web.yaml", DEPLOYMENT)
+    new = write(tmp_path / "new", "rbac.yaml", DEPLOYER)
+    write(new, "web.yaml", DEPLOYMENT.replace("nginx:1.27", "nginx:1.28"))
+    write(new, "role.yaml", CLUSTER_ROLE)
+    args = (str(new), "--base", str(old), "--as", "system:serviceaccount:shop:deployer")
+    code, report = plan_json(*args)
+    assert code == 1
+    assert report["identity"]["user"] == "system:serviceaccount:shop:deployer"
+    web = step_of(report, "Deployment", "web")
+    assert web["rbac"]["allowed"] is True and web["verdict"] == "update"
+    role = step_of(report, "ClusterRole", "shop-reader")
+    assert role["rbac"]["allowed"] is False and role["verdict"] == "blocked"
+    assert {m["verb"] for m in role["rbac"]["missing"]} >= {"create"}
+    assert report["summary"]["blocked"] == 1
+    text = kubeplan("plan", *args, "--no-color").stdout
+    assert "✗ blocked  ClusterRole shop-reader" in text
+
+
+FRONTEND_BACKEND = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: frontend, namespace: shop}
+spec:
+  selector: {matchLabels: {app: frontend}}
+  template:
+    metadata: {labels: {app: frontend}}
+    spec:
+      containers:
+        - name: web
+          image: frontend:1
+          env:
+            - {name: BACKEND_ADDR, value: "backend:8080"}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: backend, namespace: shop}
+spec:
+  selector: {matchLabels: {app: backend}}
+  template:
+    metadata: {labels: {app: backend}}
+    spec:
+      containers:
+        - name: api
+          image: backend:1
+          ports: [{containerPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: backend, namespace: shop}
+spec:
+  selector: {app: backend}
+  ports: [{port: 8080}]
+"""
+DENY_ALL = """\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-all, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+"""
+
+
+def test_a_policy_that_cuts_a_used_connection_blocks_its_step(tmp_path: Path) -> None:
+    old = write(tmp_path / "old", "app.yaml", FRONTEND_BACKEND)
+    new = write(tmp_path / "new", "app.yaml", FRONTEND_BACKEND)
+    write(new, "deny.yaml", DENY_ALL)
+    code, report = plan_json(str(new), "--base", str(old))
+    assert code == 1
+    lost = report["reachability"]["lost"]
+    assert any("frontend" in c["from"] and "backend" in c["to"] for c in lost)
+    policy = step_of(report, "NetworkPolicy", "deny-all")
+    assert policy["verdict"] == "blocked"
+    assert "netpol-cuts-connection" in policy["findings"]
+
+
+def test_verbose_says_why_each_step_waits() -> None:
+    run = kubeplan("plan", fixture("plan", "new"), "--base", fixture("plan", "old"), "-v")
+    assert "after: " in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("new", "base"),
+    [
+        (
+            ("microservices-demo", "revisions", "v0.10.0"),
+            ("microservices-demo", "revisions", "v0.8.0"),
+        ),
+        (
+            ("kube-prometheus", "manifests"),
+            ("kube-prometheus", "revisions", "v0.18.0", "manifests"),
+        ),
+    ],
+)
+def test_corpus_revisions_plan_without_error(new: tuple[str, ...], base: tuple[str, ...]) -> None:
+    new_path, base_path = corpus(*new), corpus(*base)
+    _, report = plan_json(str(new_path), "--base", str(base_path))
+    assert report["steps"]
+    kinds_first = {s["resource"]["kind"] for s in report["steps"] if s["wave"] == 1}
+    later = [s for s in report["steps"] if s["wave"] > 1]
+    # what others depend on goes first
+    for step in later:
+        assert step["depends_on"] or step["action"] == "delete" or kinds_first
