@@ -3,8 +3,9 @@
 Short by construction: a heading with the verdict, then the plan (what rolls, scales, is
 rejected; RBAC and reachability verdicts) when the command has one, then findings grouped by
 severity with a link to file and line. Errors show their first rows open; everything long sits in
-a collapsible `<details>` block and every table stops at `MAX_ROWS` rows with a count of the rest
-(a GitHub comment holds at most 65,536 characters).
+a collapsible `<details>` block and every table stops at `MAX_ROWS` rows with a count of the rest;
+when that is still longer than `CHAR_BUDGET` the tables get shorter (a GitHub comment holds at most
+65,536 characters).
 
 Links point at the file on GitHub when the Actions variables GITHUB_SERVER_URL,
 GITHUB_REPOSITORY and GITHUB_SHA are set, otherwise at the relative path.
@@ -16,11 +17,15 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 
 from kubeplan.model import Finding
 from kubeplan.report.outputs import Flow, ReportData, display_path, object_label
 
 MAX_ROWS = 50  # per table
+SMALLER_ROWS = (20, 10, 5)  # tried in turn while the summary is longer than CHAR_BUDGET
+CHAR_BUDGET = 60_000  # under GitHub's 65,536-character comment limit
+_ROWS: ContextVar[int] = ContextVar("rows", default=MAX_ROWS)
 OPEN_ROWS = 10  # errors shown before the fold
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 ACTION_MARK = {"create": "\u2795", "update": "✏️", "delete": "\u2796", "unchanged": "·"}
@@ -55,12 +60,17 @@ def link(file: str, line: int) -> str:
     return f"[{text}]({target}#L{line})" if line else f"[{text}]({target})"
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+def _table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], total: int | None = None
+) -> list[str]:
+    """A table of at most the current row limit; `total` counts rows not even formatted."""
+    limit = _ROWS.get()
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out.extend("| " + " | ".join(row) + " |" for row in rows[:MAX_ROWS])
-    if len(rows) > MAX_ROWS:
+    out.extend("| " + " | ".join(row) + " |" for row in rows[:limit])
+    rest = (len(rows) if total is None else total) - min(limit, len(rows))
+    if rest > 0:
         out.append("")
-        out.append(f"… and {len(rows) - MAX_ROWS} more (the text, JSON or SARIF report has all).")
+        out.append(f"… and {rest} more (the text, JSON or SARIF report has all).")
     return out
 
 
@@ -128,15 +138,17 @@ def _findings(report: ReportData) -> list[str]:
         if not findings:
             continue
         title = f"{SEVERITY_MARK[severity]} {SEVERITY_TITLE[severity]} ({len(findings)})"
-        rows = _finding_rows(findings)
+        limit = _ROWS.get()
         if severity == "error":
-            out += [f"### {title}", "", *_table(header, rows[:OPEN_ROWS]), ""]
-            if len(rows) > OPEN_ROWS:
-                out += _details(
-                    f"{len(rows) - OPEN_ROWS} more errors", _table(header, rows[OPEN_ROWS:])
-                )
+            shown = min(OPEN_ROWS, limit)
+            out += [f"### {title}", "", *_table(header, _finding_rows(findings[:shown])), ""]
+            if len(findings) > shown:
+                rest = findings[shown:]
+                table = _table(header, _finding_rows(rest[:limit]), len(rest))
+                out += _details(f"{len(rest)} more errors", table)
         else:
-            out += _details(f"<b>{title}</b>", _table(header, rows))
+            table = _table(header, _finding_rows(findings[:limit]), len(findings))
+            out += _details(f"<b>{title}</b>", table)
     rules = _by_rule(report.active())
     if rules:
         body = _table(
@@ -253,7 +265,8 @@ def mermaid(lost: Sequence[Flow], gained: Sequence[Flow]) -> str:
     """A `graph LR`: lost connections dashed and marked ✗, gained ones solid and marked +."""
     ids: dict[str, str] = {}
     lines = ["graph LR"]
-    edges = [(f, "lost") for f in lost[:MAX_ROWS]] + [(f, "gained") for f in gained[:MAX_ROWS]]
+    limit = _ROWS.get()
+    edges = [(f, "lost") for f in lost[:limit]] + [(f, "gained") for f in gained[:limit]]
     for flow, kind in edges:
         source, target = _node_id(flow.source, ids), _node_id(flow.destination, ids)
         label = f"✗ {flow.port}" if kind == "lost" else f"+ {flow.port}"
@@ -287,6 +300,20 @@ def _reachability(report: ReportData) -> list[str]:
 
 
 def render(report: ReportData) -> str:
+    """The summary with the most rows per table that keeps it under CHAR_BUDGET."""
+    text = ""
+    for limit in (MAX_ROWS, *SMALLER_ROWS):
+        token = _ROWS.set(limit)
+        try:
+            text = _render(report)
+        finally:
+            _ROWS.reset(token)
+        if len(text) <= CHAR_BUDGET:
+            break
+    return text
+
+
+def _render(report: ReportData) -> str:
     lines = [f"## {cell(report.heading())}: {_verdict(report)}", "", _scope(report) + ".", ""]
     lines += _plan(report)
     lines += _changes(report)
