@@ -58,13 +58,15 @@ def _resource_covers(owner: Rule, resource: str) -> bool:
     return bool(slash) and f"*/{sub}" in owner.resources
 
 
+def non_resource_url_covers(owner_url: str, url: str) -> bool:
+    """policy_comparator.go nonResourceURLCovers: equal, or a trailing "*" as a prefix."""
+    if owner_url == url:
+        return True
+    return owner_url.endswith("*") and url.startswith(owner_url.rstrip("*"))
+
+
 def _url_covers(owner: Rule, url: str) -> bool:
-    for candidate in owner.non_resource_urls:
-        if candidate == url:
-            return True
-        if candidate.endswith("*") and url.startswith(candidate.rstrip("*")):
-            return True
-    return False
+    return any(non_resource_url_covers(candidate, url) for candidate in owner.non_resource_urls)
 
 
 def rule_covers(owner: Rule, servant: Rule) -> bool:
