@@ -424,3 +424,12 @@ def test_created_paused_deployment_creates_nothing():
     rollout = plan_rollout(None, new, kubernetes_version="1.33")
     assert rollout.steps == []
     assert rollout.summary == "paused: creates no ReplicaSet and no pod until it is resumed"
+
+
+def test_normalised_bodies_passed_in_give_the_same_rollout():
+    old, new = revisions("deployment-surge-3-unavailable-2", "Deployment")
+    plain = plan_rollout(old, new, kubernetes_version="1.33")
+    given = plan_rollout(
+        old, new, kubernetes_version="1.33", old_body=normalise(old), new_body=normalise(new)
+    )
+    assert given.to_json() == plain.to_json()

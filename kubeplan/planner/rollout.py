@@ -89,6 +89,8 @@ def plan_rollout(
     kubernetes_version: str,
     nodes: int | None = None,
     autoscaled: bool = False,
+    old_body: dict[str, Any] | None = None,
+    new_body: dict[str, Any] | None = None,
 ) -> Rollout | None:
     """The rollout that applying `new` over `old` starts, or None when its pods do not change.
 
@@ -96,10 +98,15 @@ def plan_rollout(
     function is called for a Deployment/StatefulSet/DaemonSet/ReplicaSet/Job/CronJob whose pod
     template changed, or whose replicas changed (a pure scale: steps show the scale). `old` is
     None when the object is created. A StatefulSet whose partition is lowered also rolls pods
-    (those between the new and the old partition), with an unchanged template."""
+    (those between the new and the old partition), with an unchanged template.
+
+    `old_body`/`new_body` may pass the bodies already normalised (a diff `Pair` has them), which
+    saves normalising them again; by default they are computed from the resources."""
     version = parse_version(kubernetes_version)
-    old_body = normalise(old) if old is not None else None
-    new_body = normalise(new)
+    if old_body is None and old is not None:
+        old_body = normalise(old)
+    if new_body is None:
+        new_body = normalise(new)
     kind = new.kind
     if kind == "Deployment":
         rollout = _deployment(old_body, new_body, new)
