@@ -433,3 +433,34 @@ def test_normalised_bodies_passed_in_give_the_same_rollout():
         old, new, kubernetes_version="1.33", old_body=normalise(old), new_body=normalise(new)
     )
     assert given.to_json() == plain.to_json()
+
+
+@pytest.mark.parametrize(
+    ("strategy", "message"),
+    [
+        pytest.param(
+            '    rollingUpdate:\n      maxSurge: 0\n      maxUnavailable: "0%"\n',
+            "may not be 0 when `maxSurge` is 0",
+            id="ValidateRollingUpdateDeployment/both zero",
+        ),
+        pytest.param(
+            '    rollingUpdate:\n      maxUnavailable: "150%"\n',
+            "must not be greater than 100%",
+            id="ValidateRollingUpdateDeployment/over 100%",
+        ),
+        pytest.param(
+            "    type: Recreate\n    rollingUpdate:\n      maxSurge: 1\n",
+            "may not be specified when strategy `type` is 'Recreate'",
+            id="ValidateDeploymentStrategy/Recreate with rollingUpdate",
+        ),
+    ],
+)
+def test_deployment_strategy_the_api_server_rejects_has_no_steps(strategy, message):
+    text = Path(fixture("rollout", "deployment-default", "new", "web.yaml")).read_text()
+    new_text = text.replace("  replicas: 3\n", "  replicas: 3\n  strategy:\n" + strategy)
+    old = _pick(_load("rollout", "deployment-default", "old"), "Deployment")
+    new = loader.load_text("new.yaml", new_text).resources[0]
+    rollout = plan_rollout(old, new, kubernetes_version="1.33")
+    assert rollout.steps == []
+    assert rollout.summary.startswith("rejected by the API server")
+    assert message in rollout.notes[0]

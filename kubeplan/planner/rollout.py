@@ -193,6 +193,11 @@ def _deployment(
     new_template = _template(new, "spec", "template")
     new_name = replica_set_name(name, new_template)
     rollout = Rollout(resource, strategy, replicas, None, None)
+    rejection = _deployment_strategy_rejection(strategy_block)
+    if rejection is not None:
+        rollout.summary = "rejected by the API server: invalid strategy"
+        rollout.notes.append(rejection)
+        return rollout
     try:
         d_spec = DeploymentSpec(replicas, strategy, surge_raw, unavailable_raw, paused)
         sim_old: list[ReplicaSetState] = []
@@ -257,6 +262,43 @@ def _deployment(
         )
     rollout.notes.extend(_timing_notes(spec, deadline=True))
     return rollout
+
+
+def _percent_number(value: Any) -> int | None:
+    """An int-or-percent taken by its number (`25%` -> 25), as `getIntOrPercentValue` does."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit():
+        return int(value[:-1])
+    return None
+
+
+def _deployment_strategy_rejection(strategy: dict[str, Any]) -> str | None:
+    """The rules of `ValidateDeploymentStrategy` / `ValidateRollingUpdateDeployment`
+    (pkg/apis/apps/validation/validation.go) that leave the controller nothing to roll."""
+    rolling = strategy.get("rollingUpdate")
+    if strategy.get("type") == "Recreate":
+        if rolling is not None:
+            return (
+                "spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy"
+                " `type` is 'Recreate'"
+            )
+        return None
+    rolling = _dict(rolling)
+    surge = _percent_number(rolling.get("maxSurge"))
+    unavailable = _percent_number(rolling.get("maxUnavailable"))
+    if surge == 0 and unavailable == 0:
+        return (
+            "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: may not be 0 when"
+            " `maxSurge` is 0"
+        )
+    value = rolling.get("maxUnavailable")
+    if isinstance(value, str) and unavailable is not None and unavailable > 100:
+        return (
+            "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: must not be greater"
+            " than 100%"
+        )
+    return None
 
 
 def _deployment_summary(
