@@ -66,18 +66,13 @@ def required_connections(
     return inferred(reach, resources) + wanted, problems
 
 
-def _external_map(reach: Reachability) -> dict[tuple[str, str, int], PortSet]:
-    out: dict[tuple[str, str, int], PortSet] = {}
-    count = reach.class_count
-    for (a, b), ports in reach.pairs.items():
-        if a < count <= b:
-            for e in reach.class_members[a]:
-                if not e.implicit:
-                    out[(e.key, "out", b - count)] = ports
-        elif b < count <= a:
-            for e in reach.class_members[b]:
-                if not e.implicit:
-                    out[(e.key, "in", a - count)] = ports
+def _external_map(reach: Reachability) -> dict[tuple[str, str], int]:
+    """(workload key, "in"|"out") -> its class, for workloads of the output."""
+    out: dict[tuple[str, str], int] = {}
+    for cls, members in enumerate(reach.class_members):
+        for endpoint in members:
+            if not endpoint.implicit:
+                out[(endpoint.key, "in")] = out[(endpoint.key, "out")] = cls
     return out
 
 
@@ -91,13 +86,24 @@ def _difference(before: Reachability, after: Reachability) -> list[Connection]:
         missing = c.ports - after_map.get((c.src, c.dst), NONE)
         if missing:
             out.append(Connection(c.src, c.dst, missing))
-    after_ext = _external_map(after)
-    grouped: dict[tuple[str, str], list[tuple[int, PortSet]]] = {}
-    for (key, direction, segment), ports in _external_map(before).items():
-        missing = ports - after_ext.get((key, direction, segment), NONE)
-        if missing:
-            grouped.setdefault((key, direction), []).append((segment, missing))
-    for (key, direction), items in grouped.items():
+    after_classes = _external_map(after)
+    for (key, direction), cls in _external_map(before).items():
+        was = before.external.get((cls, direction), {})
+        if was == {}:
+            continue
+        other = after_classes.get((key, direction))
+        now = after.external.get((other, direction), {}) if other is not None else {}
+        if was is None and now is None:
+            continue
+        was_table, now_table = (
+            before.external_of(cls, direction),
+            (after.external_of(other, direction) if other is not None else {}),
+        )
+        items = []
+        for segment, ports in was_table.items():
+            missing = ports - now_table.get(segment, NONE)
+            if missing:
+                items.append((segment, missing))
         for label, ports in merged_ranges(before.segments, items):
             out.append(
                 Connection(key, label, ports)

@@ -78,8 +78,13 @@ class Reachability:
     findings: list[Finding] = field(default_factory=list)
     declared: Sequence[Any] = ()
     connections: list[Connection] = field(default_factory=list)
-    # class-level answer: (source bit, destination bit) -> ports
+    # class-level answer: (source class, destination class) -> ports
     pairs: dict[tuple[int, int], PortSet] = field(default_factory=dict, repr=False)
+    # (class, "in"|"out") -> {segment index: ports}, or None: every segment, every port (the
+    # side is not isolated; kept implicit so open workloads cost nothing per segment)
+    external: dict[tuple[int, str], dict[int, PortSet] | None] = field(
+        default_factory=dict, repr=False
+    )
     class_count: int = 0
     class_members: list[list[Endpoint]] = field(default_factory=list, repr=False)
     in_hits: list[list[RuleHit] | None] = field(default_factory=list, repr=False)
@@ -127,7 +132,20 @@ class Reachability:
         same = isinstance(src, str) and isinstance(dst, str) and a == b
         if same and self.find(src) is not None and self.find(src) is self.find(dst):
             return ALL  # a pod cannot block traffic to itself
+        count = self.class_count
+        if a >= count and b >= count:
+            return NONE  # NetworkPolicy says nothing about external-to-external
+        if b >= count or a >= count:
+            cls, direction, segment = (a, "out", b - count) if b >= count else (b, "in", a - count)
+            table = self.external.get((cls, direction), {})
+            return ALL if table is None else table.get(segment, NONE)
         return self.pairs.get((a, b), NONE)
+
+    def external_of(self, cls: int, direction: str) -> dict[int, PortSet]:
+        table = self.external.get((cls, direction), {})
+        if table is None:
+            return dict.fromkeys(range(len(self.segments)), ALL)
+        return table
 
     def isolated(self, key: str, direction: str) -> bool:
         endpoint = self.find(key)
@@ -459,29 +477,33 @@ def analyse(
             found = union_cache[key] = union(values[i] for i in chosen)
         return found
 
+    external = reach.external
+    for cls in range(count):
+        for direction, groups in (("in", in_groups[cls]), ("out", out_groups[cls])):
+            if groups is None:
+                external[(cls, direction)] = None
+                continue
+            candidates = 0
+            for peers in groups.values():
+                candidates |= peers
+            table: dict[int, PortSet] = {}
+            for bit in bits(candidates & all_segments):
+                allowed = side(groups, bit)
+                if allowed:
+                    table[bit - count] = allowed
+            external[(cls, direction)] = table
     for dst in range(count):
         groups_in = in_groups[dst]
-        candidates = everything
+        candidates = all_classes
         if groups_in is not None:
             candidates = 0
             for peers in groups_in.values():
                 candidates |= peers
+            candidates &= all_classes
         for src in bits(candidates):
             allowed = side(groups_in, src)
-            if src < count and allowed:
-                allowed = allowed & side(out_groups[src], dst)
             if allowed:
-                pairs[(src, dst)] = allowed
-    for src in range(count):
-        groups_out = out_groups[src]
-        candidates = all_segments
-        if groups_out is not None:
-            candidates = 0
-            for peers in groups_out.values():
-                candidates |= peers
-            candidates &= all_segments
-        for dst in bits(candidates):
-            allowed = side(groups_out, dst)
+                allowed = allowed & side(out_groups[src], dst)
             if allowed:
                 pairs[(src, dst)] = allowed
     reach.connections = _expand(reach)
@@ -490,33 +512,29 @@ def analyse(
 
 def _expand(reach: Reachability) -> list[Connection]:
     """Class pairs to workload pairs; adjacent external segments with equal ports merged."""
-    count = reach.class_count
     members = reach.class_members
     out: list[Connection] = []
-    external: dict[tuple[str, str], list[tuple[int, PortSet]]] = {}
     for (a, b), ports in reach.pairs.items():
-        if a < count and b < count:
-            for src in members[a]:
-                if src.implicit:
-                    continue
-                for dst in members[b]:
-                    if dst is not src and not dst.implicit:
-                        out.append(Connection(src.key, dst.key, ports))
-        elif a < count:
-            for src in members[a]:
-                if not src.implicit:
-                    external.setdefault((src.key, "out"), []).append((b - count, ports))
-        else:
+        for src in members[a]:
+            if src.implicit:
+                continue
             for dst in members[b]:
-                if not dst.implicit:
-                    external.setdefault((dst.key, "in"), []).append((a - count, ports))
-    for (key, direction), items in external.items():
-        for label, ports in merged_ranges(reach.segments, items):
-            out.append(
-                Connection(key, label, ports)
-                if direction == "out"
-                else Connection(label, key, ports)
-            )
+                if dst is not src and not dst.implicit:
+                    out.append(Connection(src.key, dst.key, ports))
+    whole = merged_ranges(reach.segments, [(i, ALL) for i in range(len(reach.segments))])
+    for (cls, direction), table in reach.external.items():
+        if table is not None and not table:
+            continue
+        ranges = whole if table is None else merged_ranges(reach.segments, list(table.items()))
+        for endpoint in members[cls]:
+            if endpoint.implicit:
+                continue
+            for label, ports in ranges:
+                out.append(
+                    Connection(endpoint.key, label, ports)
+                    if direction == "out"
+                    else Connection(label, endpoint.key, ports)
+                )
     out.sort(key=lambda c: (c.src, c.dst))
     return out
 
