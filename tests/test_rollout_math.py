@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubeplan.planner import rollout_daemonset
+from kubeplan.planner import rollout_daemonset, rollout_statefulset
 from kubeplan.planner import rollout_math as rm
 from kubeplan.planner.rollout_deployment import DeploymentSpec, ReplicaSetState, Simulation
 
@@ -324,3 +324,83 @@ def test_daemonset_counts(surge, unavailable, nodes, expected):
 def test_daemonset_batches(nodes, surge, unavailable, batches):
     steps = rollout_daemonset.simulate(nodes, surge, unavailable)
     assert [step.nodes for step in steps] == batches
+
+
+# -- stateful_set_control_test.go ------------------------------------------------------------------
+
+
+def _sts_final(replicas, old_replicas, partition, parallel, strategy="RollingUpdate"):
+    plan = rollout_statefulset.StatefulSetPlan(
+        "foo", replicas, strategy, partition, parallel, batch=1
+    )
+    pods = dict.fromkeys(range(old_replicas), rollout_statefulset.OUTDATED)
+    steps, waiting = rollout_statefulset.simulate(plan, pods)
+    present = set(range(old_replicas))
+    for step in steps:
+        if step.action == "create":
+            present |= set(step.ordinals)
+        elif step.action == "delete":
+            present -= set(step.ordinals)
+    return steps, waiting, present
+
+
+@pytest.mark.parametrize(
+    ("replicas", "parallel"),
+    [
+        pytest.param(3, False, id="TestStatefulSetControlRollingUpdateWithPartition/monotonic"),
+        pytest.param(5, False, id="...WithPartition/monotonic image update and scale up"),
+        pytest.param(3, True, id="TestStatefulSetControlRollingUpdateWithPartition/burst"),
+        pytest.param(5, True, id="...WithPartition/burst image update and scale up"),
+    ],
+)
+def test_statefulset_partition_two_keeps_ordinals_below_it(replicas, parallel):
+    # Every case starts from 3 pods and sets partition 2: pods 0 and 1 keep the original image,
+    # the others (2, and the scaled-up 3 and 4) get the new one.
+    steps, waiting, present = _sts_final(replicas, 3, 2, parallel)
+    assert waiting == [0, 1]
+    assert present == set(range(replicas))
+    assert [s.ordinals for s in steps if s.action == "update"] == [[2]]
+
+
+@pytest.mark.parametrize(
+    ("replicas", "old_replicas", "parallel"),
+    [
+        pytest.param(3, 3, False, id="TestStatefulSetControlRollback/monotonic image update"),
+        pytest.param(5, 3, False, id="TestStatefulSetControlRollback/monotonic and scale up"),
+        pytest.param(3, 5, False, id="TestStatefulSetControlRollback/monotonic and scale down"),
+        pytest.param(3, 3, True, id="TestStatefulSetControlRollback/burst image update"),
+        pytest.param(5, 3, True, id="TestStatefulSetControlRollback/burst and scale up"),
+        pytest.param(3, 5, True, id="TestStatefulSetControlRollback/burst and scale down"),
+    ],
+)
+def test_statefulset_rolling_update_reaches_every_pod(replicas, old_replicas, parallel):
+    steps, waiting, present = _sts_final(replicas, old_replicas, 0, parallel)
+    assert waiting == []
+    assert present == set(range(replicas))
+    creates = [s for s in steps if s.action == "create"]
+    deletes = [s for s in steps if s.action == "delete"]
+    # OrderedReady: one pod per step; Parallel: the whole scale in one step.
+    if replicas != old_replicas:
+        assert len(creates + deletes) == (1 if parallel else abs(replicas - old_replicas))
+
+
+@pytest.mark.parametrize(
+    ("replicas", "old_replicas", "parallel", "waiting"),
+    [
+        pytest.param(3, 3, False, [0, 1, 2], id="TestStatefulSetControlOnDeleteUpdate/monotonic"),
+        pytest.param(5, 3, False, [0, 1, 2], id="...OnDeleteUpdate/monotonic and scale up"),
+        pytest.param(3, 5, False, [0, 1, 2], id="...OnDeleteUpdate/monotonic and scale down"),
+        pytest.param(3, 3, True, [0, 1, 2], id="TestStatefulSetControlOnDeleteUpdate/burst"),
+        pytest.param(5, 3, True, [0, 1, 2], id="...OnDeleteUpdate/burst and scale up"),
+        pytest.param(3, 5, True, [0, 1, 2], id="...OnDeleteUpdate/burst and scale down"),
+    ],
+)
+def test_statefulset_on_delete_update_replaces_nothing_but_scales(
+    replicas, old_replicas, parallel, waiting
+):
+    # With OnDelete, existing pods keep the original image (validateUpdate); ordinals created by a
+    # scale-up get the new one.
+    steps, still_old, present = _sts_final(replicas, old_replicas, 0, parallel, "OnDelete")
+    assert still_old == waiting
+    assert present == set(range(replicas))
+    assert not [s for s in steps if s.action == "update"]
