@@ -1,0 +1,169 @@
+"""The pre-commit hooks, driven by the real `pre-commit` in a temporary git repository:
+`pre-commit install`, a bad commit rejected with the finding shown, a good one accepted.
+
+The hooks come from this checkout's `.pre-commit-hooks.yaml`. pre-commit would install a
+`language: python` hook by `pip install .` of the hook repository into a fresh virtualenv, which
+needs the package index; so the test declares the same hooks (entry, args, file filters,
+require_serial) as a `repo: local` hook of the language that runs the command found on PATH, and
+puts this environment's `kubeplan` first on PATH. Everything but the installation is pre-commit's
+own: the file selection, the staged-files-only stash, the exit code, the output.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pre_commit.all_languages
+import pytest
+import yaml
+from conftest import ROOT
+
+HOOKS = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))}
+# pre-commit 4.4 renamed `system` to `unsupported` (the old name still loads, with a warning).
+PATH_LANGUAGE = "unsupported" if "unsupported" in pre_commit.all_languages.languages else "system"
+
+SERVICE = textwrap.dedent(
+    """\
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: api
+      namespace: shop
+    spec:
+      selector:
+        app: api
+      ports:
+        - port: 80
+          targetPort: http
+    """
+)
+DEPLOYMENT = textwrap.dedent(
+    """\
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api
+      namespace: shop
+    spec:
+      replicas: 2
+      selector:
+        matchLabels:
+          app: api
+      template:
+        metadata:
+          labels:
+            app: api
+        spec:
+          containers:
+            - name: api
+              image: registry.example.com/shop/api:1.0.0
+              ports:
+                - name: http
+                  containerPort: 8080
+    """
+)
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+        "NO_COLOR": "1",
+    }
+
+
+def _run(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=repo, env=env, capture_output=True, text=True, check=False)
+
+
+def _local_hook(hook_id: str) -> dict:
+    hook = dict(HOOKS[hook_id])
+    hook["language"] = PATH_LANGUAGE
+    return hook
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    path = tmp_path / "manifests"
+    path.mkdir()
+    env = _env(tmp_path)
+    assert _run(path, env, "git", "init", "-q").returncode == 0
+    config = {"repos": [{"repo": "local", "hooks": [_local_hook("kubeplan-check")]}]}
+    (path / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), "utf-8")
+    installed = _run(path, env, sys.executable, "-m", "pre_commit", "install")
+    assert installed.returncode == 0, installed.stderr
+    assert (path / ".git" / "hooks" / "pre-commit").exists()
+    return path, env
+
+
+def _commit(repo: Path, env: dict[str, str], *files: str) -> subprocess.CompletedProcess[str]:
+    assert _run(repo, env, "git", "add", *files).returncode == 0
+    return _run(repo, env, "git", "commit", "-m", "change")
+
+
+def _commits(repo: Path, env: dict[str, str]) -> int:
+    done = _run(repo, env, "git", "rev-list", "--count", "--all")
+    return int(done.stdout.strip() or 0)
+
+
+def test_hook_manifest():
+    check = HOOKS["kubeplan-check"]
+    assert check["entry"].split()[:2] == ["kubeplan", "check"] and "--context" in check["entry"]
+    assert check["language"] == "python" and check["require_serial"] is True
+    assert set(check["types_or"]) == {"yaml", "json"}
+    plan = HOOKS["kubeplan-plan"]
+    assert plan["entry"].split()[:2] == ["kubeplan", "plan"] and plan["pass_filenames"] is False
+    assert "manual" in plan["stages"]
+
+
+def test_good_commit_accepted_bad_commit_rejected(repo):
+    path, env = repo
+    (path / "service.yaml").write_text(SERVICE, "utf-8")
+    (path / "deployment.yaml").write_text(DEPLOYMENT, "utf-8")
+    good = _commit(path, env, ".pre-commit-config.yaml", "service.yaml", "deployment.yaml")
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert re.search(r"kubeplan check\.+Passed", good.stdout + good.stderr)
+    assert _commits(path, env) == 1
+
+    broken = DEPLOYMENT.replace("      containers:", "      containerz: []\n      containers:")
+    (path / "deployment.yaml").write_text(broken, "utf-8")
+    bad = _commit(path, env, "deployment.yaml")
+    output = bad.stdout + bad.stderr
+    assert bad.returncode != 0
+    assert "Failed" in output
+    line = broken.splitlines().index("      containerz: []") + 1
+    assert "deployment.yaml" in output and f"{line}:7 " in output
+    assert 'unknown field "containerz"' in output and "[schema-unknown-field]" in output
+    assert _commits(path, env) == 1  # rejected
+
+
+def test_references_resolve_across_files_not_in_the_commit(repo):
+    """Only service.yaml is staged; its Deployment is in a file the commit does not touch."""
+    path, env = repo
+    (path / "deployment.yaml").write_text(DEPLOYMENT, "utf-8")
+    assert _commit(path, env, ".pre-commit-config.yaml", "deployment.yaml").returncode == 0
+    (path / "service.yaml").write_text(SERVICE, "utf-8")
+    done = _commit(path, env, "service.yaml")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _commits(path, env) == 2
+    # and without the context the same commit would be refused
+    alone = _run(path, env, "kubeplan", "check", "service.yaml", "--fail-on", "warning")
+    assert alone.returncode == 1 and "service-selects-nothing" in alone.stdout
+
+
+def test_non_manifest_files_are_left_alone(repo):
+    path, env = repo
+    (path / "notes.txt").write_text("not yaml: [", "utf-8")
+    done = _commit(path, env, ".pre-commit-config.yaml", "notes.txt")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"kubeplan check\.+\(no files to check\)Skipped", done.stdout + done.stderr)
