@@ -222,7 +222,10 @@ def test_statefulset_template_change_held_by_partition_three():
     rollout = plan("statefulset-partition-staged", "StatefulSet")
     assert rollout.steps == []
     assert "ordinals 0, 1, 2 wait for the partition (3)" in rollout.summary
-    assert any("keep the old template until the partition is lowered" in n for n in rollout.notes)
+    note = next(n for n in rollout.notes if n.startswith("partition 3:"))
+    assert note == (
+        "partition 3: ordinals 0, 1, 2 keep the old template until the partition is lowered to 0"
+    )
 
 
 def test_statefulset_partition_three_to_two_updates_ordinal_two():
@@ -338,7 +341,7 @@ def test_daemonset_on_delete():
 def test_replicaset_template_change_replaces_no_pod_but_scales():
     rollout = plan("replicaset-template", "ReplicaSet")
     assert rollout.strategy == "NoRollout"
-    assert [s.to_json() for s in rollout.steps] == [{"new": 3}]
+    assert [s.to_json() for s in rollout.steps] == [{"old": 0, "new": 3}]
     assert rollout.steps[0].message == "Scaled up replica set legacy to 3 from 2"
 
 
@@ -415,8 +418,8 @@ def test_statefulset_ordinals_start_shifts_the_partition():
     )
     rollout = plan_rollout(old, new, kubernetes_version="1.33")
     assert [s.ordinals for s in rollout.steps] == [[7], [6]]
-    assert "ordinals 5 wait for the partition (1)" in rollout.summary
-    assert any("lowered to 0 or below; ordinals 6 and up" in n for n in rollout.notes)
+    assert "ordinal 5 waits for the partition (1)" in rollout.summary
+    assert any("lowered to 0; ordinals 6 and up" in n for n in rollout.notes)
 
 
 def test_created_paused_deployment_creates_nothing():

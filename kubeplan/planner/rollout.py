@@ -79,7 +79,14 @@ def _plural(count: int, word: str) -> str:
 
 
 def _ordinals(values: list[int]) -> str:
-    return ", ".join(str(v) for v in values)
+    """`ordinal 2`, `ordinals 0, 1`."""
+    word = "ordinal" if len(values) == 1 else "ordinals"
+    return f"{word} {', '.join(str(v) for v in values)}"
+
+
+def _verb(values: list[int], verb: str) -> str:
+    """The verb agreeing with `_ordinals(values)`: `waits` / `wait`."""
+    return f"{verb}s" if len(values) == 1 else verb
 
 
 def plan_rollout(
@@ -404,20 +411,29 @@ def _statefulset(
         parts.append(f"scales from {old_replicas} to {replicas} pods ({policy})")
     if updated:
         how = "one at a time" if batch == 1 else f"{batch} at a time"
-        parts.append(f"updates ordinals {_ordinals(updated)}, highest first, {how}")
+        order = f", highest first, {how}" if len(updated) > 1 else ""
+        parts.append(f"updates {_ordinals(updated)}{order}")
     if waiting:
         if strategy == "OnDelete":
-            parts.append(f"ordinals {_ordinals(waiting)} wait to be deleted (OnDelete)")
+            parts.append(f"{_ordinals(waiting)} {_verb(waiting, 'wait')} to be deleted (OnDelete)")
             rollout.notes.append(
                 "OnDelete: the controller replaces no pod for an update; a pod gets the new"
                 " template only when it is deleted (by hand) or created by a scale-up"
             )
         else:
-            parts.append(f"ordinals {_ordinals(waiting)} wait for the partition ({partition})")
+            parts.append(
+                f"{_ordinals(waiting)} {_verb(waiting, 'wait')} for the partition ({partition})"
+            )
+            lowest = waiting[0] - start
             rollout.notes.append(
-                f"partition {partition}: ordinals {_ordinals(waiting)} keep the old template until"
-                f" the partition is lowered to {waiting[0] - start} or below; ordinals"
-                f" {start + partition} and up are updated now"
+                f"partition {partition}: {_ordinals(waiting)} {_verb(waiting, 'keep')} the old"
+                f" template until the partition is lowered to {lowest}"
+                + (" or below" if lowest else "")
+                + (
+                    f"; ordinals {start + partition} and up are updated now"
+                    if partition < replicas
+                    else ""
+                )
             )
     rollout.summary = "; ".join(parts) if parts else "no pod changes"
     rollout.notes.extend(_timing_notes(spec, deadline=False))
@@ -514,6 +530,7 @@ def _replicaset(
         rollout.steps.append(
             RolloutStep(
                 f"Scaled {operation} {kind} {resource.name} to {replicas} from {old_replicas}",
+                old=0,  # as a Deployment's pure scale: no old ReplicaSet, this one is scaled
                 new=replicas,
             )
         )
