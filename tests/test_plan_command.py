@@ -318,3 +318,32 @@ def test_corpus_revisions_plan_without_error(new: tuple[str, ...], base: tuple[s
     # what others depend on goes first
     for step in later:
         assert step["depends_on"] or step["action"] == "delete" or kinds_first
+
+
+def test_shop_next_plan_the_readme_shows() -> None:
+    """fixtures/shop-next is fixtures/shop with a new frontend image, the frontend's ConfigMap
+    changed, cart scaled 2 -> 4, and cart's policy now admitting `checkout` instead of
+    `frontend`: that cuts the frontend off from cart, which it calls (env CART_ADDR)."""
+    run = kubeplan("plan", fixture("shop-next"), "--base", fixture("shop"), "--no-color")
+    assert run.exit_code == 1
+    lines = run.stdout.splitlines()
+    heads = [line.split()[1:4] for line in lines if line.split() and line.split()[0].isdigit()]
+    assert heads == [
+        ["✗", "blocked", "NetworkPolicy"],
+        ["~", "update", "ConfigMap"],
+        ["~", "update", "Deployment"],
+        ["~", "update", "Deployment"],
+    ]
+    assert "[netpol-cuts-connection]" in run.stdout
+    assert "  - shop/frontend[Deployment] → shop/cart[Deployment]  (TCP/7070)" in lines
+    assert lines[-1] == (
+        "Plan: 0 to create, 4 to update (1 roll pods, 1 scales, 2 no pod effect), 0 to delete,"
+        " 1 blocked."
+    )
+    # the ConfigMap is applied before the Deployment that reads it rolls
+    report = kubeplan(
+        "plan", fixture("shop-next"), "--base", fixture("shop"), "--format", "json"
+    ).json()
+    config = step_of(report, "ConfigMap", "frontend-config")
+    frontend = step_of(report, "Deployment", "frontend")
+    assert config["wave"] < frontend["wave"]

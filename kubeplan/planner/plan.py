@@ -284,12 +284,15 @@ def _rollouts(steps: list[PlanStep], diff: DiffResult, options: PlanOptions) -> 
             continue
         if step.rejected:
             continue  # nothing rolls: the API server refuses the update
+        pair = step.change.pair
         step.rollout = plan_rollout(
-            step.change.pair.old,
+            pair.old,
             resource,
             kubernetes_version=diff.kubernetes_version,
             nodes=options.nodes,
             autoscaled=(resource.namespace, resource.kind, resource.name or "") in autoscaled,
+            old_body=pair.old_body if pair.old is not None else None,
+            new_body=pair.new_body,
         )
         if step.rollout is not None:
             out.append(step.rollout)

@@ -65,7 +65,7 @@ def _delta(change: ClassifiedChange) -> str:
     return f"{_value(change.old)} → {_value(change.new)}"
 
 
-def _fields(report: ChangeReport, style: Style) -> list[str]:
+def field_lines(report: ChangeReport, style: Style, indent: str = "    ") -> list[str]:
     """One aligned line per field (path, effect, old → new), then each distinct reason once.
 
     A template edit touches many fields for one reason; saying it once per object keeps a
@@ -76,10 +76,10 @@ def _fields(report: ChangeReport, style: Style) -> list[str]:
     reasons: dict[tuple[str, str], None] = {}
     for change in report.fields:
         effect = style(change.effect.ljust(effect_width), EFFECT_COLOUR.get(change.effect, "dim"))
-        lines.append(f"    ~ {change.label.ljust(path_width)}  {effect}  {_delta(change)}")
+        lines.append(f"{indent}~ {change.label.ljust(path_width)}  {effect}  {_delta(change)}")
         reasons[(change.effect, change.reason)] = None
     for effect, reason in reasons:
-        lines.append(style(f"      {effect}: {reason}", "dim"))
+        lines.append(style(f"{indent}  {effect}: {reason}", "dim"))
     return lines
 
 
@@ -97,7 +97,7 @@ def render_text(result: DiffResult, style: Style, show_unchanged: bool = False) 
             extra = style(f"  looks like a rename of {old.name}: the object is recreated", "yellow")
         lines.append(f"{symbol} {title}{extra}")
         if report.fields:
-            lines.extend(_fields(report, style))
+            lines.extend(field_lines(report, style))
             lines.append("")
     if len(lines) == 2:
         lines.append("No changes.")

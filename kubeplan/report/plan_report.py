@@ -74,6 +74,8 @@ def _step_lines(step: PlanStep, style: Style, verbose: bool, width: int) -> list
         )
         if finding.hint and verdict in ("rejected", "blocked"):
             lines.append(style(f"{indent}  {finding.hint}", "dim"))
+    if step.change.fields:
+        lines.extend(diff_report.field_lines(step.change, style, indent))
     if step.rollout is not None and verdict not in ("rejected", "blocked"):
         lines.extend(_rollout_lines(step.rollout, style, indent))
     for warning in step.warnings:
@@ -201,7 +203,7 @@ def _connection(connection: Any) -> str:
     if ports != "all":
         ports = ", ".join(
             f"{p.get('protocol', 'TCP')}/{p.get('port')}"
-            + (f"-{p['end_port']}" if p.get("end_port") else "")
+            + (f"-{p['end_port']}" if p.get("end_port") not in (None, p.get("port")) else "")
             for p in ports
         )
     return f"{data.get('from')} → {data.get('to')}  ({ports})"
