@@ -467,3 +467,9 @@ def test_deployment_strategy_the_api_server_rejects_has_no_steps(strategy, messa
     assert rollout.steps == []
     assert rollout.summary.startswith("rejected by the API server")
     assert message in rollout.notes[0]
+
+
+def test_a_custom_resource_named_deployment_is_not_planned():
+    text = Path(fixture("rollout", "deployment-default", "new", "web.yaml")).read_text()
+    custom = loader.load_text("x.yaml", text.replace("apps/v1", "example.com/v1")).resources[0]
+    assert plan_rollout(None, custom, kubernetes_version="1.33") is None

@@ -39,6 +39,8 @@ STATEFULSET_MAX_UNAVAILABLE_DEFAULT_ON = (1, 35)
 # DaemonSetUpdateSurge: GA (locked on) in 1.25 (pkg/features/kube_features.go).
 DAEMONSET_SURGE_GA = (1, 25)
 
+_APPS_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+
 _HASH_ALPHABET = (
     "bcdfghjklmnpqrstvwxz2456789"  # the safe-encoding alphabet of rand.SafeEncodeString
 )
@@ -115,6 +117,8 @@ def plan_rollout(
     if new_body is None:
         new_body = normalise(new)
     kind = new.kind
+    if (new.group, kind) not in _CONTROLLED:
+        return None  # a custom resource of the same kind name: its controller is unknown
     if kind == "Deployment":
         rollout = _deployment(old_body, new_body, new)
     elif kind == "StatefulSet":
@@ -125,15 +129,19 @@ def plan_rollout(
         rollout = _replicaset(old_body, new_body, new)
     elif kind == "Job":
         rollout = _job(old_body, new_body, new)
-    elif kind == "CronJob":
-        rollout = _cronjob(old_body, new_body, new)
     else:
-        return None
+        rollout = _cronjob(old_body, new_body, new)
     if rollout is not None and autoscaled and kind in _SCALABLE:
         rollout.notes.append(_hpa_note(new))
     return rollout
 
 
+# (group, kind) of the objects whose controller kubeplan replays; extensions/v1beta1 workloads
+# are still read (older dumps) with the same controllers.
+_CONTROLLED = frozenset(
+    {(group, kind) for group in ("apps", "extensions") for kind in _APPS_KINDS}
+    | {("", "ReplicationController"), ("batch", "Job"), ("batch", "CronJob")}
+)
 _SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
 
 
