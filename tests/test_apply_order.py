@@ -468,3 +468,52 @@ def test_plan_json_lists_cycles(shop: ApplyOrder) -> None:
     ][0]
     assert [s["order"] for s in out["steps"]] == [1, 2, 3, 4]
     assert shop.to_json()["cycles"] == []
+
+
+MALFORMED = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: odd, namespace: default}
+spec:
+  template:
+    spec:
+      serviceAccountName: 7
+      volumes: not-a-list
+      containers:
+        - name: c
+          env: [{name: A, valueFrom: {configMapKeyRef: [x]}}]
+          envFrom: {configMapRef: {name: nope}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: odd, namespace: default}
+roleRef: [Role, x]
+subjects: "ServiceAccount odd"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: odd}
+webhooks: 5
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: odd, namespace: default}
+spec:
+  rules: [{http: {paths: [{backend: {service: {name: [1]}}}]}}]
+  tls: [{secretName: null}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: odd, namespace: default}
+spec: {selector: {matchLabels: {app: [1]}}}
+"""
+
+
+def test_malformed_bodies_give_no_reference_and_no_crash() -> None:
+    resources = loader.load_text("odd.yaml", MALFORMED).resources
+    assert len(resources) == 5
+    assert all(refs.references(r) == () for r in resources)
+    order = apply_order([("create", r) for r in resources], resources, [])
+    assert_consistent(order)
+    assert all(not s.depends_on and not s.warnings for s in order.steps)
+    assert text(order.steps[-1]) == "ValidatingWebhookConfiguration/odd"

@@ -346,7 +346,11 @@ def _all_refs(resource: Resource, universe: _Universe) -> list[refs.Ref]:
     if crd is not None and crd.name:
         out.append(
             refs.Ref(
-                "CustomResourceDefinition", crd.name, ("kind",), "custom resource", refs.CRD_GROUP
+                "CustomResourceDefinition",
+                crd.name,
+                ("apiVersion",),
+                f"the CRD that defines {resource.kind}",
+                refs.CRD_GROUP,
             )
         )
     return out
