@@ -120,8 +120,10 @@ class Grant:
 class Policy:
     cluster_roles: dict[str, Role] = field(default_factory=dict)
     roles: dict[tuple[str, str], Role] = field(default_factory=dict)
-    cluster_bindings: list[Binding] = field(default_factory=list)
-    role_bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    # by name (ClusterRoleBindings) and by namespace, then name (RoleBindings); a later source
+    # replaces an earlier binding of the same name in place
+    cluster_bindings: dict[str, Binding] = field(default_factory=dict)
+    role_bindings: dict[str, dict[str, Binding]] = field(default_factory=dict)
     # (group, kind) -> (resource, namespaced) for the custom resources of CRDs in the input.
     custom_kinds: dict[tuple[str, str], tuple[str, bool]] = field(default_factory=dict)
     kubernetes_version: str = ""
@@ -197,12 +199,9 @@ class Policy:
 
     def _add_binding(self, binding: Binding) -> None:
         if binding.kind == "ClusterRoleBinding":
-            self.cluster_bindings = [b for b in self.cluster_bindings if b.name != binding.name]
-            self.cluster_bindings.append(binding)
+            self.cluster_bindings[binding.name] = binding
         else:
-            listed = self.role_bindings.setdefault(binding.namespace, [])
-            listed[:] = [b for b in listed if b.name != binding.name]
-            listed.append(binding)
+            self.role_bindings.setdefault(binding.namespace, {})[binding.name] = binding
 
     def _aggregate(self) -> None:
         aggregated = [r for r in self.cluster_roles.values() if r.aggregation is not None]
@@ -248,9 +247,9 @@ class Policy:
     # ---------------------------------------------------------------------------- lookups
 
     def all_bindings(self) -> Iterator[Binding]:
-        yield from self.cluster_bindings
+        yield from self.cluster_bindings.values()
         for listed in self.role_bindings.values():
-            yield from listed
+            yield from listed.values()
 
     def all_roles(self) -> Iterator[Role]:
         yield from self.cluster_roles.values()
@@ -266,9 +265,9 @@ class Policy:
 
     def bindings_in(self, namespace: str) -> Iterator[Binding]:
         """rule.go VisitRulesFor: every ClusterRoleBinding, then (namespace set) its RoleBindings."""
-        yield from self.cluster_bindings
-        if namespace:
-            yield from self.role_bindings.get(namespace, ())
+        yield from self.cluster_bindings.values()
+        if namespace and namespace in self.role_bindings:
+            yield from self.role_bindings[namespace].values()
 
     def grants(self, identity: Identity, namespace: str) -> Iterator[Grant]:
         """Every rule `identity` holds for requests in `namespace` ("" = cluster-wide only)."""
