@@ -8,7 +8,7 @@ import pytest
 from conftest import fixture
 from rbac_helpers import binding, cluster_role, policy_of, role
 
-from kubeplan.planner.rbac import Identity, Policy, Rule, authorize_step
+from kubeplan.planner.rbac import Identity, Policy, Rule, authorize_step, plan_policies
 from kubeplan.planner.rbac.escalation import covers, non_resource_url_covers, uncovered
 from kubeplan.schemas.loader import load, load_text
 
@@ -328,3 +328,26 @@ def test_system_masters_skips_escalation_EscalationAllowed() -> None:
     (resource,) = load_text("r.yaml", role("mine", "ns1", "*|*|*")).resources
     verdict = authorize_step(policy, Identity.of("root", ["system:masters"]), "create", resource)
     assert verdict.allowed and verdict.missing == []
+
+
+def test_binding_to_a_role_the_plan_creates_uses_the_roles_after() -> None:
+    # admin in shop may write Roles and RoleBindings; the new revision adds a Role and binds it.
+    cluster = load_text(
+        "dump.yaml", binding("ops", "ClusterRole:admin", "User:ops", namespace="shop")
+    ).resources
+    new = load_text(
+        "new.yaml",
+        role("pod-reader", "shop", "get,list|-|pods")
+        + binding("read", "Role:pod-reader", "User:dev", namespace="shop"),
+    ).resources
+    policies = plan_policies([], new, cluster, "1.33")
+    assert policies.findings == []
+    ops = Identity.of("ops")
+    role_obj, binding_obj = new
+    assert authorize_step(policies.before, ops, "create", role_obj).allowed
+    # the API server resolves roleRef when the binding is written, after the Role step
+    assert authorize_step(
+        policies.before, ops, "create", binding_obj, roles_after=policies.after
+    ).allowed
+    denied = authorize_step(policies.before, ops, "create", binding_obj)
+    assert not denied.allowed and "does not exist" in denied.missing[0]["message"]

@@ -438,3 +438,38 @@ def rbac_objects(resources: Iterable[Resource]) -> list[Resource]:
         if (r.group == RBAC_GROUP and r.kind in ROLE_KINDS + BINDING_KINDS)
         or (r.kind == "CustomResourceDefinition" and r.group == "apiextensions.k8s.io")
     ]
+
+
+@dataclass
+class PlanPolicies:
+    """The two policies a `plan --as` needs (see the module docstring for why).
+
+    `before` authorizes every request: the default roles, the `--rbac` dump, the base revision.
+    `after` resolves the roleRef of a binding step (the API server looks the role up when the
+    binding is written, so a role created by an earlier step counts): `before`'s sources with
+    the new revision on top. `findings` are the policy findings on the NEW revision's objects
+    (bindings to roles that exist nowhere, unknown verbs, malformed rules).
+    """
+
+    before: Policy
+    after: Policy
+    findings: list[Finding]
+
+
+def plan_policies(
+    base: list[Resource], new: list[Resource], extra: list[Resource], kubernetes_version: str
+) -> PlanPolicies:
+    before, _ = Policy.build(rbac_objects(base), rbac_objects(extra), kubernetes_version)
+    new_rbac = rbac_objects(new)
+    after, findings = Policy.build(
+        [*rbac_objects(base), *new_rbac], rbac_objects(extra), kubernetes_version
+    )
+    ours = {id(r) for r in new_rbac}
+    mine = [
+        f
+        for f in findings
+        if any(
+            id(r) in ours and r.origin.file == f.file and r.ref() == f.resource for r in new_rbac
+        )
+    ]
+    return PlanPolicies(before, after, mine)
