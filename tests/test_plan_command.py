@@ -73,17 +73,23 @@ def test_plan_orders_the_diff_and_agrees_with_it() -> None:
     assert orders == list(range(1, len(orders) + 1))
     waves = [s["wave"] for s in report["steps"]]
     assert waves == sorted(waves)
+
     # every dependency is applied in an earlier wave
-    wave_of = {s["id"]: s["wave"] for s in report["steps"]}
+    def key(identity: dict[str, Any]) -> tuple[Any, ...]:
+        return (identity["kind"], identity["namespace"], identity["name"])
+
+    wave_of = {key(s["resource"]): s["wave"] for s in report["steps"]}
     for step in report["steps"]:
         for needed in step["depends_on"]:
-            assert wave_of[needed] < step["wave"], (step["id"], needed)
+            assert wave_of[key(needed)] < step["wave"], (step["resource"], needed)
     # deletions after every apply
     applies = [s["order"] for s in report["steps"] if s["action"] != "delete"]
     deletes = [s["order"] for s in report["steps"] if s["action"] == "delete"]
     assert deletes and max(applies) < min(deletes)
     web = step_of(report, "Deployment", "web")
-    assert "ServiceAccount shop/web" in web["depends_on"]
+    assert {"group": "", "kind": "ServiceAccount", "namespace": "shop", "name": "web"} in web[
+        "depends_on"
+    ]
     summary = report["summary"]
     assert (summary["create"], summary["update"], summary["delete"]) == (
         sum(a == "create" for *_, a in expected),

@@ -54,7 +54,6 @@ points backwards in that order is dropped (and named in a warning on the step).
 
 from __future__ import annotations
 
-import gc
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -66,6 +65,7 @@ import networkx as nx
 import yaml
 
 from kubeplan.model import Resource, ResourceId, format_path
+from kubeplan.planner.pairing import gc_paused
 from kubeplan.rules import refs, selectors, workloads
 from kubeplan.rules.context import cluster_objects
 from kubeplan.rules.values import as_dict as _dict
@@ -531,13 +531,8 @@ def apply_order(
     base_resources: the whole base, for the order of deletions. external(group, kind, namespace,
     name): True when the object is declared to exist outside the input.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()  # many small tuples and dicts, no cycles: see pairing._gc_paused for the cost
-    try:
+    with gc_paused():  # many small tuples and dicts, no cycles
         return _apply_order(changes, new_resources, base_resources, external)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _apply_order(

@@ -145,7 +145,7 @@ def _without_api_version(body: Any) -> Any:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many small dicts: bodies are trees
     (reference counting frees them), and the collector's passes over the growing heap cost a
     third of the time at 10,000 objects. The previous state is restored."""
@@ -176,7 +176,7 @@ def pair(base: list[Resource], new: list[Resource]) -> list[Pair]:
 
     pairs: list[Pair] = []
     created: list[Pair] = []
-    with _gc_paused():
+    with gc_paused():
         for key, resource in new_by_key.items():
             old_resource = old_by_key.get(key)
             if old_resource is None:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from kubeplan.model import Finding, Severity
+from kubeplan.planner.graph import identity_json
 from kubeplan.planner.plan import Plan, PlanStep
 from kubeplan.report import diff_report
 from kubeplan.report.diff_report import where as where_text
@@ -241,7 +242,7 @@ def to_document(plan: Plan) -> dict[str, Any]:
         ),
         "steps": [_step_json(step) for step in plan.steps],
         "rollouts": [rollout.to_json() for rollout in plan.rollouts],
-        "cycles": [[str(member) for member in cycle] for cycle in plan.cycles],
+        "cycles": [[identity_json(member) for member in cycle] for cycle in plan.cycles],
         "reachability": plan.reach.to_json() if plan.reach is not None else None,
         "changes": diff_document["changes"],
         "findings": [f.to_json() for f in plan.findings],
@@ -260,10 +261,9 @@ def _step_json(step: PlanStep) -> dict[str, Any]:
         "action": step.action,
         "verdict": step.verdict,
         "resource": step.resource.ref(),
-        "id": str(step.resource.identity),
         "file": step.resource.origin.file,
         "line": step.resource.origin.line,
-        "depends_on": [str(member) for member in step.depends_on],
+        "depends_on": [identity_json(member) for member in step.depends_on],
         "effects": sorted(step.effects),
         "reasons": step.reasons,
         "warnings": step.warnings,
