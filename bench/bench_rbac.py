@@ -182,7 +182,7 @@ def main() -> int:
     print(f"  of which: YAML load (in-process) best {min(loads) * 1000:.0f} ms")
     print(f"  policy build (in-process)       best {min(builds) * 1000:.0f} ms")
     print(
-        f"one who-can query (in-process)    median {statistics.median(queries) * 1000:.2f} ms"
+        f"  one who-can query (in-process)  median {statistics.median(queries) * 1000:.2f} ms"
         f"  max {max(queries) * 1000:.2f} ms over {len(queries)} requests"
     )
     print(
