@@ -90,10 +90,13 @@ class Reachability:
     in_hits: list[list[RuleHit] | None] = field(default_factory=list, repr=False)
     out_hits: list[list[RuleHit] | None] = field(default_factory=list, repr=False)
     class_ports: list[tuple[tuple[str, str, int], ...]] = field(default_factory=list, repr=False)
+    _keys: dict[str, Endpoint] = field(default_factory=dict, repr=False)
 
     @property
     def by_key(self) -> dict[str, Endpoint]:
-        return {e.key: e for e in self.endpoints}
+        if len(self._keys) != len(self.endpoints):
+            self._keys = {e.key: e for e in self.endpoints}
+        return self._keys
 
     def find(self, text: str) -> Endpoint | None:
         """An endpoint by `ns/name[Kind]`, `ns/name` or a unique `name`."""

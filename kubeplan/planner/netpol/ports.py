@@ -97,14 +97,33 @@ class PortSet:
         )
 
     def __and__(self, other: PortSet) -> PortSet:
-        if other is self:
+        if other is self or other is ALL:
             return self
-        keys = set(self.ranges) & set(other.ranges)
-        return PortSet({p: _intersect(self.ranges[p], other.ranges[p]) for p in keys})
+        if self is ALL:
+            return other
+        key = (self, other)
+        found = _AND.get(key)
+        if found is None:
+            keys = set(self.ranges) & set(other.ranges)
+            found = PortSet({p: _intersect(self.ranges[p], other.ranges[p]) for p in keys})
+            if len(_AND) < _MEMO_LIMIT:
+                _AND[key] = found
+        return found
 
     def __sub__(self, other: PortSet) -> PortSet:
         if not other.ranges:
             return self
+        if other is self or other is ALL:
+            return NONE
+        key = (self, other)
+        found = _SUB.get(key)
+        if found is None:
+            found = self._subtract(other)
+            if len(_SUB) < _MEMO_LIMIT:
+                _SUB[key] = found
+        return found
+
+    def _subtract(self, other: PortSet) -> PortSet:
         return PortSet(
             {p: _subtract(r, other.ranges[p]) if p in other.ranges else r
              for p, r in self.ranges.items()}
@@ -144,6 +163,11 @@ class PortSet:
 
 NONE = PortSet()
 ALL = PortSet({p: ((MIN_PORT, MAX_PORT),) for p in PROTOCOLS})
+
+# Rules reuse a handful of port sets, so intersections and differences repeat by the thousand.
+_MEMO_LIMIT = 65536
+_AND: dict[tuple[PortSet, PortSet], PortSet] = {}
+_SUB: dict[tuple[PortSet, PortSet], PortSet] = {}
 
 
 def union(sets: Iterable[PortSet]) -> PortSet:
