@@ -13,6 +13,8 @@ Each parametrised case carries the Go test and case name (paths in kubernetes/ku
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from kubeplan.planner import rollout_daemonset, rollout_statefulset
@@ -404,3 +406,30 @@ def test_statefulset_on_delete_update_replaces_nothing_but_scales(
     assert still_old == waiting
     assert present == set(range(replicas))
     assert not [s for s in steps if s.action == "update"]
+
+
+# -- termination -----------------------------------------------------------------------------------
+
+
+def test_every_valid_deployment_rollout_converges_to_the_new_replica_set():
+    """Any valid strategy, any old and new size: the replayed loop ends with every pod in the new
+    ReplicaSet, within the step cap (a fixed seed keeps the cases the same on every run)."""
+    values = [0, 1, 2, 3, 5, "0%", "10%", "25%", "50%", "100%"]
+    rng = random.Random(7)
+    checked = 0
+    for _ in range(3000):
+        replicas, old_replicas = rng.randint(0, 30), rng.randint(0, 30)
+        strategy = rng.choice(["RollingUpdate", "Recreate"])
+        surge, unavailable = rng.choice([*values, "150%"]), rng.choice(values)
+        both_zero = (
+            rm.scaled_value(surge, 100, True) == rm.scaled_value(unavailable, 100, True) == 0
+        )
+        if strategy == "RollingUpdate" and both_zero:
+            continue  # the API server rejects it
+        old = ReplicaSetState("old", old_replicas, old_replicas, 0, old_replicas, old_replicas)
+        sim = Simulation(DeploymentSpec(replicas, strategy, surge, unavailable), [old], None, "new")
+        sim.run()
+        assert not sim.truncated
+        assert (old.spec, sim.new.spec if sim.new else 0) == (0, replicas)
+        checked += 1
+    assert checked > 2000
