@@ -62,7 +62,8 @@ def who_can(policy: Policy, request: Request) -> list[Allowed]:
 
     Unlike the upstream locator, which returns a subject once per binding, subjects are merged
     and their bindings collected in `via`. A ServiceAccount subject of a RoleBinding without a
-    namespace gets the binding's (rule.go appliesToUser); Group system:masters always comes
+    namespace gets the binding's (rule.go appliesToUser); in a ClusterRoleBinding it matches
+    nobody and is left out. Group system:masters always comes
     first, `via` ["system:masters"] when no binding names it.
     """
     out: dict[Subject, Allowed] = {}
