@@ -473,3 +473,31 @@ def test_a_custom_resource_named_deployment_is_not_planned():
     text = Path(fixture("rollout", "deployment-default", "new", "web.yaml")).read_text()
     custom = loader.load_text("x.yaml", text.replace("apps/v1", "example.com/v1")).resources[0]
     assert plan_rollout(None, custom, kubernetes_version="1.33") is None
+
+
+# -- a live base (kubectl get -o yaml) -------------------------------------------------------------
+
+
+def test_daemonset_nodes_come_from_the_live_status():
+    # DaemonSetStatus.desiredNumberScheduled: the nodes that should run the pod.
+    rollout = plan("daemonset-live", "DaemonSet")
+    assert rollout.replicas == 7
+    assert [s.nodes for s in rollout.steps] == [2, 2, 2, 1]
+    assert any(n.startswith("7 nodes: the live status") for n in rollout.notes)
+    assert not any(n.startswith("assumed") for n in rollout.notes)
+    given = plan("daemonset-live", "DaemonSet", nodes=3)
+    assert [s.nodes for s in given.steps] == [2, 1]
+
+
+def test_a_live_deployment_still_rolling_is_said_to_be():
+    rollout = plan("deployment-live-unfinished")
+    note = next(n for n in rollout.notes if n.startswith("the live Deployment"))
+    assert "2 of 4 pods updated, 5 running, 4 available" in note
+    assert not any(n.startswith("the live") for n in plan("deployment-default").notes)
+
+
+def test_a_live_statefulset_mid_update_is_said_to_be():
+    old, new = revisions("statefulset-default", "StatefulSet")
+    old.server_fields = {"status": {"currentRevision": "db-5d8f", "updateRevision": "db-7c9a"}}
+    rollout = plan_rollout(old, new, kubernetes_version="1.33")
+    assert any("currentRevision db-5d8f, updateRevision db-7c9a" in n for n in rollout.notes)

@@ -119,12 +119,22 @@ def plan_rollout(
     kind = new.kind
     if (new.group, kind) not in _CONTROLLED:
         return None  # a custom resource of the same kind name: its controller is unknown
+    status = live_status(old)
     if kind == "Deployment":
         rollout = _deployment(old_body, new_body, new)
+        if rollout is not None and old_body is not None:
+            _deployment_status_note(rollout, old_body, status)
     elif kind == "StatefulSet":
         rollout = _statefulset(old_body, new_body, new, version)
+        current, update = status.get("currentRevision"), status.get("updateRevision")
+        if rollout is not None and current and update and current != update:
+            rollout.notes.append(
+                _unfinished_note(
+                    "StatefulSet", f"currentRevision {current}, updateRevision {update}"
+                )
+            )
     elif kind == "DaemonSet":
-        rollout = _daemonset(old_body, new_body, new, version, nodes)
+        rollout = _daemonset(old_body, new_body, new, version, nodes, status)
     elif kind in ("ReplicaSet", "ReplicationController"):
         rollout = _replicaset(old_body, new_body, new)
     elif kind == "Job":
@@ -156,6 +166,24 @@ def _hpa_note(new: Resource) -> str:
     return (
         "a HorizontalPodAutoscaler targets this workload; the manifest leaves replicas to it, so"
         " the pod counts above are the manifest's default, not the live count"
+    )
+
+
+def live_status(resource: Resource | None) -> dict[str, Any]:
+    """The status of an object read from the cluster (a `kubectl get -o yaml` dump as the base),
+    which the loader sets aside; empty for a manifest."""
+    if resource is None:
+        return {}
+    status = resource.server_fields.get("status")
+    if not isinstance(status, dict):
+        status = resource.body.get("status")
+    return status if isinstance(status, dict) else {}
+
+
+def _unfinished_note(kind: str, detail: str) -> str:
+    return (
+        f"the live {kind} has not finished its previous rollout ({detail}); the steps above"
+        " assume it had, so the first ones may differ"
     )
 
 
@@ -316,6 +344,23 @@ def _deployment_strategy_rejection(strategy: dict[str, Any]) -> str | None:
     return None
 
 
+def _deployment_status_note(rollout: Rollout, old: dict[str, Any], status: dict[str, Any]) -> None:
+    """Say so when the live status shows the previous rollout still under way."""
+    if not status:
+        return
+    wanted = _int(_dict(old.get("spec")).get("replicas"), 1)
+    current = _int(status.get("replicas"), wanted)
+    updated = _int(status.get("updatedReplicas"), wanted)
+    available = _int(status.get("availableReplicas"), wanted)
+    if updated < wanted or current > wanted or available < wanted:
+        rollout.notes.append(
+            _unfinished_note(
+                "Deployment",
+                f"{updated} of {wanted} pods updated, {current} running, {available} available",
+            )
+        )
+
+
 def _deployment_summary(
     sim: Simulation, existed: bool, old_replicas: int, template_changed: bool, paused: bool
 ) -> str:
@@ -457,12 +502,25 @@ def _daemonset(
     resource: Resource,
     version: tuple[int, int],
     nodes: int | None,
+    status: dict[str, Any] | None = None,
 ) -> Rollout | None:
     spec = _dict(new.get("spec"))
     update = _dict(spec.get("updateStrategy"))
     strategy = update.get("type") or "RollingUpdate"
     rolling = _dict(update.get("rollingUpdate"))
     notes: list[str] = []
+    status = status or {}
+    desired = status.get("desiredNumberScheduled")
+    if nodes is None and isinstance(desired, int) and not isinstance(desired, bool):
+        nodes = desired
+        notes.append(
+            f"{nodes} nodes: the live status's desiredNumberScheduled (pass --nodes N to override)"
+        )
+    updated = status.get("updatedNumberScheduled")
+    if isinstance(desired, int) and isinstance(updated, int) and updated < desired:
+        notes.append(
+            _unfinished_note("DaemonSet", f"{updated} of {desired} nodes run the current pod")
+        )
     if nodes is None:
         nodes = DEFAULT_NODES
         notes.append(
