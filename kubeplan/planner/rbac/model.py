@@ -66,9 +66,10 @@ class Rule:
     def __str__(self) -> str:
         if self.non_resource_urls and not self.resources:
             return f"{','.join(self.verbs)} {','.join(self.non_resource_urls)}"
-        groups = ",".join(g or '""' for g in self.api_groups)
         names = f" names={','.join(self.resource_names)}" if self.resource_names else ""
-        return f"{','.join(self.verbs)} {','.join(self.resources)} (apiGroups {groups}){names}"
+        listed = ",".join(g or '""' for g in self.api_groups)
+        groups = "" if self.api_groups == ("",) else f" (apiGroups {listed})"
+        return f"{','.join(self.verbs)} {','.join(self.resources)}{groups}{names}"
 
 
 @dataclass(frozen=True, slots=True)

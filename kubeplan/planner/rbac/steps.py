@@ -154,10 +154,14 @@ def _escalation(
 
 def _deny(verdict: StepVerdict, waiver: Request, missing: list[Rule], message: str) -> None:
     verdict.allowed = False
+    shown = ", ".join(str(r) for r in missing[:3])
+    if len(missing) > 3:
+        shown += f" and {len(missing) - 3} more"
+    lacking = f" ({shown})" if shown else ""
     verdict.missing.append(
         {
             **waiver.to_json(),
-            "message": f"{message}; or {waiver}",
+            "message": f"{message}{lacking}, and may not {waiver}",
             "reason": "escalation",
             "rules": [r.to_json() for r in missing],
         }
