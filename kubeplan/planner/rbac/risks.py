@@ -109,7 +109,12 @@ def granted_risks(
         role = after.role(binding.role_ref, binding.namespace)
         if role is None:
             continue
-        anchor = binding.source if not _same(old_bindings.get(binding.id), binding) else role.source
+        unchanged = _same(old_bindings.get(binding.id), binding)
+        if unchanged:
+            old_role = before.role(binding.role_ref, binding.namespace)
+            if old_role is not None and old_role.rules == role.rules:
+                continue  # the same binding of the same rules: nothing it grants is new
+        anchor = role.source if unchanged else binding.source
         path: Any = ("roleRef", "name") if anchor is binding.source else ("rules",)
         if anchor is None:
             continue
