@@ -6,11 +6,25 @@
 - maxSurge > 0: each sync starts a new pod next to the old one on up to `maxSurge - numSurge`
   nodes, and deletes the old pod of every node whose new pod is available.
 The counts come from `updatedDesiredNodeCounts` (kubeplan/planner/rollout_math.py daemonset_counts).
+
+`plan_daemonset` reads the two revisions (nodes from `--nodes`, else the live status, else
+`DEFAULT_NODES`, said in the notes) and builds the Rollout.
 """
 
 from __future__ import annotations
 
-from kubeplan.planner.rollout_model import RolloutStep
+from typing import Any
+
+from kubeplan.model import Resource
+from kubeplan.planner import rollout_math as rm
+from kubeplan.planner.rollout_common import as_dict, template_of, timing_notes, unfinished_note
+from kubeplan.planner.rollout_model import Rollout, RolloutStep
+
+# Nodes assumed for a DaemonSet when neither the caller (`--nodes N`) nor a live status says;
+# every rollout that uses it says so in its notes.
+DEFAULT_NODES = 3
+# DaemonSetUpdateSurge: GA (locked on) in 1.25 (pkg/features/kube_features.go).
+SURGE_GA = (1, 25)
 
 
 def _nodes(count: int) -> str:
@@ -45,3 +59,86 @@ def simulate(nodes: int, max_surge: int, max_unavailable: int) -> list[RolloutSt
             )
         )
     return steps
+
+
+def plan_daemonset(
+    old: dict[str, Any] | None,
+    new: dict[str, Any],
+    resource: Resource,
+    version: tuple[int, int],
+    nodes: int | None,
+    status: dict[str, Any] | None = None,
+) -> Rollout | None:
+    spec = as_dict(new.get("spec"))
+    update = as_dict(spec.get("updateStrategy"))
+    strategy = update.get("type") or "RollingUpdate"
+    rolling = as_dict(update.get("rollingUpdate"))
+    notes: list[str] = []
+    status = status or {}
+    desired = status.get("desiredNumberScheduled")
+    if nodes is None and isinstance(desired, int) and not isinstance(desired, bool):
+        nodes = desired
+        notes.append(
+            f"{nodes} nodes: the live status's desiredNumberScheduled (pass --nodes N to override)"
+        )
+    updated = status.get("updatedNumberScheduled")
+    if isinstance(desired, int) and isinstance(updated, int) and updated < desired:
+        notes.append(
+            unfinished_note("DaemonSet", f"{updated} of {desired} nodes run the current pod")
+        )
+    if nodes is None:
+        nodes = DEFAULT_NODES
+        notes.append(
+            f"assumed {nodes} nodes run this DaemonSet (pass --nodes N for your cluster);"
+            " percentages are resolved against that"
+        )
+    if old is not None and template_of(old, "spec", "template") == template_of(
+        new, "spec", "template"
+    ):
+        return None
+    rollout = Rollout(resource, strategy, nodes, None, None, notes=notes)
+    if old is None:
+        rollout.steps = [RolloutStep(f"start a pod on each of {nodes} nodes", nodes=nodes)]
+        rollout.summary = f"creates a pod on each of {nodes} nodes"
+        rollout.notes.extend(timing_notes(spec, deadline=False))
+        return rollout
+    if strategy == "OnDelete":
+        rollout.summary = f"OnDelete: the {nodes} pods keep the old template until deleted"
+        rollout.notes.append(
+            "OnDelete: the controller replaces no pod for an update; a node gets the new pod only"
+            " when its old pod is deleted (pkg/controller/daemon/update.go)"
+        )
+        return rollout
+    surge_raw, unavailable_raw = rolling.get("maxSurge"), rolling.get("maxUnavailable")
+    try:
+        surge, unavailable = rm.daemonset_counts(surge_raw, unavailable_raw, nodes)
+        raw_surge_n = rm.scaled_value(surge_raw or 0, 100, True)
+        raw_unavailable_n = rm.scaled_value(unavailable_raw or 0, 100, True)
+    except rm.IntOrStringError as error:
+        rollout.summary = "cannot plan: the API server rejects this strategy"
+        rollout.notes.append(f"spec.updateStrategy.rollingUpdate: {error}")
+        return rollout
+    if raw_surge_n and raw_unavailable_n:
+        rollout.summary = "rejected by the API server: maxSurge and maxUnavailable both non-zero"
+        rollout.notes.append(
+            "spec.updateStrategy.rollingUpdate.maxSurge: may not be set when maxUnavailable is"
+            " non-zero (pkg/apis/apps/validation/validation.go ValidateRollingUpdateDaemonSet);"
+            " maxUnavailable defaults to 1, so set it to 0 explicitly to surge"
+        )
+        return rollout
+    if surge and version < SURGE_GA:
+        notes.append("maxSurge needs the DaemonSetUpdateSurge feature, GA only from 1.25")
+    rollout.max_surge, rollout.max_unavailable = surge, unavailable
+    rollout.steps = simulate(nodes, surge, unavailable)
+    if surge:
+        rollout.summary = (
+            f"updates {nodes} nodes, {surge} at a time: surge {surge} (new pod next to the old"
+            " one), no node without a ready pod"
+        )
+    else:
+        rollout.summary = (
+            f"updates {nodes} nodes, {unavailable} at a time: unavailable {unavailable}"
+            f" (at most {unavailable} nodes without a ready pod)"
+        )
+    rollout.notes.extend(timing_notes(spec, deadline=False))
+    return rollout

@@ -11,6 +11,9 @@ The model: between two syncs every new pod becomes available and every scaled-do
 within one sync the controller sees the status it started with (a ReplicaSet created in this sync
 has no available pod yet). Every scale the controller makes is one step, worded like its
 `ScalingReplicaSet` event.
+
+`plan_deployment` reads the two revisions into this state (the old ReplicaSet at the old
+replicas, the new one absent) and builds the Rollout.
 """
 
 from __future__ import annotations
@@ -18,8 +21,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kubeplan.model import Resource
 from kubeplan.planner import rollout_math as rm
-from kubeplan.planner.rollout_model import MAX_STEPS, RolloutStep
+from kubeplan.planner.rollout_common import (
+    as_dict,
+    int_or,
+    plural,
+    replica_set_name,
+    template_of,
+    timing_notes,
+    unfinished_note,
+)
+from kubeplan.planner.rollout_model import MAX_STEPS, Rollout, RolloutStep
 
 
 @dataclass
@@ -300,3 +313,175 @@ class Simulation:
             self._scale(rs, rs.spec - cut)
             total += cut
         return total
+
+
+# -- From manifests ------------------------------------------------------------------------------
+
+
+def _rs_annotation_max(replicas: int, strategy: str, surge: Any, unavailable: Any) -> int:
+    try:
+        return replicas + rm.deployment_max_surge(strategy, replicas, surge, unavailable)
+    except rm.IntOrStringError:
+        return replicas
+
+
+def plan_deployment(
+    old: dict[str, Any] | None, new: dict[str, Any], resource: Resource
+) -> Rollout | None:
+    spec = as_dict(new.get("spec"))
+    name = resource.name or "deployment"
+    replicas = int_or(spec.get("replicas"), 1)
+    strategy_block = as_dict(spec.get("strategy"))
+    strategy = strategy_block.get("type") or "RollingUpdate"
+    rolling = as_dict(strategy_block.get("rollingUpdate"))
+    surge_raw, unavailable_raw = rolling.get("maxSurge"), rolling.get("maxUnavailable")
+    paused = spec.get("paused") is True
+    new_template = template_of(new, "spec", "template")
+    new_name = replica_set_name(name, new_template)
+    rollout = Rollout(resource, strategy, replicas, None, None)
+    rejection = _deployment_strategy_rejection(strategy_block)
+    if rejection is not None:
+        rollout.summary = "rejected by the API server: invalid strategy"
+        rollout.notes.append(rejection)
+        return rollout
+    try:
+        d_spec = DeploymentSpec(replicas, strategy, surge_raw, unavailable_raw, paused)
+        sim_old: list[ReplicaSetState] = []
+        sim_new: ReplicaSetState | None = None
+        old_replicas = 0
+        template_changed = True
+        if old is not None:
+            old_spec = as_dict(old.get("spec"))
+            old_replicas = int_or(old_spec.get("replicas"), 1)
+            old_strategy = as_dict(old_spec.get("strategy"))
+            old_rolling = as_dict(old_strategy.get("rollingUpdate"))
+            annotated_max = _rs_annotation_max(
+                old_replicas,
+                old_strategy.get("type") or "RollingUpdate",
+                old_rolling.get("maxSurge"),
+                old_rolling.get("maxUnavailable"),
+            )
+            old_template = template_of(old, "spec", "template")
+            template_changed = old_template != new_template
+            state = ReplicaSetState(
+                replica_set_name(name, old_template),
+                old_replicas,
+                old_replicas,
+                0,
+                desired=old_replicas,
+                max_replicas=annotated_max,
+            )
+            if template_changed:
+                sim_old = [state]
+            else:
+                sim_new = state  # FindNewReplicaSet: the existing ReplicaSet has this template
+        if old is not None and not template_changed and old_replicas == replicas:
+            return None
+        sim = Simulation(d_spec, sim_old, sim_new, new_name)
+    except rm.IntOrStringError as error:
+        rollout.summary = "cannot plan: the API server rejects this strategy"
+        rollout.notes.append(f"spec.strategy.rollingUpdate: {error}")
+        return rollout
+    sim.run()
+    rollout.max_surge, rollout.max_unavailable = sim.max_surge, sim.max_unavailable
+    rollout.steps = sim.steps
+    if sim.truncated:
+        rollout.notes.append(f"stopped after {MAX_STEPS} steps: the rollout did not converge")
+    rollout.summary = _deployment_summary(
+        sim, old is not None, old_replicas, template_changed, paused
+    )
+    if paused and template_changed and old is not None:
+        rollout.notes.append(
+            "paused: the new template is held; no ReplicaSet is created and no pod replaced until"
+            " `kubectl rollout resume` (pkg/controller/deployment/sync.go sync)"
+        )
+    if template_changed and old is not None and not paused and old_replicas != replicas:
+        rollout.notes.append(
+            f"replicas change from {old_replicas} to {replicas} together with the template: the"
+            " controller first scales the running ReplicaSet (a scaling event, sync.go scale),"
+            " then rolls out"
+        )
+    if strategy == "Recreate" and template_changed and old is not None and not paused:
+        rollout.notes.append(
+            f"Recreate: all {old_replicas} old pods stop before any new pod starts; the workload"
+            " is down in between (pkg/controller/deployment/recreate.go)"
+        )
+    rollout.notes.extend(timing_notes(spec, deadline=True))
+    return rollout
+
+
+def _percent_number(value: Any) -> int | None:
+    """An int-or-percent taken by its number (`25%` -> 25), as `getIntOrPercentValue` does."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit():
+        return int(value[:-1])
+    return None
+
+
+def _deployment_strategy_rejection(strategy: dict[str, Any]) -> str | None:
+    """The rules of `ValidateDeploymentStrategy` / `ValidateRollingUpdateDeployment`
+    (pkg/apis/apps/validation/validation.go) that leave the controller nothing to roll."""
+    rolling = strategy.get("rollingUpdate")
+    if strategy.get("type") == "Recreate":
+        if rolling is not None:
+            return (
+                "spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy"
+                " `type` is 'Recreate'"
+            )
+        return None
+    rolling = as_dict(rolling)
+    surge = _percent_number(rolling.get("maxSurge"))
+    unavailable = _percent_number(rolling.get("maxUnavailable"))
+    if surge == 0 and unavailable == 0:
+        return (
+            "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: may not be 0 when"
+            " `maxSurge` is 0"
+        )
+    value = rolling.get("maxUnavailable")
+    if isinstance(value, str) and unavailable is not None and unavailable > 100:
+        return (
+            "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: must not be greater"
+            " than 100%"
+        )
+    return None
+
+
+def deployment_status_note(rollout: Rollout, old: dict[str, Any], status: dict[str, Any]) -> None:
+    """Say so when the live status shows the previous rollout still under way."""
+    if not status:
+        return
+    wanted = int_or(as_dict(old.get("spec")).get("replicas"), 1)
+    current = int_or(status.get("replicas"), wanted)
+    updated = int_or(status.get("updatedReplicas"), wanted)
+    available = int_or(status.get("availableReplicas"), wanted)
+    if updated < wanted or current > wanted or available < wanted:
+        rollout.notes.append(
+            unfinished_note(
+                "Deployment",
+                f"{updated} of {wanted} pods updated, {current} running, {available} available",
+            )
+        )
+
+
+def _deployment_summary(
+    sim: Simulation, existed: bool, old_replicas: int, template_changed: bool, paused: bool
+) -> str:
+    r = sim.spec.replicas
+    steps = plural(len(sim.steps), "step")
+    if paused:
+        if not existed:
+            return "paused: creates no ReplicaSet and no pod until it is resumed"
+        moved = f"; scales to {r} pods" if sim.steps else ""
+        return f"paused: no pod is replaced until it is resumed{moved}"
+    if not existed:
+        return f"creates {plural(r, 'pod')}"
+    if not template_changed:
+        return f"scales from {old_replicas} to {r} pods; no pod is replaced"
+    if sim.spec.strategy == "Recreate":
+        return f"recreates {plural(r, 'pod')} in {steps}: every old pod stops first"
+    return (
+        f"rolls {plural(r, 'pod')} in {steps}: surge {sim.max_surge} (at most"
+        f" {plural(r + sim.max_surge, 'pod')}), unavailable {sim.max_unavailable} (at least"
+        f" {r - sim.max_unavailable} available)"
+    )
