@@ -127,3 +127,21 @@ def test_corpus_is_valid_sarif():
     results = document["runs"][0]["results"]
     assert results
     assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in results)
+
+
+def test_fast_writer_agrees_with_the_document():
+    """`render` writes results as text for speed; it must say exactly what `to_document` says
+    (templates from a Helm stream, suppressions, findings without an object included)."""
+    from kubeplan.engine import Options, run
+    from kubeplan.report import sarif
+    from kubeplan.report.outputs import ReportData
+
+    result = run(
+        [fixture("helm", "rendered.yaml"), fixture("broken"), str(corpus("sock-shop"))],
+        Options(),
+        "check",
+    )
+    assert any(f.template for f in result.findings) and any(not f.resource for f in result.findings)
+    result.findings[0].suppressed, result.findings[0].suppressed_by = True, "baseline"
+    report = ReportData("check", result.findings, result.resources, result.files, "1.37")
+    assert json.loads(sarif.render(report)) == sarif.to_document(report)

@@ -11,37 +11,51 @@ them. The element and attribute names are those of the JUnit XML most CI systems
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from xml.sax.saxutils import escape, quoteattr
 
 from kubeplan.model import Finding
 from kubeplan.report.outputs import ReportData, display_path, object_label
 
 _CASE = tuple[str, list[Finding]]  # name, findings (empty: a clean object)
 # XML 1.0 forbids most control characters even when escaped; a quoted YAML value may hold one.
-_CONTROL = {c: "\ufffd" for c in range(32) if c not in (9, 10, 13)}
-
-
-def _xml_attr(text: str) -> str:
-    return quoteattr(text.translate(_CONTROL))
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _xml_text(text: str) -> str:
-    return escape(text.translate(_CONTROL))
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("\ufffd", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _xml_attr(text: str) -> str:
+    """A double-quoted attribute value; line breaks and tabs kept as character references."""
+    text = _xml_text(text).replace('"', "&quot;")
+    if "\n" in text or "\r" in text or "\t" in text:
+        text = text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    return f'"{text}"'
 
 
 def _cases(report: ReportData) -> dict[str, list[_CASE]]:
     by_file: dict[str, dict[tuple[str, str], list[Finding]]] = defaultdict(dict)
     flagged: set[tuple[str, str]] = set()
+    paths: dict[str, str] = {}
+
+    def shown(file: str) -> str:
+        known = paths.get(file)
+        if known is None:
+            known = paths[file] = display_path(file) or file
+        return known
+
     for finding in report.findings:
-        file = display_path(finding.file) or finding.file
+        file = shown(finding.file)
         label = object_label(finding.resource) or file
         flagged.add((file, label))
         by_file[file].setdefault((label, finding.rule), []).append(finding)
     out: dict[str, list[_CASE]] = {}
     clean: dict[str, list[str]] = defaultdict(list)
     for resource in report.objects:
-        file = display_path(resource.origin.file) or resource.origin.file
+        file = shown(resource.origin.file)
         label = object_label(resource.ref())
         if (file, label) not in flagged:
             clean[file].append(label)
@@ -71,9 +85,10 @@ def render(report: ReportData) -> str:
     for file, cases in _cases(report).items():
         body: list[str] = []
         suite_failed = suite_skipped = 0
+        where = _xml_attr(file)
         for name, findings in cases:
             first_line = findings[0].line if findings else 0
-            attrs = f"name={_xml_attr(name)} classname={_xml_attr(file)} file={_xml_attr(file)}"
+            attrs = f"name={_xml_attr(name)} classname={where} file={where}"
             if first_line:
                 attrs += f' line="{first_line}"'
             active = [f for f in findings if not f.suppressed]
@@ -86,7 +101,7 @@ def render(report: ReportData) -> str:
                 text = _xml_text(_failure_text(active, file))
                 body.append(
                     f"    <testcase {attrs}>\n"
-                    f"      <failure message={message} type={_xml_attr(worst.severity.value)}>"
+                    f'      <failure message={message} type="{worst.severity.value}">'
                     f"{text}</failure>\n    </testcase>"
                 )
             else:
