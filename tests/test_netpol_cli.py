@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from conftest import corpus, fixture, kubeplan
 
 from kubeplan.planner.netpol.change import reach_change
@@ -193,3 +196,37 @@ def test_kube_prometheus_and_recipes_analyse_without_workloads_crashing() -> Non
     recipes = kubeplan("reach", str(corpus("netpol-recipes", "extracted")), "-o", "json")
     assert recipes.exit_code == 0, recipes.stderr
     assert recipes.json()["connections"] == []
+
+
+def test_reach_analyses_whatever_loads_and_writes_output_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "in.yaml"
+    broken = "apiVersion: v1\nkind: Pod\nmetadata: {name: [unclosed\n"
+    source.write_text(
+        Path(fixture("netpol", "app-foo-nginx.yaml")).read_text() + "\n---\n" + broken
+    )
+    target = tmp_path / "out.json"
+    run = kubeplan("reach", str(source), "-o", "json", "--output", str(target))
+    assert run.exit_code == 0, run.stderr  # the loader's finding is shown, reach still answers
+    document = json.loads(target.read_text())
+    assert {f["rule"] for f in document["findings"]} and all(
+        not f["rule"].startswith("netpol-") for f in document["findings"]
+    )
+    pairs = {(c["from"], c["to"]) for c in document["connections"]}
+    assert ("default/foo[Pod]", "default/nginx[Pod]") in pairs
+    assert ("default/bar[Pod]", "default/nginx[Pod]") not in pairs
+
+
+def test_reach_reads_standard_input() -> None:
+    text = Path(fixture("netpol", "deny-all.yaml")).read_text()
+    run = kubeplan("reach", "-", "-o", "json", stdin=text)
+    assert run.exit_code == 0, run.stderr
+    assert [(c["from"], c["to"]) for c in run.json()["connections"]] == [
+        ("x/a[Pod]", "0.0.0.0/0"),
+        ("x/b[Pod]", "0.0.0.0/0"),
+    ]
+
+
+def test_unreadable_path_exits_2() -> None:
+    run = kubeplan("reach", "/nonexistent/kubeplan/path")
+    assert run.exit_code == 2
+    assert run.stderr.startswith("kubeplan: ")
