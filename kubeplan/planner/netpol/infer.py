@@ -152,7 +152,11 @@ def inferred(reach: Reachability, resources: list[Any]) -> list[Required]:
                     out.add(Required(endpoint.key, backend.key, ports, reason))
         if reach.isolated(endpoint.key, "egress"):
             for server in dns:
-                out.add(Required(endpoint.key, server.key, DNS_PORTS, "DNS (egress is restricted)"))
+                out.add(
+                    Required(
+                        endpoint.key, server.key, DNS_PORTS, "DNS, as its egress is restricted"
+                    )
+                )
     return sorted(out, key=lambda r: (r.src, r.dst, r.reason))
 
 
