@@ -501,3 +501,18 @@ def test_a_live_statefulset_mid_update_is_said_to_be():
     old.server_fields = {"status": {"currentRevision": "db-5d8f", "updateRevision": "db-7c9a"}}
     rollout = plan_rollout(old, new, kubernetes_version="1.33")
     assert any("currentRevision db-5d8f, updateRevision db-7c9a" in n for n in rollout.notes)
+
+
+def test_a_pod_template_hash_label_is_not_a_template_change():
+    # EqualIgnoreHash (deployment_util.go, TestEqualIgnoreHash): a template that differs only in
+    # the pod-template-hash label (copied from a live object) is the same template.
+    path = Path(fixture("rollout", "deployment-scale-only", "old", "web.yaml"))
+    hashed = path.read_text().replace(
+        "      labels:\n        app: web\n",
+        "      labels:\n        app: web\n        pod-template-hash: 5d59d67564\n",
+    )
+    assert "pod-template-hash" in hashed
+    old = loader.load_text("old.yaml", hashed).resources[0]
+    _, new = revisions("deployment-scale-only", "Deployment")
+    rollout = plan_rollout(old, new, kubernetes_version="1.33")
+    assert rollout.summary == "scales from 3 to 6 pods; no pod is replaced"

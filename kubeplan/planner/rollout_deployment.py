@@ -1,6 +1,6 @@
 """The Deployment controller's reconcile loop, replayed offline over ReplicaSet sizes.
 
-Each turn of `simulate` is one `syncDeployment` (pkg/controller/deployment/deployment_controller.go):
+Each turn of `Simulation.run` is one `syncDeployment` (pkg/controller/deployment/deployment_controller.go):
 paused or a scaling event -> `sync` (proportional `scale`, sync.go); otherwise `rolloutRecreate`
 (recreate.go) or `rolloutRolling` (rolling.go: `reconcileNewReplicaSet`, else
 `reconcileOldReplicaSets` = `cleanupUnhealthyReplicas` + `scaleDownOldReplicaSetsForRollingUpdate`).
@@ -318,6 +318,23 @@ class Simulation:
 # -- From manifests ------------------------------------------------------------------------------
 
 
+HASH_LABEL = "pod-template-hash"  # apps.DefaultDeploymentUniqueLabelKey
+
+
+def _template_ignoring_hash(body: dict[str, Any]) -> Any:
+    """The pod template without the pod-template-hash label: `EqualIgnoreHash`
+    (deployment_util.go) compares templates this way to find the new ReplicaSet."""
+    template = template_of(body, "spec", "template")
+    labels = as_dict(as_dict(template).get("metadata")).get("labels")
+    if not isinstance(labels, dict) or HASH_LABEL not in labels:
+        return template
+    metadata = {
+        **template["metadata"],
+        "labels": {k: v for k, v in labels.items() if k != HASH_LABEL},
+    }
+    return {**template, "metadata": metadata}
+
+
 def _rs_annotation_max(replicas: int, strategy: str, surge: Any, unavailable: Any) -> int:
     try:
         return replicas + rm.deployment_max_surge(strategy, replicas, surge, unavailable)
@@ -336,7 +353,7 @@ def plan_deployment(
     rolling = as_dict(strategy_block.get("rollingUpdate"))
     surge_raw, unavailable_raw = rolling.get("maxSurge"), rolling.get("maxUnavailable")
     paused = spec.get("paused") is True
-    new_template = template_of(new, "spec", "template")
+    new_template = _template_ignoring_hash(new)
     new_name = replica_set_name(name, new_template)
     rollout = Rollout(resource, strategy, replicas, None, None)
     rejection = _deployment_strategy_rejection(strategy_block)
@@ -361,7 +378,7 @@ def plan_deployment(
                 old_rolling.get("maxSurge"),
                 old_rolling.get("maxUnavailable"),
             )
-            old_template = template_of(old, "spec", "template")
+            old_template = _template_ignoring_hash(old)
             template_changed = old_template != new_template
             state = ReplicaSetState(
                 replica_set_name(name, old_template),
