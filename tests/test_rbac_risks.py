@@ -276,3 +276,25 @@ def test_unreadable_rbac_path_exits_2() -> None:
     run = kubeplan("who-can", "get", "pods", "--rbac", fixture("rbac", "nope.yaml"))
     assert run.exit_code == 2
     assert run.stderr.startswith("kubeplan: ")
+
+
+def test_default_namespaced_roles_and_unmodelled_defaults() -> None:
+    # kube-prometheus binds the default Role extension-apiserver-authentication-reader
+    # (namespace_policy.go) and the default ClusterRole system:auth-delegator (policy.go)
+    manifests = corpus("kube-prometheus", "revisions", "v0.18.0", "manifests")
+    loaded = load([str(manifests)])
+    policy, findings = Policy.build(loaded.resources, [], "1.33")
+    assert [f.rule for f in findings] == []
+    adapter = Identity.of("system:serviceaccount:monitoring:prometheus-adapter")
+    read_config = Request(
+        "get", "", "configmaps", namespace="kube-system", name="extension-apiserver-authentication"
+    )
+    assert authorize(policy, adapter, read_config).allowed
+    other = Request("get", "", "configmaps", namespace="kube-system", name="other")
+    assert not authorize(policy, adapter, other).allowed
+    # a binding to a default role kubeplan carries no rules for is an info finding
+    text = binding("mon", "ClusterRole:system:monitoring", "Group:ops") + binding(
+        "ctl", "ClusterRole:system:controller:deployment-controller", "User:x"
+    )
+    _policy, findings = Policy.build(load_text("m.yaml", text).resources, [], "1.33")
+    assert [(f.rule, str(f.severity)) for f in findings] == [("rbac-role-not-modelled", "info")] * 2

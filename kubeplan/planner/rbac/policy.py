@@ -71,40 +71,64 @@ def _in_range(row: dict[str, Any], version: str) -> bool:
     return not (until and current >= _minor(str(until)))
 
 
+def _subjects(rows: list[dict[str, Any]]) -> tuple[Subject, ...]:
+    return tuple(Subject(s["kind"], s["name"], s.get("namespace", "")) for s in rows)
+
+
 @cache
 def default_policy(kubernetes_version: str) -> tuple[tuple[Role, ...], tuple[Binding, ...]]:
-    """The default ClusterRoles and ClusterRoleBindings of a version (data/default_policy.yaml)."""
+    """The default roles and bindings of a version (data/default_policy.yaml)."""
     data = _load("default_policy.yaml")
     roles = []
-    for row in data["clusterroles"]:
-        rules = tuple(
-            Rule.from_body(r) for r in row.get("rules") or () if _in_range(r, kubernetes_version)
-        )
-        labels = {"kubernetes.io/bootstrapping": "rbac-defaults", **(row.get("labels") or {})}
-        aggregation = row.get("aggregationRule")
-        roles.append(
-            Role(
-                "ClusterRole",
-                row["name"],
-                "",
-                rules,
-                labels,
-                tuple(aggregation["clusterRoleSelectors"]) if aggregation else None,
-                origin="default",
+    for kind, key in (("ClusterRole", "clusterroles"), ("Role", "roles")):
+        for row in data[key]:
+            rules = tuple(
+                Rule.from_body(r)
+                for r in row.get("rules") or ()
+                if _in_range(r, kubernetes_version)
             )
-        )
-    bindings = tuple(
+            labels = {"kubernetes.io/bootstrapping": "rbac-defaults", **(row.get("labels") or {})}
+            aggregation = row.get("aggregationRule")
+            selectors = tuple(aggregation["clusterRoleSelectors"]) if aggregation else None
+            namespace = row.get("namespace", "")
+            roles.append(
+                Role(kind, row["name"], namespace, rules, labels, selectors, origin="default")
+            )
+    bindings = [
         Binding(
             "ClusterRoleBinding",
             row["name"],
             "",
             RoleRef("ClusterRole", row["roleRef"]),
-            tuple(Subject(s["kind"], s["name"], s.get("namespace", "")) for s in row["subjects"]),
+            _subjects(row["subjects"]),
             origin="default",
         )
         for row in data["clusterrolebindings"]
-    )
-    return tuple(roles), bindings
+    ]
+    bindings += [
+        Binding(
+            "RoleBinding",
+            row["name"],
+            row["namespace"],
+            RoleRef("Role", row["roleRef"]),
+            _subjects(row["subjects"]),
+            origin="default",
+        )
+        for row in data["rolebindings"]
+    ]
+    return tuple(roles), tuple(bindings)
+
+
+@cache
+def _unmodelled() -> tuple[frozenset[str], tuple[str, ...]]:
+    data = _load("default_policy.yaml")["unmodelled"]
+    return frozenset(data["names"]), tuple(data["prefixes"])
+
+
+def unmodelled_default(ref: RoleRef) -> bool:
+    """A default ClusterRole whose rules kubeplan does not carry (data: `unmodelled`)."""
+    names, prefixes = _unmodelled()
+    return ref.kind == "ClusterRole" and (ref.name in names or ref.name.startswith(prefixes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,12 +166,12 @@ class Policy:
         policy = cls(kubernetes_version=kubernetes_version)
         findings: list[Finding] = []
         roles, bindings = default_policy(kubernetes_version)
-        for role in roles:
+        for role in roles:  # copied: aggregation rewrites the rules of a policy's own roles
             policy._add_role(
                 Role(
                     role.kind,
                     role.name,
-                    "",
+                    role.namespace,
                     role.rules,
                     role.labels,
                     role.aggregation,
@@ -232,6 +256,18 @@ class Policy:
             if binding.source is None or self.role(binding.role_ref, binding.namespace):
                 continue
             ref = binding.role_ref
+            if unmodelled_default(ref):
+                yield finding_for(
+                    binding.source,
+                    "rbac-role-not-modelled",
+                    Severity.INFO,
+                    f"{binding.kind} {binding.name} refers to the default ClusterRole {ref.name},"
+                    " whose rules kubeplan does not carry: it grants nothing offline",
+                    ("roleRef", "name"),
+                    hint="pass the cluster's RBAC with --rbac (kubectl get clusterroles,"
+                    "clusterrolebindings,roles,rolebindings -A -o yaml)",
+                )
+                continue
             where = f' in namespace "{binding.namespace}"' if ref.kind == "Role" else ""
             yield finding_for(
                 binding.source,
