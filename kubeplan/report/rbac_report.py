@@ -88,22 +88,17 @@ def list_text(identity: Identity, grants: list[Grant], style: Style) -> str:
     if identity.superuser:
         return "system:masters: every request is allowed (RBAC is not consulted)\n"
     rows = []
-    for grant in grants:
+    for grant in grants:  # one row per resource or URL, as kubectl prints them
         rule = grant.rule
-        resources = ",".join(
-            f"{r}.{g}" if g and g != "*" else (f"{r}.*" if g == "*" else r)
-            for g in rule.api_groups
-            for r in rule.resources
-        )
-        rows.append(
-            [
-                resources,
-                ",".join(rule.non_resource_urls),
-                ",".join(rule.resource_names),
-                ",".join(rule.verbs),
-                f"{grant.binding.id} -> {grant.role.id}",
-            ]
-        )
+        via = f"{grant.binding.id} -> {grant.role.id}"
+        names = ",".join(rule.resource_names)
+        verbs = ",".join(rule.verbs)
+        for group in rule.api_groups:
+            for resource in rule.resources:
+                shown = f"{resource}.{group}" if group else resource
+                rows.append([shown, "", names, verbs, via])
+        for url in rule.non_resource_urls:
+            rows.append(["", url, "", verbs, via])
     if not rows:
         return "nothing: no binding applies to this identity here\n"
     return _table(["RESOURCES", "NON-RESOURCE URLS", "RESOURCE NAMES", "VERBS", "VIA"], rows, style)
