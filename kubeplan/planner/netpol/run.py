@@ -78,17 +78,17 @@ def run_reach(
 
         base_paths, _label = resolve_base(base, paths)
         old = loader.load(base_paths) if base_paths else loader.LoadResult()
-        change: ReachChange | None = reach_change(
-            old.resources, new.resources, declared=declared, source=source
-        )
-        assert change is not None
-        reach = change.new
-        findings += reach.findings + change.problems + change.findings
-    else:
-        change = None
-        reach = analyse(new.resources, declared=declared)
-        wanted, problems = required_connections(reach, new.resources, declared, source)
-        findings += reach.findings + problems + check_declared(reach, wanted)
-    explanation = explain(reach, *explain_pair) if explain_pair else None
-    findings.sort(key=Finding.sort_key)
-    return ReachRun(reach, change, findings, explanation)
+        change = reach_change(old.resources, new.resources, declared=declared, source=source)
+        findings += change.new.findings + change.problems + change.findings
+        return _finish(ReachRun(change.new, change, findings), explain_pair)
+    reach = analyse(new.resources, declared=declared)
+    wanted, problems = required_connections(reach, new.resources, declared, source)
+    findings += reach.findings + problems + check_declared(reach, wanted)
+    return _finish(ReachRun(reach, None, findings), explain_pair)
+
+
+def _finish(run: ReachRun, explain_pair: tuple[str, str] | None) -> ReachRun:
+    if explain_pair:
+        run.explanation = explain(run.reach, *explain_pair)
+    run.findings.sort(key=Finding.sort_key)
+    return run
