@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from rbac_helpers import binding, cluster_role, policy_of, role
 
-from kubeplan.planner.rbac import Identity, Request, Rule, authorize
+from kubeplan.planner.rbac import Identity, Policy, Request, Rule, authorize
 from kubeplan.planner.rbac.matching import rule_allows
 from kubeplan.planner.rbac.model import Subject, applies_to
+from kubeplan.schemas.loader import load_text
 
 
 def rule(verbs: str, groups: str = "", resources: str = "", urls: str = "") -> Rule:
@@ -199,71 +200,114 @@ def test_subresource_resolution_TestAuthorizer() -> None:
     assert not authorize(status, admin, Request("get", "", "pods", "", "ns1")).allowed
 
 
-@pytest.mark.parametrize(
-    ("subject", "identity", "namespace", "expected"),
-    [
-        # rule_test.go TestAppliesTo
-        (Subject("User", "foobar"), Identity("foobar"), "", True),
-        (Subject("User", "*"), Identity("foobar"), "", False),  # "*" is no wildcard
-        (Subject("Group", "foobar"), Identity("baz", ("other", "foobar")), "", True),
-        (Subject("Group", "*"), Identity("baz", ("foobar",)), "", False),
-        (
-            Subject("ServiceAccount", "default", "kube-system"),
-            Identity("system:serviceaccount:kube-system:default"),
-            "",
-            True,
-        ),
-        # a ServiceAccount subject without namespace takes the binding's ...
-        (
-            Subject("ServiceAccount", "default"),
-            Identity("system:serviceaccount:ns1:default"),
-            "ns1",
-            True,
-        ),
-        (
-            Subject("ServiceAccount", "default"),
-            Identity("system:serviceaccount:ns2:default"),
-            "ns1",
-            False,
-        ),
-        # ... and in a ClusterRoleBinding matches nobody
-        (
-            Subject("ServiceAccount", "default"),
-            Identity("system:serviceaccount::default"),
-            "",
-            False,
-        ),
-        (
-            Subject("User", "system:serviceaccount:ns1:default"),
-            Identity("system:serviceaccount:ns1:default"),
-            "",
-            True,
-        ),
-    ],
-)
-def test_applies_to_TestAppliesTo(
-    subject: Subject, identity: Identity, namespace: str, expected: bool
-) -> None:
-    assert applies_to(subject, identity, namespace) is expected
-
-
 def test_rules_for_namespace_TestDefaultRuleResolver() -> None:
-    # rule_test.go TestDefaultRuleResolver: RoleBindings count only in their namespace; a
-    # RoleBinding to a Role resolves the Role in the binding's own namespace.
-    policy = policy_of(
-        role("readpods", "namespace1", "get,watch|-|pods")
-        + role("readpods", "namespace2", "get,list,watch|-|pods,secrets")
+    # rule_test.go TestDefaultRuleResolver: RoleBindings count only in their namespace (a
+    # RoleBinding to a Role resolves it in the binding's own namespace); without a namespace
+    # only ClusterRoleBindings apply.
+    text = (
+        role("readthings", "namespace1", "GET,WATCH|v1|pods", "GET,WATCH|v1|services")
         + cluster_role("cluster-admin-like", "*|*|*")
-        + binding("rb", "Role:readpods", "Group:foobar", namespace="namespace1")
-        + binding("crb", "ClusterRole:cluster-admin-like", "User:admin")
+        + cluster_role("write-nodes", "PUT,CREATE,UPDATE|v1|nodes")
+        + binding("rb", "Role:readthings", "User:foobar", "Group:group1", namespace="namespace1")
+        + binding("crb", "ClusterRole:cluster-admin-like", "User:admin", "Group:admin")
     )
-    foobar = Identity("foobar", ("foobar",))
-    assert [str(g.rule) for g in policy.grants(foobar, "namespace1")] == ["get,watch pods"]
-    assert list(policy.grants(foobar, "namespace2")) == []
-    assert list(policy.grants(foobar, "")) == []
-    assert [g.binding.id for g in policy.grants(Identity("admin"), "")] == [
-        "ClusterRoleBinding/crb"
-    ]
+    policy, findings = Policy.build(load_text("case.yaml", text).resources, [], "1.33")
+    # the Go test's upper-case verbs are valid objects but never match a request
+    assert {f.rule for f in findings} == {"rbac-unknown-verb"} and len(findings) == 7
+
+    def rules(identity: Identity, namespace: str) -> list[str]:
+        return [str(g.rule) for g in policy.grants(identity, namespace)]
+
+    read = ["GET,WATCH pods (apiGroups v1)", "GET,WATCH services (apiGroups v1)"]
+    assert rules(Identity("foobar"), "namespace1") == read
+    assert rules(Identity("foobar"), "namespace2") == []
+    assert rules(Identity("foobar", ("admin",)), "") == ["* * (apiGroups *)"]
+    assert rules(Identity(""), "") == []
+
+
+APPLIES_TO = [
+    ("single subject that matches username", ["User:foobar"], Identity("foobar"), "", True),
+    (
+        "multiple subjects, one that matches username",
+        ["User:barfoo", "User:foobar"],
+        Identity("foobar"),
+        "",
+        True,
+    ),
+    (
+        "multiple subjects, none that match username",
+        ["User:barfoo", "User:foobar"],
+        Identity("zimzam"),
+        "",
+        False,
+    ),
+    (
+        "multiple subjects, one that match group, should ignore namespace",
+        ["User:barfoo", "Group:foobar"],
+        Identity("zimzam", ("foobar",)),
+        "namespace1",
+        True,
+    ),
+    (
+        "multiple subjects with a service account that matches",
+        ["User:barfoo", "Group:foobar", "ServiceAccount:kube-system/default"],
+        Identity("system:serviceaccount:kube-system:default"),
+        "default",
+        True,
+    ),
+    (
+        "* user subject name doesn't match all users",
+        ["User:*"],
+        Identity("foobar"),
+        "default",
+        False,
+    ),
+    (
+        "binding to all authenticated and unauthenticated subjects matches authenticated user",
+        ["Group:system:authenticated", "Group:system:unauthenticated"],
+        Identity.of("foobar"),
+        "default",
+        True,
+    ),
+    (
+        "binding to all authenticated and unauthenticated subjects matches anonymous user",
+        ["Group:system:authenticated", "Group:system:unauthenticated"],
+        Identity.of("system:anonymous"),
+        "default",
+        True,
+    ),
+    # kubeplan's own: the namespace of a ServiceAccount subject defaults to the binding's
+    (
+        "service account without namespace takes the binding's",
+        ["ServiceAccount:default"],
+        Identity("system:serviceaccount:ns1:default"),
+        "ns1",
+        True,
+    ),
+    (
+        "... and matches nobody in a ClusterRoleBinding",
+        ["ServiceAccount:default"],
+        Identity("system:serviceaccount::default"),
+        "",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "subjects", "identity", "namespace", "expected"),
+    APPLIES_TO,
+    ids=[c[0] for c in APPLIES_TO],
+)
+def test_binding_applies_to_TestAppliesTo(
+    case: str, subjects: list[str], identity: Identity, namespace: str, expected: bool
+) -> None:
+    def subject(text: str) -> Subject:
+        kind, value = text.split(":", 1)
+        sa_ns, _, name = value.rpartition("/") if kind == "ServiceAccount" else ("", "", value)
+        return Subject(kind, name, sa_ns)
+
+    assert any(applies_to(subject(s), identity, namespace) for s in subjects) is expected
 
 
 def test_system_masters_bypasses_rbac() -> None:
