@@ -23,8 +23,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _xml_text(text: str) -> str:
-    if _CONTROL.search(text):
-        text = _CONTROL.sub("\ufffd", text)
+    # Control characters are replaced once, on the whole document (see render).
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -56,7 +55,9 @@ def _cases(report: ReportData) -> dict[str, list[_CASE]]:
     clean: dict[str, list[str]] = defaultdict(list)
     for resource in report.objects:
         file = shown(resource.origin.file)
-        label = object_label(resource.ref())
+        name = resource.name or "<unnamed>"
+        ns = resource.namespace
+        label = f"{resource.kind}/{ns}/{name}" if ns else f"{resource.kind}/{name}"
         if (file, label) not in flagged:
             clean[file].append(label)
     for file in sorted(set(by_file) | set(clean)):
@@ -124,4 +125,7 @@ def render(report: ReportData) -> str:
         f'<testsuites name={_xml_attr(report.heading())} tests="{total}"'
         f' failures="{failed}" errors="0" skipped="{skipped}" time="0">'
     )
-    return "\n".join([head, *suites, "</testsuites>"]) + "\n"
+    document = "\n".join([head, *suites, "</testsuites>"]) + "\n"
+    if _CONTROL.search(document):
+        document = _CONTROL.sub("\ufffd", document)
+    return document
