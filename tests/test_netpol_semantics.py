@@ -154,3 +154,30 @@ spec: {containers: [{name: c, image: i}]}
     assert len(messages) == 4, messages
     assert all(f.rule == "netpol-invalid" for f in reach.findings)
     assert reach.ports("10.0.0.1", "default/p") == NONE  # isolated, nothing valid allows
+
+
+def test_pods_of_one_owner_collapse_and_differing_labels_are_reported() -> None:
+    pod = """
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-{suffix}
+  namespace: default
+  labels: {{app: web, track: {track}}}
+  ownerReferences:
+    - {{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d4f, controller: true, uid: u1}}
+spec: {{containers: [{{name: c, image: i}}]}}
+"""
+    text = "---".join(
+        [
+            pod.format(suffix="a", track="stable"),
+            pod.format(suffix="b", track="stable"),
+            pod.format(suffix="c", track="canary"),
+        ]
+    )
+    reach = analyse(loader.load_text("pods.yaml", text).resources)
+    assert [e.key for e in reach.endpoints if not e.implicit] == ["default/web-5d4f[ReplicaSet]"]
+    [variant] = reach.findings
+    assert variant.rule == "netpol-owner-variants"
+    assert variant.resource is not None and variant.resource["name"] == "web-c"
+    assert "pods.yaml:2" in variant.message

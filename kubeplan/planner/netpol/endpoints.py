@@ -82,8 +82,13 @@ def _owner(resource: Resource) -> tuple[str, str] | None:
     return None
 
 
-def build_endpoints(resources: list[Resource]) -> list[Endpoint]:
-    """One endpoint per workload; pods of one owner collapse into the owner's endpoint."""
+def build_endpoints(
+    resources: list[Resource], variants: list[tuple[Resource, Endpoint]] | None = None
+) -> list[Endpoint]:
+    """One endpoint per workload; pods of one owner collapse into the owner's endpoint.
+
+    A pod whose labels or named ports differ from the first pod of its owner is appended to
+    `variants` (the first stands for all; netpol-analyzer refuses such input, issue #480)."""
     by_identity = {(r.kind, namespace_of(r), r.name): r for r in resources if is_workload(r)}
     endpoints: dict[str, Endpoint] = {}
     for resource in resources:
@@ -107,6 +112,12 @@ def build_endpoints(resources: list[Resource]) -> list[Endpoint]:
             seen += 1
         key = f"{namespace}/{name}[{kind}]"
         if key in endpoints:
+            first = endpoints[key]
+            different = pod_labels(resource) != first.labels or (
+                _named_ports(resource) != first.named_ports
+            )
+            if different and variants is not None:
+                variants.append((resource, first))
             continue  # replicas of one owner: the first stands for all
         endpoints[key] = Endpoint(
             key=key,

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubeplan.model import Finding, Resource
+from kubeplan.model import Finding, Resource, Severity, finding_for
 from kubeplan.planner.netpol.endpoints import (
     Endpoint,
     Service,
@@ -46,6 +46,7 @@ from kubeplan.planner.netpol.policy import (
 from kubeplan.planner.netpol.ports import ALL, NONE, PortSet, union
 
 Segment = tuple[int, int, int]  # (ip version, first, last) as integers
+VARIANT = "netpol-owner-variants"
 
 
 @dataclass(frozen=True)
@@ -316,7 +317,22 @@ def analyse(
 
     `cuts` (from `ip_cuts`) lets two revisions share external segments for a diff."""
     policies, findings = parse_policies(resources)
-    endpoints = build_endpoints(resources)
+    variants: list[tuple[Resource, Endpoint]] = []
+    endpoints = build_endpoints(resources, variants)
+    for resource, first in variants:
+        where = first.resource.origin if first.resource is not None else None
+        findings.append(
+            finding_for(
+                resource,
+                VARIANT,
+                Severity.WARNING,
+                f"pods of {first.key} differ in labels or named ports; the first"
+                f" ({where.file}:{where.line}) stands for all of them"
+                if where
+                else f"pods of {first.key} differ in labels or named ports",
+                ("metadata", "labels"),
+            )
+        )
     # The cluster DNS is always a (hidden) endpoint, so "egress now restricted, DNS cut" can be
     # told apart in a diff even when the base had no egress policy.
     if not any(
