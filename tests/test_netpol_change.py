@@ -178,3 +178,20 @@ def test_declared_connection_syntax() -> None:
     )
     assert parse_declared_line("a -> b") == ("a", "b", None)
     assert parse_declared_line("a b") is None
+
+
+def test_explain_accepts_a_service_name_for_its_backend() -> None:
+    from kubeplan.planner.netpol.explain import explain
+
+    reach = analyse(
+        load(
+            APP.replace(
+                "metadata: {name: api, namespace: back}\nspec:\n  selector: {app: api}",
+                "metadata: {name: api-svc, namespace: back}\nspec:\n  selector: {app: api}",
+            )
+            + ADMIT % "front"
+        )
+    )
+    lines = explain(reach, "front/client", "back/api-svc")
+    assert lines[0] == "front/client[Deployment] -> back/api[Deployment]: all"
+    assert "    allowed by back/api-from spec.ingress[0]: all" in lines

@@ -100,15 +100,25 @@ class Reachability:
         return self._keys
 
     def find(self, text: str) -> Endpoint | None:
-        """An endpoint by `ns/name[Kind]`, `ns/name` or a unique `name`."""
+        """An endpoint by `ns/name[Kind]`, `ns/name`, a unique `name`, or a Service name whose
+        selector picks exactly one workload."""
         keyed = self.by_key
         if text in keyed:
             return keyed[text]
-        if "/" in text:
-            namespace, name = text.split("/", 1)
-            found = [e for e in self.endpoints if e.namespace == namespace and e.name == name]
-        else:
-            found = [e for e in self.endpoints if e.name == text and not e.implicit]
+        namespace, _, name = text.rpartition("/")
+        found = [
+            e
+            for e in self.endpoints
+            if e.name == name and (e.namespace == namespace or (not namespace and not e.implicit))
+        ]
+        if not found:  # a Service name stands for its backend when it has exactly one
+            backends = {
+                b.key: b
+                for s in self.services
+                if s.name == name and (s.namespace == namespace or not namespace)
+                for b in s.backends
+            }
+            found = list(backends.values())
         return found[0] if len(found) == 1 else None
 
     def segment_of(self, text: str) -> int | None:
