@@ -306,14 +306,16 @@ def _authorize(
     the base revision's RBAC objects over `--rbac` (a dump of the cluster's) over the defaults.
     A binding's roleRef resolves in the new revision: a Role the plan creates in an earlier
     wave exists when the binding is written."""
-    from kubeplan.planner.rbac import Identity, Policy, authorize_step
+    from kubeplan.planner.rbac import Identity, authorize_step
+    from kubeplan.planner.rbac.policy import plan_policies
     from kubeplan.schemas import loader
 
     extra = loader.load(options.rbac_paths) if options.rbac_paths else loader.LoadResult()
-    version = diff.kubernetes_version
-    policy, findings = Policy.build(diff.base.resources, extra.resources, version)
-    after, _ = Policy.build(diff.new.resources, extra.resources, version)
-    findings = [*extra.findings, *findings]
+    policies = plan_policies(
+        diff.base.resources, diff.new.resources, extra.resources, diff.kubernetes_version
+    )
+    policy, after = policies.before, policies.after
+    findings = [*extra.findings, *policies.findings]
     identity = Identity.of(options.user or "", options.groups)
     for step in steps:
         verdict = authorize_step(
