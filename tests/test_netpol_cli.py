@@ -230,3 +230,14 @@ def test_unreadable_path_exits_2() -> None:
     run = kubeplan("reach", "/nonexistent/kubeplan/path")
     assert run.exit_code == 2
     assert run.stderr.startswith("kubeplan: ")
+
+
+def test_text_groups_by_destination_with_a_matrix_for_small_sets() -> None:
+    run = kubeplan("reach", fixture("netpol", "named-ports.yaml"), "--no-color")
+    assert run.exit_code == 0
+    lines = run.stdout.splitlines()
+    s1 = lines.index("  default/s1[Pod]")
+    assert lines[s1 + 1].split() == ["<-", "default/client[Pod]", "TCP", "8080"]
+    matrix = lines.index("Matrix (row -> column; A all, p some ports, . none):")
+    assert lines[matrix + 2].split() == ["1", "\\", "p", "p", "default/client[Pod]"]
+    assert lines[matrix + 3].split() == ["2", "A", "\\", ".", "default/s1[Pod]"]
