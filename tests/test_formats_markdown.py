@@ -144,3 +144,34 @@ def test_cells_escape_pipes_and_markup():
     assert markdown.cell("a | b <x> *y*") == "a \\| b \\<x\\> \\*y\\*"
     html = PARSER.render("| h |\n|---|\n| " + markdown.cell("a | b <script>") + " |\n")
     assert "<script>" not in html and "a | b" in html
+
+
+def test_a_real_plan_renders_its_steps_rollouts_and_reachability():
+    """`plan_report_data` on `kubeplan plan` results of the fixtures: every step in apply
+    order, the rollout of the updated Deployment, and the connections a policy change cuts."""
+    from kubeplan.planner.plan import PlanOptions, build_plan
+    from kubeplan.report.sections import plan_report_data
+
+    plan = build_plan([fixture("plan", "new")], fixture("plan", "old"), PlanOptions("1.37"))
+    report = plan_report_data(plan, text=lambda style: "", json=lambda: "{}")
+    tokens = PARSER.parse(markdown.render(report))
+    tables = _tables(tokens)
+    steps = next(t for t in tables if t[0][:3] == ["#", "Step", "Object"])
+    assert [row[0] for row in steps[1:]] == [str(s.order) for s in plan.steps]
+    assert [row[1] for row in steps[1:]] == [s.verdict for s in plan.steps]
+    rolled = [s for s in plan.steps if s.rolls]
+    assert rolled
+    rollouts = next(t for t in tables if t[0] == ["Object", "Effect", "How"])
+    assert len(rollouts) - 1 == len(plan.rollouts)
+
+    netpol = build_plan(
+        [fixture("netpol", "change", "new")],
+        fixture("netpol", "change", "base"),
+        PlanOptions("1.37"),
+    )
+    report = plan_report_data(netpol, text=lambda style: "", json=lambda: "{}")
+    text = markdown.render(report)
+    fence = next(t for t in PARSER.parse(text) if t.type == "fence")
+    edges = [line for line in fence.content.splitlines() if "->" in line]
+    assert len(edges) == len(netpol.reach.lost) + len(netpol.reach.gained) > 0
+    assert f"{len(netpol.reach.lost)} connections lost" in text

@@ -201,6 +201,8 @@ def _changes(report: ReportData) -> list[str]:
         ]
         for c in changed
     ]
+    if report.plan_steps:  # the plan's table lists the same objects, in apply order
+        return [line + ".", ""]
     table = _table(("Action", "Object", "Effect", "What", "Where"), rows)
     out = ["### Changes", "", line + ".", ""]
     if len(rows) > OPEN_ROWS:
@@ -315,8 +317,8 @@ def render(report: ReportData) -> str:
 
 def _render(report: ReportData) -> str:
     lines = [f"## {cell(report.heading())}: {_verdict(report)}", "", _scope(report) + ".", ""]
-    lines += _plan(report)
     lines += _changes(report)
+    lines += _plan(report)
     lines += _rollouts(report)
     lines += _rbac(report)
     lines += _reachability(report)

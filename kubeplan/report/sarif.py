@@ -117,7 +117,7 @@ def _result(finding: Finding, index: int, objects: _Objects) -> dict[str, Any]:
     if finding.template:
         result["properties"] = {"template": finding.template}
     if finding.suppressed:
-        kind = "inSource" if finding.suppressed_by == "annotation" else "external"
+        kind = "inSource" if (finding.suppressed_by or "").startswith("annotation") else "external"
         result["suppressions"] = [
             {"kind": kind, "justification": f"suppressed by {finding.suppressed_by}"}
         ]
