@@ -167,3 +167,36 @@ def test_non_manifest_files_are_left_alone(repo):
     done = _commit(path, env, ".pre-commit-config.yaml", "notes.txt")
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"kubeplan check\.+\(no files to check\)Skipped", done.stdout + done.stderr)
+
+
+def test_plan_hook_against_the_upstream_branch(tmp_path):
+    """kubeplan-plan (manual and pre-push stages): the plan against @{upstream}; a change the
+    API server would reject (a Deployment's selector is immutable) fails the hook."""
+    env = _env(tmp_path)
+    upstream, path = tmp_path / "upstream.git", tmp_path / "clone"
+    assert _run(tmp_path, env, "git", "init", "-q", "--bare", str(upstream)).returncode == 0
+    assert _run(tmp_path, env, "git", "clone", "-q", str(upstream), str(path)).returncode == 0
+    hooks = [_local_hook("kubeplan-plan")]
+    (path / ".pre-commit-config.yaml").write_text(
+        yaml.safe_dump({"repos": [{"repo": "local", "hooks": hooks}]}), "utf-8"
+    )
+    (path / "deployment.yaml").write_text(DEPLOYMENT, "utf-8")
+    assert _commit(path, env, ".pre-commit-config.yaml", "deployment.yaml").returncode == 0
+    assert _run(path, env, "git", "push", "-q", "-u", "origin", "HEAD").returncode == 0
+
+    (path / "deployment.yaml").write_text(DEPLOYMENT.replace("api:1.0.0", "api:1.1.0"), "utf-8")
+    assert _commit(path, env, "deployment.yaml").returncode == 0
+    plan = _run(path, env, sys.executable, "-m", "pre_commit", "run", "kubeplan-plan",
+                "--hook-stage", "manual", "--all-files", "--verbose")  # fmt: skip
+    output = plan.stdout + plan.stderr
+    assert plan.returncode == 0, output
+    assert "Deployment shop/api" in output and "rolls 2 pods" in output
+
+    moved = DEPLOYMENT.replace("app: api", "app: api-v2")
+    (path / "deployment.yaml").write_text(moved, "utf-8")
+    assert _commit(path, env, "deployment.yaml").returncode == 0
+    plan = _run(path, env, sys.executable, "-m", "pre_commit", "run", "kubeplan-plan",
+                "--hook-stage", "manual", "--all-files")  # fmt: skip
+    output = plan.stdout + plan.stderr
+    assert plan.returncode == 1, output
+    assert "Failed" in output and "selector" in output
