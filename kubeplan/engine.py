@@ -96,7 +96,13 @@ def _context(
 
     checked = {os.path.realpath(r.origin.file) for r in resources}
     checked.update(os.path.realpath(f.file) for f in findings)
-    extra = loader.load(paths).resources  # its own findings are not this run's to report
+    from kubeplan.report.progress import Progress
+
+    progress = Progress()
+    try:  # its own findings are not this run's to report
+        extra = loader.load(paths, progress=progress.update).resources
+    finally:
+        progress.close()
     return [
         r
         for r in extra

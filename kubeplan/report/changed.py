@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from kubeplan.model import Finding, Resource
 from kubeplan.planner.diffrun import resolve_base
 from kubeplan.planner.pairing import CREATE, UPDATE, pair
+from kubeplan.report.progress import Progress
 from kubeplan.schemas import loader
 
 Identity = tuple[str, str, str, str]
@@ -50,7 +51,13 @@ def _identity(resource: dict[str, str | None]) -> Identity:
 def changed_since(rev: str, paths: list[str], resources: list[Resource]) -> ChangedScope:
     """What changed in `paths` since `rev` (raises sources.InputError for a bad REV)."""
     base_paths, label = resolve_base(rev, paths)
-    old = loader.load(base_paths) if base_paths else loader.LoadResult()
+    progress = Progress()
+    try:
+        old = (
+            loader.load(base_paths, progress=progress.update) if base_paths else loader.LoadResult()
+        )
+    finally:
+        progress.close()
     scope = ChangedScope(label)
     for paired in pair(old.resources, resources):
         if paired.action in (CREATE, UPDATE) and paired.new is not None:

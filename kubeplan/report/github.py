@@ -25,22 +25,25 @@ def escape_property(text: str) -> str:
 
 def render(report: ReportData) -> str:
     lines = []
+    files: dict[str, str] = {}  # escaped per file and per object, once
+    titles: dict[tuple[str, int], str] = {}
     for finding in report.active():
-        label = object_label(finding.resource)
-        title = f"{finding.rule} ({label})" if label else finding.rule
+        file = files.get(finding.file)
+        if file is None:
+            file = files[finding.file] = escape_property(display_path(finding.file) or finding.file)
+        key = (finding.rule, id(finding.resource))
+        title = titles.get(key)
+        if title is None:
+            label = object_label(finding.resource)
+            title = f"{finding.rule} ({label})" if label else finding.rule
+            title = titles[key] = escape_property(title)
         message = f"{finding.path}: {finding.message}" if finding.path else finding.message
         if finding.hint:
             message += f"\nhint: {finding.hint}"
-        properties = ",".join(
-            f"{key}={escape_property(value)}"
-            for key, value in (
-                ("file", display_path(finding.file) or finding.file),
-                ("line", str(max(finding.line, 1))),
-                ("col", str(max(finding.column, 1))),
-                ("title", title),
-            )
+        lines.append(
+            f"::{COMMAND[finding.severity.value]} file={file},line={max(finding.line, 1)},"
+            f"col={max(finding.column, 1)},title={title}::{escape_data(message)}"
         )
-        lines.append(f"::{COMMAND[finding.severity.value]} {properties}::{escape_data(message)}")
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
 
