@@ -151,9 +151,12 @@ def build_namespaces(resources: list[Resource], referenced: set[str]) -> dict[st
 
 
 def build_services(resources: list[Resource], endpoints: list[Endpoint]) -> list[Service]:
-    by_namespace: dict[str, list[Endpoint]] = {}
+    # Endpoints by (namespace, label, value): a Service's selector looks only at the endpoints
+    # that carry its rarest pair, so the cost grows with Services x matches, not x workloads.
+    by_pair: dict[tuple[str, str, str], list[Endpoint]] = {}
     for endpoint in endpoints:
-        by_namespace.setdefault(endpoint.namespace, []).append(endpoint)
+        for key, value in endpoint.labels.items():
+            by_pair.setdefault((endpoint.namespace, key, value), []).append(endpoint)
     services = []
     for resource in resources:
         if resource.kind != "Service" or resource.group != "" or not resource.name:
@@ -166,9 +169,12 @@ def build_services(resources: list[Resource], endpoints: list[Endpoint]) -> list
         namespace = namespace_of(resource)
         service = Service(namespace, resource.name, selector, ports, resource)
         # A Service without a selector has no managed endpoints (pkg/controller/endpointslice).
-        service.backends = [
-            e for e in by_namespace.get(namespace, []) if map_matches(selector, e.labels)
-        ]
+        candidates = min(
+            (by_pair.get((namespace, key, value), []) for key, value in selector.items()),
+            key=len,
+            default=[],
+        )
+        service.backends = [e for e in candidates if map_matches(selector, e.labels)]
         services.append(service)
     return services
 

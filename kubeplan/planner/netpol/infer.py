@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from kubeplan.model import Finding, Severity
@@ -122,6 +123,13 @@ def _target_ports(service: Service, backend: Endpoint, port: int | None) -> Port
     return union(sets) if sets else None
 
 
+@lru_cache(maxsize=65536)
+def _hosts(text: str) -> tuple[tuple[str, str | None, str | None, str], ...]:
+    """(name, namespace, port, as written) of every host-like token; the same env values and
+    ConfigMap texts recur across workloads, so each distinct text is scanned once."""
+    return tuple((m.group(1), m.group(2), m.group(3), m.group(0)) for m in _HOST.finditer(text))
+
+
 def inferred(reach: Reachability, resources: list[Any]) -> list[Required]:
     configmaps = {
         (r.namespace or "default", r.name): r.body.get("data")
@@ -139,8 +147,7 @@ def inferred(reach: Reachability, resources: list[Any]) -> list[Required]:
         if endpoint.implicit:
             continue
         for where, text in _references(endpoint, configmaps):
-            for match in _HOST.finditer(text):
-                name, namespace, port = match.group(1), match.group(2), match.group(3)
+            for name, namespace, port, written in _hosts(text):
                 service = services.get((namespace or endpoint.namespace, name))
                 if service is None:
                     continue
@@ -148,7 +155,7 @@ def inferred(reach: Reachability, resources: list[Any]) -> list[Required]:
                     if backend is endpoint:
                         continue
                     ports = _target_ports(service, backend, int(port) if port else None)
-                    reason = f"{where}: {match.group(0)}"
+                    reason = f"{where}: {written}"
                     out.add(Required(endpoint.key, backend.key, ports, reason))
         if reach.isolated(endpoint.key, "egress"):
             for server in dns:
