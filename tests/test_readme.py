@@ -33,9 +33,11 @@ def _examples() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("command", "shown"), _examples(), ids=lambda v: str(v)[:60])
 def test_readme_example_is_real_output(
-    command: str, shown: str, monkeypatch: pytest.MonkeyPatch
+    command: str, shown: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.chdir(ROOT)
+    # run where the README's relative paths resolve, but write any --output into tmp_path
+    (tmp_path / "fixtures").symlink_to(ROOT / "fixtures")
+    monkeypatch.chdir(tmp_path)
     args = shlex.split(command)[1:]
     run = kubeplan(*args, "--no-color") if "--no-color" not in args else kubeplan(*args)
     printed = (run.stdout + run.stderr).rstrip("\n").split("\n")
