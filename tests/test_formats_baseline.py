@@ -111,3 +111,13 @@ def test_bad_baseline_exits_2(app, tmp_path, content, message):
 def test_missing_baseline_exits_2(app, tmp_path):
     run = kubeplan("check", str(app), "--baseline", str(tmp_path / "nope.json"))
     assert run.exit_code == 2 and run.stderr.startswith("kubeplan: --baseline")
+
+
+def test_default_place_is_never_read_as_a_manifest(app, monkeypatch):
+    monkeypatch.chdir(app.parent)
+    run = kubeplan("baseline", "write", ".")
+    assert run.exit_code == 0 and ".kubeplan/baseline.json" in run.stderr
+    assert Path(".kubeplan/baseline.json").is_file()
+    checked = kubeplan("check", ".", "--baseline", ".kubeplan/baseline.json", "--format", "json")
+    assert checked.exit_code == 0
+    assert {f["file"] for f in checked.json()["findings"]} == {"app.yaml"}

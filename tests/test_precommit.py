@@ -200,3 +200,23 @@ def test_plan_hook_against_the_upstream_branch(tmp_path):
     output = plan.stdout + plan.stderr
     assert plan.returncode == 1, output
     assert "Failed" in output and "selector" in output
+
+
+def test_hook_with_a_baseline_fails_only_on_new_findings(repo):
+    path, env = repo
+    (path / "deployment.yaml").write_text(DEPLOYMENT, "utf-8")
+    written = _run(path, env, "kubeplan", "baseline", "write", ".")
+    assert written.returncode == 0, written.stderr
+    hook = _local_hook("kubeplan-check")
+    hook["args"] = ["--fail-on", "info", "--baseline", ".kubeplan/baseline.json"]
+    (path / ".pre-commit-config.yaml").write_text(
+        yaml.safe_dump({"repos": [{"repo": "local", "hooks": [hook]}]}), "utf-8"
+    )
+    files = (".pre-commit-config.yaml", "deployment.yaml", ".kubeplan/baseline.json")
+    first = _commit(path, env, *files)
+    assert first.returncode == 0, first.stdout + first.stderr  # today's warnings are recorded
+    (path / "deployment.yaml").write_text(DEPLOYMENT.replace("replicas: 2", "replicas: 1"), "utf-8")
+    second = _commit(path, env, "deployment.yaml")
+    output = second.stdout + second.stderr
+    assert second.returncode == 1 and "[single-replica]" in output
+    assert "[run-as-root]" not in output  # in the baseline

@@ -5,7 +5,8 @@ and its field path; never by line or message, so an edit above it (or a reworded
 not bring it back. A finding about a file rather than an object (broken YAML) is matched by
 rule and file. Keys are counted: a baseline that holds a key twice covers two findings.
 
-`kubeplan baseline write PATH...` writes the file (JSON, `"kind": "kubeplan-baseline"`,
+`kubeplan baseline write PATH...` writes the file (default `.kubeplan/baseline.json`: a hidden
+folder, so that walking the repository never reads it as a manifest; JSON, `"kind": "kubeplan-baseline"`,
 sorted, one entry per finding with its message for people reading the diff); `--baseline FILE`
 marks the findings it covers as suppressed by "baseline", so they no longer fail the run and
 are listed with `--show-suppressed`.
@@ -14,6 +15,7 @@ are listed with `--show-suppressed`.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -91,6 +93,8 @@ def write(findings: Iterable[Finding], path: str) -> int:
     doc = document(findings)
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     try:
+        if os.path.dirname(path):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
     except OSError as error:
