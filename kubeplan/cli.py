@@ -779,7 +779,7 @@ def baseline_write(
     paths: PathsArg,
     output: Annotated[
         str, typer.Option("--output", metavar="FILE", help="Where to write the baseline.")
-    ] = ".kubeplan-baseline.json",
+    ] = ".kubeplan/baseline.json",
     kubernetes_version: VersionOpt = None,
     strict: StrictOptional = None,
     crd: CrdOpt = None,
