@@ -5,8 +5,9 @@ named `Kind/namespace/name: rule`, failing with every message of that rule on th
 with its line, column and field path); and one passing `<testcase>` per object with no finding,
 so the report counts what was checked. Findings about a file rather than an object (broken YAML)
 are test cases named after the file. Suppressed findings are `<skipped>` with who suppressed
-them. The element and attribute names are those of the JUnit XML most CI systems read
-(testsuites/testsuite/testcase/failure/skipped, `tests`, `failures`, `errors`, `skipped`).
+them. Elements and attributes are those of the JUnit XML schema Jenkins' xunit plugin publishes
+(junit-10.xsd, which tests/test_formats_junit.py validates against): the file is the suite's
+`name` and `file` and each case's `classname`; lines and columns are in the failure text.
 """
 
 from __future__ import annotations
@@ -82,16 +83,13 @@ def _failure_text(findings: list[Finding], file: str) -> str:
 
 def render(report: ReportData) -> str:
     suites: list[str] = []
-    total = failed = skipped = 0
+    total = failed = 0
     for file, cases in _cases(report).items():
         body: list[str] = []
         suite_failed = suite_skipped = 0
         where = _xml_attr(file)
         for name, findings in cases:
-            first_line = findings[0].line if findings else 0
-            attrs = f"name={_xml_attr(name)} classname={where} file={where}"
-            if first_line:
-                attrs += f' line="{first_line}"'
+            attrs = f"name={_xml_attr(name)} classname={where}"
             active = [f for f in findings if not f.suppressed]
             if not findings:
                 body.append(f"    <testcase {attrs}/>")
@@ -113,17 +111,16 @@ def render(report: ReportData) -> str:
                 )
         total += len(cases)
         failed += suite_failed
-        skipped += suite_skipped
         suites.append(
-            f'  <testsuite name={_xml_attr(file)} tests="{len(cases)}" failures="{suite_failed}"'
-            f' errors="0" skipped="{suite_skipped}" time="0">\n'
+            f'  <testsuite name={where} tests="{len(cases)}" failures="{suite_failed}"'
+            f' errors="0" skipped="{suite_skipped}" time="0" file={where}>\n'
             + "\n".join(body)
             + "\n  </testsuite>"
         )
     head = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<testsuites name={_xml_attr(report.heading())} tests="{total}"'
-        f' failures="{failed}" errors="0" skipped="{skipped}" time="0">'
+        f' failures="{failed}" errors="0" time="0">'
     )
     document = "\n".join([head, *suites, "</testsuites>"]) + "\n"
     if _CONTROL.search(document):
