@@ -123,3 +123,12 @@ def test_diff_takes_several_formats(tmp_path):
     assert any(c["action"] == "update" for c in changes)
     rendered = summary.read_text("utf-8")
     assert "### Changes" in rendered and "`rollout`" in rendered
+
+
+def test_quiet_silences_only_the_terminal(tmp_path):
+    out = tmp_path / "clean.sarif"
+    run = kubeplan(
+        "check", fixture("shop"), "--quiet", "--format", "text", "--format", f"sarif={out}"
+    )
+    assert run.exit_code == 0 and run.stdout == ""
+    assert json.loads(out.read_text("utf-8"))["runs"][0]["results"] == []
