@@ -109,6 +109,9 @@ class ReportData:
     rbac: list[RbacVerdict] = field(default_factory=list)
     reachability: Reachability | None = None
     extra_rules: dict[str, RuleInfo] = field(default_factory=dict)  # rule ids of a new command
+    # Suppressed findings in SARIF (marked with `suppressions`): off by default, since GitHub code
+    # scanning does not honour the mark and would show them as open alerts.
+    show_suppressed: bool = False
 
     def active(self) -> list[Finding]:
         return [f for f in self.findings if not f.suppressed]

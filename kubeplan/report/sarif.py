@@ -8,8 +8,9 @@ Shape (OASIS SARIF 2.1.0, the schema in tests/data/sarif-2.1.0.json validates it
 - `logicalLocations`: the Kubernetes object (Kind/namespace/name) and the field path;
 - `partialFingerprints["kubeplan/v1"]`: rule, object and field path, not the line, so code
   scanning keeps an alert open (and dismissed) across edits that move it (§3.27.17);
-- suppressed findings (annotation, config, baseline) carry `suppressions` (§3.27.23), which
-  code scanning shows as closed rather than dropping them silently.
+- suppressed findings (annotation, config, baseline) are left out, unless `--show-suppressed`:
+  then they carry `suppressions` (§3.27.23). GitHub code scanning does not honour that mark (it
+  would open alerts for them), other SARIF readers do.
 """
 
 from __future__ import annotations
@@ -129,13 +130,17 @@ def _uri(file: str) -> str:
     return quote(display_path(file) or "stdin", safe="/")
 
 
+def _reported(report: ReportData) -> list[Finding]:
+    return report.findings if report.show_suppressed else report.active()
+
+
 def to_document(report: ReportData, results: bool = True) -> dict[str, Any]:
     rule_ids: dict[str, int] = {}
-    for finding in report.findings:
+    for finding in _reported(report):
         rule_ids.setdefault(finding.rule, len(rule_ids))
     rules = [_rule(report.rule(rule_id)) for rule_id in rule_ids]
     objects = _Objects()
-    listed = [_result(f, rule_ids[f.rule], objects) for f in report.findings] if results else []
+    listed = [_result(f, rule_ids[f.rule], objects) for f in _reported(report)] if results else []
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -207,6 +212,6 @@ def render(report: ReportData) -> str:
     shell["runs"][0]["results"] = _RESULTS
     rule_ids = {rule["id"]: i for i, rule in enumerate(shell["runs"][0]["tool"]["driver"]["rules"])}
     objects, uris = _Objects(), {}
-    results = ",".join(_result_json(f, rule_ids[f.rule], objects, uris) for f in report.findings)
+    results = ",".join(_result_json(f, rule_ids[f.rule], objects, uris) for f in _reported(report))
     head, _, tail = _dumps(shell).partition(f'"{_RESULTS}"')
     return f"{head}[{results}]{tail}\n"
