@@ -756,6 +756,7 @@ def _emit(  # type: ignore[no-untyped-def]
             result, style, show_suppressed=show_suppressed, verbose=verbose
         ),
         json=lambda: json_report.render(result),
+        show_suppressed=show_suppressed,
     )
     try:
         emit(report, targets, no_color=no_color, quiet=quiet)
