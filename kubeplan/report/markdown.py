@@ -178,19 +178,19 @@ def _changes(report: ReportData) -> list[str]:
             effects[effect] += 1
     line = ", ".join(f"{tally[a]} to {a}" for a in ("create", "update", "delete") if tally[a])
     notable = [
-        f"{effects[e]} {word}"
+        f"{word} {effects[e]}"
         for e, word in (
-            ("rollout", "roll pods"),
-            ("recreate", "recreate all pods"),
-            ("scale", "scale"),
-            ("immutable", "rejected (immutable field)"),
-            ("config-not-reloaded", "config not reloaded"),
-            ("staged", "staged"),
+            ("rollout", "pods replaced:"),
+            ("recreate", "all pods stopped first:"),
+            ("scale", "scaled:"),
+            ("immutable", "rejected (immutable field):"),
+            ("config-not-reloaded", "config not reloaded:"),
+            ("staged", "staged:"),
         )
         if effects[e]
     ]
     if notable:
-        line += f": {', '.join(notable)}"
+        line += f" ({'; '.join(notable)})"
     rows = [
         [
             ACTION_MARK.get(c.action, "") + " " + cell(c.action),
