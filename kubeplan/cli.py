@@ -416,7 +416,7 @@ def diff(
     raise typer.Exit(1 if fails(result.findings, threshold) else 0)
 
 
-@app.command()
+@app.command(cls=OrderedCommand)
 def plan(
     paths: PathsArg,
     base: Annotated[
@@ -467,8 +467,8 @@ def plan(
         typer.Option("--server-side", help="The plan is applied with kubectl apply --server-side."),
     ] = False,
     config: ConfigOpt = None,
-    output_format: FormatOpt = OutputFormat.text,
-    output: OutputOpt = None,
+    output_format: FormatsOpt = None,
+    output: OutputsOpt = None,
     fail_on: FailOnOptional = None,
     no_color: NoColorOpt = False,
     verbose: Annotated[
@@ -478,7 +478,9 @@ def plan(
     """The ordered steps of applying the manifests: waves, rollouts, RBAC and reachability."""
     from kubeplan.planner.plan import PlanOptions, build_plan
     from kubeplan.report import plan_report
-    from kubeplan.report.style import Style, use_colour
+    from kubeplan.report.ordered import option_order
+    from kubeplan.report.outputs import OutputError, emit, resolve_targets
+    from kubeplan.report.sections import plan_report_data
     from kubeplan.rules.config import ConfigError
     from kubeplan.schemas.catalog import CatalogError, newest_version, normalise_version
     from kubeplan.schemas.sources import InputError
@@ -486,6 +488,7 @@ def plan(
     if as_group and not as_user:
         _fail("--as-group needs --as")
     try:
+        targets = resolve_targets(output_format or [], output or [], option_order())
         version = normalise_version(kubernetes_version or newest_version())
         options = PlanOptions(
             version,
@@ -497,15 +500,19 @@ def plan(
             config_path=config,
         )
         result = build_plan(paths, base, options)
-    except (InputError, CatalogError, ConfigError) as error:
+    except (OutputError, InputError, CatalogError, ConfigError) as error:
         _fail(str(error))
         return
-    if output_format is OutputFormat.json:
-        rendered = plan_report.render_json(result)
-    else:
-        colour = output is None and use_colour(sys.stdout, no_color)
-        rendered = plan_report.render_text(result, Style(colour), verbose)
-    _write(rendered, output)
+    report = plan_report_data(
+        result,
+        text=lambda style: plan_report.render_text(result, style, verbose),
+        json=lambda: plan_report.render_json(result),
+        title=f"kubeplan plan against {result.diff.base_label}",
+    )
+    try:
+        emit(report, targets, no_color=no_color)
+    except OutputError as error:
+        _fail(str(error))
     threshold = fail_on.value if fail_on is not None else (result.fail_on or "error")
     raise typer.Exit(1 if result.failed(threshold) else 0)
 

@@ -353,3 +353,46 @@ def test_shop_next_plan_the_readme_shows() -> None:
     config = step_of(report, "ConfigMap", "frontend-config")
     frontend = step_of(report, "Deployment", "frontend")
     assert config["wave"] < frontend["wave"]
+
+
+def test_plan_speaks_every_ci_format_in_one_run(tmp_path: Path) -> None:
+    """SARIF valid against the official schema, JUnit parsed, GitHub commands, markdown with
+    the plan table and the lost connection; text still on standard output."""
+    import json
+    import xml.etree.ElementTree as ElementTree
+
+    import jsonschema_rs
+
+    sarif, junit = tmp_path / "plan.sarif", tmp_path / "plan.xml"
+    markdown = tmp_path / "plan.md"
+    run = kubeplan(
+        "plan",
+        fixture("shop-next"),
+        "--base",
+        fixture("shop"),
+        "--format",
+        "sarif",
+        "--output",
+        str(sarif),
+        "--format",
+        f"junit={junit}",
+        "--format",
+        f"markdown={markdown}",
+        "--format",
+        "text",
+        "--no-color",
+    )
+    assert run.exit_code == 1
+    assert run.stdout.splitlines()[-1].startswith("Plan: 0 to create, 4 to update")
+    schema = json.loads((Path(__file__).parent / "data" / "sarif-2.1.0.json").read_text())
+    document = json.loads(sarif.read_text())
+    assert not list(jsonschema_rs.Draft4Validator(schema).iter_errors(document))
+    (result,) = document["runs"][0]["results"]
+    assert result["ruleId"] == "netpol-cuts-connection"
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert region["startLine"] == 96
+    suite = ElementTree.parse(junit).getroot()
+    assert suite.get("failures") == "1"
+    text = markdown.read_text()
+    assert "| 1 | blocked | `NetworkPolicy shop/cart-from-frontend`" in text
+    assert "```mermaid" in text
