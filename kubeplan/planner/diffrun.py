@@ -85,10 +85,10 @@ def resolve_base(base: str, paths: list[str], cwd: str | None = None) -> tuple[l
         return [base], base
     revision = base[len("git:") :] if base.startswith("git:") else base
     cwd = cwd or manifests_folder(paths)
-    top = _git(["rev-parse", "--show-toplevel"], cwd)
+    top = git_output(["rev-parse", "--show-toplevel"], cwd)
     if top is None:
         raise InputError(f"--base {base}: no such file or folder, and not inside a git repository")
-    if _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], cwd) is None:
+    if git_output(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], cwd) is None:
         raise InputError(f"--base {base}: no such file or folder, nor git revision")
     specs = []
     for path in paths:
@@ -97,7 +97,7 @@ def resolve_base(base: str, paths: list[str], cwd: str | None = None) -> tuple[l
         relative = os.path.relpath(os.path.abspath(path), top)
         if relative.startswith(".."):
             raise InputError(f"{path}: outside the git repository at {top}")
-        listing = _git(["ls-tree", "--name-only", revision, "--", relative], top)
+        listing = git_output(["ls-tree", "--name-only", revision, "--", relative], top)
         if listing:  # absent at that revision: an empty base
             specs.append(f"git:{revision}:{'' if relative == '.' else relative}".rstrip(":"))
     return specs, f"git:{revision}"
@@ -112,7 +112,8 @@ def manifests_folder(paths: list[str]) -> str | None:
     return first if os.path.isdir(first) else os.path.dirname(os.path.abspath(first))
 
 
-def _git(args: list[str], cwd: str | None) -> str | None:
+def git_output(args: list[str], cwd: str | None) -> str | None:
+    """The stripped stdout of a git command, or None when it fails or git is missing."""
     try:
         done = subprocess.run(["git", *args], capture_output=True, text=True, cwd=cwd, check=False)
     except OSError:

@@ -11,11 +11,10 @@ an unchanged object in another file resolves as usual.
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass, field
 
 from kubeplan.model import Finding, Resource
-from kubeplan.planner.diffrun import resolve_base
+from kubeplan.planner.diffrun import git_output, manifests_folder, resolve_base
 from kubeplan.planner.pairing import CREATE, UPDATE, pair
 from kubeplan.report.progress import Progress
 from kubeplan.schemas import loader
@@ -68,24 +67,16 @@ def changed_since(rev: str, paths: list[str], resources: list[Resource]) -> Chan
 
 
 def _changed_files(revision: str, paths: list[str]) -> set[str] | None:
-    top = _git(["rev-parse", "--show-toplevel"], None)
+    top = git_output(["rev-parse", "--show-toplevel"], manifests_folder(paths))
     if top is None:
         return None
     relative = [os.path.relpath(os.path.abspath(p), top) for p in paths if p != "-"]
-    diffed = _git(["diff", "--name-only", revision, "--", *relative], top)
-    untracked = _git(["ls-files", "--others", "--exclude-standard", "--", *relative], top)
+    diffed = git_output(["diff", "--name-only", revision, "--", *relative], top)
+    untracked = git_output(["ls-files", "--others", "--exclude-standard", "--", *relative], top)
     if diffed is None or untracked is None:
         return None
     names = [n for n in (diffed + "\n" + untracked).splitlines() if n]
     return {os.path.realpath(os.path.join(top, n)) for n in names}
-
-
-def _git(args: list[str], cwd: str | None) -> str | None:
-    try:
-        done = subprocess.run(["git", *args], capture_output=True, text=True, cwd=cwd, check=False)
-    except OSError:
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
 
 
 def restrict(findings: list[Finding], scope: ChangedScope) -> list[Finding]:
