@@ -251,3 +251,14 @@ def test_a_key_n_is_the_key_false_and_is_located_at_its_line() -> None:
     text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: k\ndata:\n  n: 1\n"
     (only,) = findings("validate", "-", stdin=text)
     assert (only["line"], only["path"]) == (6, "data.false")
+
+
+def test_a_folder_walk_leaves_kubeplan_config_out(tmp_path):
+    from kubeplan.schemas import loader
+
+    (tmp_path / ".kubeplan.yaml").write_text("strict: false\n")
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    result = loader.load([str(tmp_path)])
+    assert [r.name for r in result.resources] == ["a"]
+    assert not result.findings
+    assert any("kubeplan's config" in note for note in result.notes)

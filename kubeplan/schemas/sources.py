@@ -112,6 +112,10 @@ def _file_finding(
     return Finding(rule=rule, severity=severity, message=message, file=name, line=1, column=1)
 
 
+# kubeplan's own config (kubeplan/rules/config.py CONFIG_NAMES), found while walking a folder.
+KUBEPLAN_FILES = (".kubeplan.yaml", ".kubeplan.yml")
+
+
 def _walk_folder(root: str, sources: Sources) -> None:
     """Every manifest file below `root`, in a stable order."""
     for folder, subfolders, files in os.walk(root):
@@ -136,6 +140,8 @@ def _walk_folder(root: str, sources: Sources) -> None:
             full = os.path.join(folder, name)
             if name in KUSTOMIZATION_FILES:
                 sources.notes.append(f"{os.path.normpath(full)}: Kustomize file, not a manifest")
+            elif name in KUBEPLAN_FILES:
+                sources.notes.append(f"{os.path.normpath(full)}: kubeplan's config, not a manifest")
             elif name.lower().endswith(MANIFEST_SUFFIXES):
                 _read_file(full, sources)
             else:
