@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated
 
@@ -392,7 +394,8 @@ def diff(
     try:
         targets = resolve_targets(output_format or [], output or [], option_order())
         version = normalise_version(kubernetes_version or newest_version())
-        result = run_diff(paths, base, version)
+        with progress_line() as progress:
+            result = run_diff(paths, base, version, progress)
     except (OutputError, InputError, CatalogError) as error:
         _fail(str(error))
         return
@@ -499,7 +502,8 @@ def plan(
             server_side=server_side,
             config_path=config,
         )
-        result = build_plan(paths, base, options)
+        with progress_line() as progress:
+            result = build_plan(paths, base, options, progress)
     except (OutputError, InputError, CatalogError, ConfigError) as error:
         _fail(str(error))
         return
@@ -515,6 +519,18 @@ def plan(
         _fail(str(error))
     threshold = fail_on.value if fail_on is not None else (result.fail_on or "error")
     raise typer.Exit(1 if result.failed(threshold) else 0)
+
+
+@contextmanager
+def progress_line() -> Iterator[Callable[[int, int, str], None]]:
+    """A progress line on a terminal for a run longer than a second (report/progress.py)."""
+    from kubeplan.report.progress import Progress
+
+    progress = Progress()
+    try:
+        yield progress.update
+    finally:
+        progress.close()
 
 
 def _write(rendered: str, output: str | None) -> None:

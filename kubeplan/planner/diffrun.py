@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,13 +122,20 @@ def git_output(args: list[str], cwd: str | None) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def run_diff(paths: list[str], base: str | None, kubernetes_version: str) -> DiffResult:
-    """Diff PATHs against BASE; with no BASE, against an empty cluster (everything is created)."""
+def run_diff(
+    paths: list[str],
+    base: str | None,
+    kubernetes_version: str,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> DiffResult:
+    """Diff PATHs against BASE; with no BASE, against an empty cluster (everything is created).
+
+    `progress(done, total, file)` is told of each file read (the new revision, then the base)."""
     base_paths, label = resolve_base(base, paths) if base is not None else ([], "an empty cluster")
     with yamlnodes.shared_parses():  # the two revisions share most documents' text
-        new = loader.load(paths)
+        new = loader.load(paths, progress=progress)
         old = (
-            loader.load(base_paths, git_cwd=manifests_folder(paths))
+            loader.load(base_paths, progress=progress, git_cwd=manifests_folder(paths))
             if base_paths
             else loader.LoadResult()
         )

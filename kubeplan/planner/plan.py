@@ -156,12 +156,17 @@ class Plan:
         )
 
 
-def build_plan(paths: list[str], base: str, options: PlanOptions) -> Plan:
+def build_plan(
+    paths: list[str],
+    base: str | None,
+    options: PlanOptions,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Plan:
     """Diff PATHs against BASE and plan the apply (raises InputError, ConfigError)."""
     from kubeplan.rules.config import load_config
 
     config = load_config(options.config_path, _rule_ids)
-    diff = run_diff(paths, base, options.kubernetes_version)
+    diff = run_diff(paths, base, options.kubernetes_version, progress)
     findings = list(diff.findings)
     changes = [
         (report.action, report.resource)
