@@ -177,6 +177,16 @@ def _rule_table() -> dict[str, RuleInfo]:
                 help=row["help"],
                 source=row.get("source", ""),
             )
+    for risk in _risks():
+        table[risk["id"]] = RuleInfo(
+            id=risk["id"],
+            severity=risk["severity"],
+            category="rbac",
+            summary=f"Newly granted: {risk['what']}.",
+            description=f"Newly granted: {risk['what']}.",
+            help="Grant it only to the subject that needs it, in the narrowest scope.",
+            source=" ".join(str(risk.get("source", "")).split()),
+        )
     for rule_id, rule in load_rules().items():
         meta = rule.meta
         table[rule_id] = RuleInfo(
@@ -190,6 +200,18 @@ def _rule_table() -> dict[str, RuleInfo]:
             source=" ".join(meta.source.split()),
         )
     return table
+
+
+def _risks() -> list[dict[str, Any]]:
+    """The `rbac-grants-*` findings of kubeplan/planner/rbac/data/risks.yaml."""
+    import yaml
+
+    path = os.path.join(
+        os.path.dirname(os.path.dirname(__file__)), "planner", "rbac", "data", "risks.yaml"
+    )
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(path, encoding="utf-8") as handle:
+        return list(yaml.load(handle, Loader=loader)["risks"])
 
 
 def rule_info(rule_id: str) -> RuleInfo:
