@@ -187,3 +187,18 @@ def test_wrong_types_everywhere_give_findings_not_rule_crashes(tmp_path: Path) -
         f["message"] for f in report["findings"] if f["rule"] == "rule-error"
     ]
     assert "schema-invalid" in rules
+
+
+def test_an_ampersand_inside_a_value_is_no_anchor_and_an_anchor_is_still_checked():
+    from kubeplan.schemas import yamlnodes
+
+    plain = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {url: 'http://x?a=1&b=2'}\n"
+    )
+    (doc,) = yamlnodes.parse_stream(plain)
+    assert doc.data["data"]["url"] == "http://x?a=1&b=2" and not doc.problems
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(7)
+    )
+    (bomb,) = yamlnodes.parse_stream(laughs)
+    assert [p.rule for p in bomb.problems] == ["yaml-alias-bomb"]

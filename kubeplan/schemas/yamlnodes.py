@@ -91,6 +91,9 @@ _SEPARATOR = re.compile(r"^---(?:[ \t\r\n]|$)")
 _END = re.compile(r"^\.\.\.[ \t\r]*$")
 _HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
 
+# An anchor (`&name`) starts a node: at a line start, after white space or a flow indicator. A
+# `&` inside a scalar (`a&b`, a URL's query) is none, and needs no alias-expansion check.
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s]", re.M)
 # A document whose aliases expand to more nodes than this is refused.
 MAX_EXPANDED_NODES = 2_000_000
 # Kubernetes objects nest a few dozen levels deep; far deeper input is refused, not recursed.
@@ -250,7 +253,7 @@ def _parse_chunk_text(chunk: _Chunk) -> Document:
     )
     builder = _Builder(doc.problems, offset)
     # Only a document with an anchor can have aliases to expand.
-    if "&" in chunk.text and builder.expanded_size(node) > MAX_EXPANDED_NODES:
+    if _ANCHOR.search(chunk.text) and builder.expanded_size(node) > MAX_EXPANDED_NODES:
         doc.problems.append(
             Problem(
                 "yaml-alias-bomb",
