@@ -1,57 +1,32 @@
-"""Does a rule allow a request? The matchers of the RBAC authorizer, one function each.
+"""Does a rule allow a request? The RBAC authorizer's matchers over a `Rule`; the matching
+itself is kubeplan/rules/rbac_match.py (evaluation_helpers.go), shared with the lint pack.
 
-Source: pkg/apis/rbac/v1/evaluation_helpers.go (VerbMatches, APIGroupMatches, ResourceMatches,
-ResourceNameMatches, NonResourceURLMatches) and plugin/pkg/auth/authorizer/rbac/rbac.go
-(RuleAllows); /work/shared/reference/rbac.md §1.3. Everything is exact, case-sensitive string
-equality, plus:
-- `*` in verbs, apiGroups or resources matches anything (a resource `*` every subresource too);
-- `*/<sub>` in resources matches that subresource of every resource;
-- resourceNames: empty matches any name; otherwise the request must name one of them exactly
-  (so create, deletecollection and list/watch without a name field selector never match);
-- nonResourceURLs: `*`, exact, or a trailing `*` as a prefix (`/apis/*` covers `/apis/v1`, not
-  `/apis`).
-"""
+Source: plugin/pkg/auth/authorizer/rbac/rbac.go (RuleAllows)."""
 
 from __future__ import annotations
 
 from kubeplan.planner.rbac.model import Request, Rule
+from kubeplan.rules import rbac_match as match
 
 
 def verb_matches(rule: Rule, verb: str) -> bool:
-    return "*" in rule.verbs or verb in rule.verbs
+    return match.verb_matches(rule.verbs, verb)
 
 
 def api_group_matches(rule: Rule, group: str) -> bool:
-    return "*" in rule.api_groups or group in rule.api_groups
+    return match.api_group_matches(rule.api_groups, group)
 
 
 def resource_matches(rule: Rule, combined: str, subresource: str) -> bool:
-    for candidate in rule.resources:
-        if candidate == "*" or candidate == combined:
-            return True
-        if (
-            subresource
-            and len(candidate) == len(subresource) + 2
-            and candidate.startswith("*/")
-            and candidate.endswith(subresource)
-        ):
-            return True
-    return False
+    return match.resource_matches(rule.resources, combined, subresource)
 
 
 def resource_name_matches(rule: Rule, name: str) -> bool:
-    if not rule.resource_names:
-        return True
-    return name in rule.resource_names
+    return match.resource_name_matches(rule.resource_names, name)
 
 
 def non_resource_url_matches(rule: Rule, path: str) -> bool:
-    for candidate in rule.non_resource_urls:
-        if candidate == "*" or candidate == path:
-            return True
-        if candidate.endswith("*") and path.startswith(candidate.rstrip("*")):
-            return True
-    return False
+    return match.non_resource_url_matches(rule.non_resource_urls, path)
 
 
 def rule_allows(rule: Rule, request: Request) -> bool:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubeplan.model import Resource
+from kubeplan.rules import rbac_match
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
 
@@ -52,10 +53,7 @@ def _rules(resource: Resource) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _resource_matches(rule_resources: list[str], resource: str) -> bool:
-    if "*" in rule_resources or resource in rule_resources:
-        return True
-    _, slash, sub = resource.partition("/")
-    return bool(slash) and f"*/{sub}" in rule_resources
+    return rbac_match.resource_matches(rule_resources, resource, resource.partition("/")[2])
 
 
 def _match(rule: dict[str, Any], grants: Iterable[_Grant]) -> tuple[list[str], list[str], int]:
@@ -66,11 +64,11 @@ def _match(rule: dict[str, Any], grants: Iterable[_Grant]) -> tuple[list[str], l
     got_verbs: list[str] = []
     got_resources: list[str] = []
     for grant in grants:
-        if grant.group not in groups and "*" not in groups:
+        if not rbac_match.api_group_matches(groups, grant.group):
             continue
         if not _resource_matches(resources, grant.resource):
             continue
-        matched = [v for v in grant.verbs if v in verbs or "*" in verbs]
+        matched = [v for v in grant.verbs if rbac_match.verb_matches(verbs, v)]
         if not matched:
             continue
         got_verbs.extend(v for v in matched if v not in got_verbs)
