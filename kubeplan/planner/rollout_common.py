@@ -87,19 +87,19 @@ def template_of(body: dict[str, Any] | None, *path: str) -> Any:
 
 
 def timing_notes(spec: dict[str, Any], deadline: bool) -> list[str]:
-    """minReadySeconds (every workload) and progressDeadlineSeconds (a Deployment)."""
+    """minReadySeconds (every workload) and progressDeadlineSeconds (a Deployment), one note."""
     min_ready = int_or(spec.get("minReadySeconds"), 0)
-    notes = [
+    note = (
         f"minReadySeconds {min_ready}: a new pod counts as available {min_ready}s after it is"
         " ready, and each step waits for that"
         if min_ready
         else "minReadySeconds 0: a new pod counts as available as soon as it is ready"
-    ]
+    )
     if deadline:
         pds = int_or(spec.get("progressDeadlineSeconds"), 600)
-        notes.append(
-            f"progressDeadlineSeconds {pds}: if no step completes for {pds}s the Deployment is"
-            " marked ProgressDeadlineExceeded; nothing is rolled back"
+        note += (
+            f"; progressDeadlineSeconds {pds}: if no step completes for {pds}s the Deployment is"
+            " marked ProgressDeadlineExceeded, and nothing is rolled back"
             " (pkg/controller/deployment/progress.go)"
         )
-    return notes
+    return [note]
