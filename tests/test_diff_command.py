@@ -161,3 +161,20 @@ def test_corpus_release_bump_rolls_every_workload_and_nothing_else() -> None:
     for change in report["changes"]:
         for field in change["fields"]:
             assert field["effect"] == "rollout", field
+
+
+def test_an_atomic_list_edit_shows_the_leaves_that_differ() -> None:
+    """A NetworkPolicy's ingress is replaced whole on apply (no merge key): one change on
+    spec.ingress, in JSON with both lists; the text names the leaf inside that differs."""
+    from conftest import fixture
+
+    args = ("diff", fixture("shop-next"), "--base", fixture("shop"))
+    report = kubeplan(*args, "--format", "json").json()
+    (policy,) = [c for c in report["changes"] if c["resource"]["kind"] == "NetworkPolicy"]
+    (field,) = policy["fields"]
+    assert field["path"] == "spec.ingress" and isinstance(field["old"], list)
+    text = kubeplan(*args, "--no-color").stdout
+    assert (
+        "spec.ingress  no-pod-effect  [0].from[0].podSelector.matchLabels.app: frontend → checkout"
+        in text
+    )

@@ -62,7 +62,43 @@ def _delta(change: ClassifiedChange) -> str:
         return f"- {_value(change.old)}"
     if change.kind == "reordered":
         return "order changed"
+    inner = _inner(change.old, change.new, "")
+    if inner is not None and 0 < len(inner) <= INNER_SHOWN:
+        return "; ".join(f"{where}: {_value(a)} → {_value(b)}" for where, a, b in inner)
     return f"{_value(change.old)} → {_value(change.new)}"
+
+
+# An atomic list (a NetworkPolicy's ingress, a Service's ports) is one change on apply; for
+# people, the few leaves that differ inside it say more than the two whole lists.
+INNER_SHOWN = 3
+
+
+def _inner(old: Any, new: Any, where: str) -> list[tuple[str, Any, Any]] | None:
+    """The leaves that differ between two values of the same shape, or None when the shapes
+    differ (a list that grew, a mapping that lost a key): then the whole value is shown."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        if old.keys() != new.keys():
+            return None
+        out: list[tuple[str, Any, Any]] = []
+        for key in old:
+            part = _inner(old[key], new[key], f"{where}.{key}" if where else str(key))
+            if part is None:
+                return None
+            out += part
+        return out
+    if isinstance(old, list) and isinstance(new, list):
+        if len(old) != len(new):
+            return None
+        out = []
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            part = _inner(a, b, f"{where}[{index}]")
+            if part is None:
+                return None
+            out += part
+        return out
+    if isinstance(old, dict | list) or isinstance(new, dict | list):
+        return None
+    return [] if old == new and type(old) is type(new) else [(where, old, new)]
 
 
 def field_lines(report: ChangeReport, style: Style, indent: str = "    ") -> list[str]:
