@@ -178,3 +178,81 @@ def test_an_atomic_list_edit_shows_the_leaves_that_differ() -> None:
         "spec.ingress  no-pod-effect  [0].from[0].podSelector.matchLabels.app: frontend → checkout"
         in text
     )
+
+
+LIVE_DUMP = """\
+apiVersion: v1
+kind: List
+items:
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web, namespace: shop, uid: d1, resourceVersion: "10", generation: 2}
+    spec:
+      replicas: 2
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec: {containers: [{name: web, image: "nginx:1.27"}]}
+  - apiVersion: apps/v1
+    kind: ReplicaSet
+    metadata:
+      name: web-5d9f7c
+      namespace: shop
+      uid: r1
+      resourceVersion: "11"
+      ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: d1, controller: true}]
+    spec:
+      replicas: 2
+      selector: {matchLabels: {app: web, pod-template-hash: 5d9f7c}}
+      template:
+        metadata: {labels: {app: web, pod-template-hash: 5d9f7c}}
+        spec: {containers: [{name: web, image: "nginx:1.27"}]}
+  - apiVersion: v1
+    kind: Pod
+    metadata:
+      name: web-5d9f7c-x1
+      namespace: shop
+      uid: p1
+      resourceVersion: "12"
+      ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d9f7c, uid: r1, controller: true}]
+    spec: {containers: [{name: web, image: "nginx:1.27"}]}
+  - apiVersion: v1
+    kind: ServiceAccount
+    metadata: {name: default, namespace: shop, uid: s1, resourceVersion: "3"}
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: kube-root-ca.crt, namespace: shop, uid: c1, resourceVersion: "4"}
+    data: {ca.crt: x}
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: old-config, namespace: shop, uid: c2, resourceVersion: "5"}
+    data: {a: b}
+"""
+NEW_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: "nginx:1.28"}]}
+"""
+
+
+def test_a_live_dump_base_ignores_what_controllers_and_the_cluster_made(tmp_path: Path) -> None:
+    """ReplicaSets and Pods (ownerReferences controller: true), the default ServiceAccount and
+    kube-root-ca.crt are in a `kubectl get -o yaml` dump but in no manifest: not deletions."""
+    (tmp_path / "live.yaml").write_text(LIVE_DUMP)
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "web.yaml").write_text(NEW_DEPLOYMENT)
+    args = ("diff", str(tmp_path / "new"), "--base", str(tmp_path / "live.yaml"))
+    report = kubeplan(*args, "--format", "json").json()
+    actions = {
+        (c["resource"]["kind"], c["resource"]["name"]): c["action"] for c in report["changes"]
+    }
+    assert actions == {("Deployment", "web"): "update", ("ConfigMap", "old-config"): "delete"}
+    assert report["summary"]["not_compared"] == 4
+    text = kubeplan(*args, "--no-color").stdout
+    assert "4 objects of the base made by a controller or by the cluster itself" in text

@@ -63,6 +63,8 @@ class DiffResult:
     # The two revisions whole, for the stages after the diff (apply order, RBAC, reachability).
     new: loader.LoadResult = field(default_factory=loader.LoadResult, repr=False)
     base: loader.LoadResult = field(default_factory=loader.LoadResult, repr=False)
+    # Base objects made by controllers or the cluster (a live dump's ReplicaSets, Pods, ...).
+    not_compared: int = 0
 
     def counts(self) -> dict[str, int]:
         updates = [c for c in self.changes if c.action == UPDATE]
@@ -141,8 +143,9 @@ def run_diff(
         )
     findings = [_tag(f, "base") for f in old.findings if f.severity == Severity.ERROR]
     findings += [f for f in new.findings if f.severity == Severity.ERROR]
+    compared, skipped = _not_made_by_controllers(old.resources)
     reports = []
-    for paired in pair(old.resources, new.resources):
+    for paired in pair(compared, new.resources):
         report = ChangeReport(paired)
         if paired.action == UPDATE:
             changes = effects.classify(paired, new.resources, old.resources, kubernetes_version)
@@ -161,6 +164,43 @@ def run_diff(
         new.notes,
         new,
         old,
+        skipped,
+    )
+
+
+def _not_made_by_controllers(base: list[Resource]) -> tuple[list[Resource], int]:
+    """The base objects a manifest could have made.
+
+    A live dump (`kubectl get all -o yaml`) also holds what controllers made from the manifests:
+    ReplicaSets of a Deployment, Pods, EndpointSlices, Jobs of a CronJob. Each names its maker in
+    `metadata.ownerReferences` with `controller: true` (k8s.io/apimachinery
+    pkg/apis/meta/v1/types.go OwnerReference.Controller), and none of them is in any manifest,
+    so they are neither deletions nor anything to compare. The same holds for the objects every
+    cluster makes itself (the `default` ServiceAccount, `kube-root-ca.crt`, the `kubernetes`
+    Service; rules/data/_cluster_objects.yaml) when they come from a dump."""
+    from kubeplan.rules.context import cluster_objects
+
+    kept: list[Resource] = []
+    skipped = 0
+    builtin = cluster_objects()
+    for resource in base:
+        if resource.server_fields and (
+            _controlled(resource)
+            or any(
+                p.matches(resource.kind, resource.namespace, resource.name or "") for p in builtin
+            )
+        ):
+            skipped += 1
+        else:
+            kept.append(resource)
+    return kept, skipped
+
+
+def _controlled(resource: Resource) -> bool:
+    metadata = resource.body.get("metadata")
+    owners = metadata.get("ownerReferences") if isinstance(metadata, dict) else None
+    return isinstance(owners, list) and any(
+        isinstance(owner, dict) and owner.get("controller") is True for owner in owners
     )
 
 

@@ -137,6 +137,8 @@ def render_text(result: DiffResult, style: Style, show_unchanged: bool = False) 
             lines.append("")
     if len(lines) == 2:
         lines.append("No changes.")
+    if result.not_compared:
+        lines.append(style(not_compared_note(result.not_compared), "dim"))
     if lines[-1]:
         lines.append("")
     for finding in result.findings:
@@ -146,6 +148,14 @@ def render_text(result: DiffResult, style: Style, show_unchanged: bool = False) 
         )
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
+
+
+def not_compared_note(count: int) -> str:
+    return (
+        f"{count} object{'s' if count != 1 else ''} of the base made by a controller or by the"
+        " cluster itself (ownerReferences; the default ServiceAccount, kube-root-ca.crt, ...)"
+        " not compared: no manifest makes them"
+    )
 
 
 def summary(result: DiffResult) -> str:
@@ -200,7 +210,12 @@ def to_document(result: DiffResult) -> dict[str, Any]:
             for report in result.changes
         ],
         "findings": [f.to_json() for f in result.findings],
-        "summary": {**result.counts(), "resources": result.resources, "files": result.files},
+        "summary": {
+            **result.counts(),
+            "resources": result.resources,
+            "files": result.files,
+            "not_compared": result.not_compared,
+        },
     }
 
 

@@ -164,6 +164,8 @@ def render_text(plan: Plan, style: Style, verbose: bool = False) -> str:
         lines.append(
             style("warning", "yellow") + f" dependency cycle: {names}; applied in the order shown"
         )
+    if plan.diff.not_compared:
+        lines.append(style(diff_report.not_compared_note(plan.diff.not_compared), "dim"))
     lines.extend(_reach_lines(plan, style))
     lines.append("")
     loose = [f for f in plan.findings if not _on_a_step(f, plan) and f.severity != Severity.INFO]
