@@ -396,3 +396,57 @@ def test_plan_speaks_every_ci_format_in_one_run(tmp_path: Path) -> None:
     text = markdown.read_text()
     assert "| 1 | blocked | `NetworkPolicy shop/cart-from-frontend`" in text
     assert "```mermaid" in text
+
+
+def test_a_live_dump_base_with_pods_loses_no_connection(tmp_path: Path) -> None:
+    """The dump's Pods (made by the ReplicaSet of the frontend Deployment) are the Deployment's
+    pods: comparing them as endpoints of their own would report every connection as lost."""
+    import yaml
+
+    documents = list(yaml.safe_load_all(FRONTEND_BACKEND + "---\n" + DENY_ALL))
+    allow = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "allow-frontend", "namespace": "shop"},
+        "spec": {
+            "podSelector": {"matchLabels": {"app": "backend"}},
+            "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "frontend"}}}]}],
+        },
+    }
+    live = []
+    for number, document in enumerate([*documents, allow]):
+        document = dict(document)
+        document["metadata"] = {**document["metadata"], "uid": f"u{number}", "resourceVersion": "1"}
+        live.append(document)
+    live.append(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": "frontend-5d9f7c-x1",
+                "namespace": "shop",
+                "uid": "p1",
+                "resourceVersion": "2",
+                "labels": {"app": "frontend"},
+                "ownerReferences": [
+                    {
+                        "apiVersion": "apps/v1",
+                        "kind": "ReplicaSet",
+                        "name": "frontend-5d9f7c",
+                        "uid": "r1",
+                        "controller": True,
+                    }
+                ],
+            },
+            "spec": {"containers": [{"name": "web", "image": "frontend:1"}]},
+        }
+    )
+    (tmp_path / "live.yaml").write_text(
+        yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": live})
+    )
+    new = write(tmp_path / "new", "app.yaml", FRONTEND_BACKEND + "---\n" + DENY_ALL)
+    (new / "allow.yaml").write_text(yaml.safe_dump(allow))
+    code, report = plan_json(str(new), "--base", str(tmp_path / "live.yaml"))
+    assert report["reachability"] == {"lost": [], "gained": []}
+    assert report["summary"]["delete"] == 0
+    assert code == 0

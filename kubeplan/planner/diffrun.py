@@ -65,6 +65,8 @@ class DiffResult:
     base: loader.LoadResult = field(default_factory=loader.LoadResult, repr=False)
     # Base objects made by controllers or the cluster (a live dump's ReplicaSets, Pods, ...).
     not_compared: int = 0
+    # The base without them: what the manifests are compared with.
+    compared_base: list[Resource] = field(default_factory=list, repr=False)
 
     def counts(self) -> dict[str, int]:
         updates = [c for c in self.changes if c.action == UPDATE]
@@ -165,6 +167,7 @@ def run_diff(
         new,
         old,
         skipped,
+        compared,
     )
 
 

@@ -183,7 +183,7 @@ def build_plan(
     order = apply_order(
         changes,
         diff.new.resources,
-        diff.base.resources,
+        diff.compared_base,
         _external(config.external, diff.base.resources),
     )
     steps = [
@@ -208,7 +208,7 @@ def build_plan(
         findings += rbac_findings
     findings += _granted_risks(diff)
     reach = None
-    if _has_policies(diff.new.resources) or _has_policies(diff.base.resources):
+    if _has_policies(diff.new.resources) or _has_policies(diff.compared_base):
         reach, reach_findings = _reachability(diff, config)
         findings += reach_findings
     _attach(findings[attached:], steps)
@@ -359,7 +359,7 @@ def _reachability(diff: DiffResult, config: Any) -> tuple[Any, list[Finding]]:
     from kubeplan.planner.netpol.change import reach_change
 
     change = reach_change(
-        diff.base.resources,
+        diff.compared_base,
         diff.new.resources,
         declared=list(config.connections),
         source=config.path or ".kubeplan.yaml",
