@@ -520,7 +520,8 @@ class _ListCache:
         return value
 
 
-def _hpa_index(resources: list[Resource]) -> dict[tuple[str | None, str, str], Resource]:
+def _hpa_targets(resources: list[Resource]) -> dict[tuple[str | None, str, str], Resource]:
+    """(namespace, kind, name) of each workload a HorizontalPodAutoscaler scales -> the HPA."""
     out = {}
     for resource in resources:
         if resource.kind == "HorizontalPodAutoscaler" and resource.group == "autoscaling":
@@ -552,8 +553,16 @@ def _storage_class_index(resources: list[Resource]) -> dict[str, Resource]:
 
 
 _USES = _ListCache(_use_index)
-_HPAS = _ListCache(_hpa_index)
+_HPAS = _ListCache(_hpa_targets)
 _BY_KEY = _ListCache(_key_index)
+
+
+def hpa_targets(resources: list[Resource]) -> dict[tuple[str | None, str, str], Resource]:
+    """(namespace, kind, name) of each workload an HPA scales -> the HPA, built once per list
+    (classification has usually built it already)."""
+    return _HPAS.get(resources)
+
+
 _STORAGE_CLASSES = _ListCache(_storage_class_index)
 _ROLLS = _ListCache(lambda resources: {})
 
@@ -1045,13 +1054,15 @@ def reference_note(change: FieldChange) -> str:
 # Classifying
 
 
-def _no_table(resource: Resource, change: FieldChange) -> ClassifiedChange:
+def _classified(change: FieldChange, effect: str, reason: str, source: str) -> ClassifiedChange:
     return ClassifiedChange(
-        change.path,
-        change.short_label,
-        change.old,
-        change.new,
-        change.kind,
+        change.path, change.short_label, change.old, change.new, change.kind, effect, reason, source
+    )
+
+
+def _no_table(resource: Resource, change: FieldChange) -> ClassifiedChange:
+    return _classified(
+        change,
         "unknown",
         f"kubeplan has no table for {resource.kind}; stated as unknown, not guessed",
         "",
@@ -1066,22 +1077,9 @@ def _classify_change(ctx: _Context, rows: tuple[Row, ...], change: FieldChange) 
                 note = reference_note(change)
                 if note:
                     reason = f"{reason}; {note}"
-            return ClassifiedChange(
-                change.path,
-                change.short_label,
-                change.old,
-                change.new,
-                change.kind,
-                row.effect,
-                reason,
-                row.source,
-            )
-    return ClassifiedChange(
-        change.path,
-        change.short_label,
-        change.old,
-        change.new,
-        change.kind,
+            return _classified(change, row.effect, reason, row.source)
+    return _classified(
+        change,
         "unknown",
         f"no row of kubeplan's {ctx.resource.kind} table covers {change.label or 'this change'};"
         " stated as unknown, not guessed",

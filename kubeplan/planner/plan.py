@@ -40,16 +40,6 @@ REJECTING_RULES = frozenset(
 # make the request, or the step cuts a connection that is used or declared required.
 BLOCKING_RULES = frozenset({"rbac-denied", "netpol-cuts-connection", "netpol-blocks-declared"})
 
-WORKLOAD_KINDS = frozenset(
-    {
-        ("apps", "Deployment"),
-        ("apps", "StatefulSet"),
-        ("apps", "DaemonSet"),
-        ("apps", "ReplicaSet"),
-        ("batch", "Job"),
-        ("batch", "CronJob"),
-    }
-)
 POD_EFFECTS = frozenset({"rollout", "recreate", "scale", "staged"})
 
 
@@ -236,11 +226,10 @@ def _rule_ids() -> set[str]:
 def _external(
     patterns: Iterable[Any], base: list[Resource]
 ) -> Callable[[str, str, str | None, str], bool]:
-    """Objects that exist without being in the input: the config's, every cluster's, and the
-    namespaces the base revision already has objects in (so they exist when the plan runs)."""
-    from kubeplan.rules.context import cluster_objects
-
-    known = (*patterns, *cluster_objects())
+    """Objects that exist without being in the input: the config's, and the namespaces the base
+    revision already has objects in (they exist when the plan runs). The objects every cluster
+    has are the apply-order graph's own concern (graph.py)."""
+    known = tuple(patterns)
     live_namespaces = {r.namespace for r in base if r.namespace}
 
     def external(group: str, kind: str, namespace: str | None, name: str) -> bool:
@@ -264,26 +253,17 @@ def _rejections(diff: DiffResult, resources: list[Resource]) -> list[Finding]:
     ]
 
 
-def _autoscaled(resources: list[Resource]) -> set[tuple[str | None, str, str]]:
-    """(namespace, kind, name) of every workload a HorizontalPodAutoscaler targets."""
-    out = set()
-    for resource in resources:
-        if resource.kind != "HorizontalPodAutoscaler" or resource.group != "autoscaling":
-            continue
-        target = (resource.body.get("spec") or {}).get("scaleTargetRef") or {}
-        if isinstance(target, dict) and target.get("kind") and target.get("name"):
-            out.add((resource.namespace, str(target["kind"]), str(target["name"])))
-    return out
-
-
 def _rollouts(steps: list[PlanStep], diff: DiffResult, options: PlanOptions) -> list[Any]:
+    from kubeplan.planner.effects import hpa_targets
     from kubeplan.planner.rollout import plan_rollout
+    from kubeplan.rules.workloads import is_workload
 
-    autoscaled = _autoscaled(diff.new.resources)
+    autoscaled = hpa_targets(diff.new.resources)
     out = []
     for step in steps:
         resource = step.resource
-        if (resource.group, resource.kind) not in WORKLOAD_KINDS or step.action == DELETE:
+        # plan_rollout knows which controllers it replays; this only skips the other kinds
+        if not is_workload(resource) or step.action == DELETE:
             continue
         if step.action == UPDATE and not (POD_EFFECTS & step.effects or step.strategy_changed):
             continue

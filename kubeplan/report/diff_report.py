@@ -68,8 +68,10 @@ def _delta(change: ClassifiedChange) -> str:
     return f"{_value(change.old)} → {_value(change.new)}"
 
 
-# An atomic list (a NetworkPolicy's ingress, a Service's ports) is one change on apply; for
-# people, the few leaves that differ inside it say more than the two whole lists.
+# A list field without a strategic-merge key (a NetworkPolicy's ingress rules, a container's
+# args) is replaced whole on apply (k8s.io/apimachinery/pkg/util/strategicpatch/patch.go: only a
+# `patchStrategy: merge` list with a `patchMergeKey` is merged; fielddiff.MERGE_KEYS lists them),
+# so it is one change; for people, the few leaves that differ inside it say more.
 INNER_SHOWN = 3
 
 

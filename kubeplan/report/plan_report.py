@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
-from kubeplan.model import Finding, Severity
+from kubeplan.model import Severity
 from kubeplan.planner.graph import identity_json
 from kubeplan.planner.plan import Plan, PlanStep
 from kubeplan.report import diff_report
@@ -147,6 +148,7 @@ def render_text(plan: Plan, style: Style, verbose: bool = False) -> str:
     if not plan.steps:
         lines.append("No changes. Applying these manifests changes nothing.")
     width = len(str(len(plan.steps)))
+    per_wave = Counter(step.wave for step in plan.steps)
     wave = None
     deleting = False
     for step in plan.steps:
@@ -155,7 +157,7 @@ def render_text(plan: Plan, style: Style, verbose: bool = False) -> str:
             lines.append(style("Deletions, after every apply:", "bold"))
         if step.wave != wave:
             wave = step.wave
-            count = sum(s.wave == wave for s in plan.steps)
+            count = per_wave[wave]
             parallel = style(f"  ({count} in parallel)", "dim") if count > 1 else ""
             lines.append(style(f"Wave {wave}", "bold") + parallel)
         lines.extend(_step_lines(step, style, verbose, width))
@@ -168,7 +170,8 @@ def render_text(plan: Plan, style: Style, verbose: bool = False) -> str:
         lines.append(style(diff_report.not_compared_note(plan.diff.not_compared), "dim"))
     lines.extend(_reach_lines(plan, style))
     lines.append("")
-    loose = [f for f in plan.findings if not _on_a_step(f, plan) and f.severity != Severity.INFO]
+    on_steps = {id(f) for step in plan.steps for f in step.findings}
+    loose = [f for f in plan.findings if id(f) not in on_steps and f.severity != Severity.INFO]
     for finding in loose:
         colour = SEVERITY_COLOUR.get(str(finding.severity), "dim")
         lines.append(
@@ -179,10 +182,6 @@ def render_text(plan: Plan, style: Style, verbose: bool = False) -> str:
         lines.append("")
     lines.append(style(summary(plan), "bold"))
     return "\n".join(lines) + "\n"
-
-
-def _on_a_step(finding: Finding, plan: Plan) -> bool:
-    return any(finding in step.findings for step in plan.steps if step.findings)
 
 
 def _reach_lines(plan: Plan, style: Style) -> list[str]:

@@ -91,8 +91,9 @@ _SEPARATOR = re.compile(r"^---(?:[ \t\r\n]|$)")
 _END = re.compile(r"^\.\.\.[ \t\r]*$")
 _HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
 
-# An anchor (`&name`) starts a node: at a line start, after white space or a flow indicator. A
-# `&` inside a scalar (`a&b`, a URL's query) is none, and needs no alias-expansion check.
+# An anchor (`&name`) is a node property, so it starts a node (YAML 1.1/1.2 spec, "Node
+# Anchors"): at a line start, after white space or a flow indicator. A `&` inside a scalar
+# (`a&b`, a URL's query) is none, and needs no alias-expansion check.
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s]", re.M)
 # A document whose aliases expand to more nodes than this is refused.
 MAX_EXPANDED_NODES = 2_000_000
