@@ -165,22 +165,25 @@ NoInlineIgnoreOpt = Annotated[
 def _run(
     mode: str,
     paths: list[str],
+    *,
     kubernetes_version: str | None,
-    strict: bool | None,
-    crd: list[str] | None,
     config: str | None,
-    no_inline_ignore: bool,
     output_format: list[str] | None,
     output: list[str] | None,
     fail_on: FailOn | None,
     quiet: bool,
     no_color: bool,
     verbose: bool,
-    show_suppressed: bool,
-    baseline: str | None = None,
-    changed_since: str | None = None,
-    context: list[str] | None = None,
+    baseline: str | None,
+    changed_since: str | None,
+    context: list[str] | None,
+    strict: bool | None = None,
+    crd: list[str] | None = None,
+    no_inline_ignore: bool = False,
+    show_suppressed: bool = False,
 ) -> None:
+    """What validate, lint and check share; each passes its own options by name (`**locals()`:
+    its parameters are named as these)."""
     from kubeplan.engine import Options, run
     from kubeplan.report import baseline as baselines
     from kubeplan.report.ordered import option_order
@@ -260,25 +263,7 @@ def validate(
     context: ContextOpt = None,
 ) -> None:
     """Validate manifests against the Kubernetes JSON schemas and CRDs in the input."""
-    _run(
-        "validate",
-        paths,
-        kubernetes_version,
-        strict,
-        crd,
-        config,
-        False,
-        output_format,
-        output,
-        fail_on,
-        quiet,
-        no_color,
-        verbose,
-        False,
-        baseline,
-        changed_since,
-        context,
-    )
+    _run("validate", **locals())
 
 
 @app.command(cls=OrderedCommand)
@@ -299,25 +284,7 @@ def lint(
     context: ContextOpt = None,
 ) -> None:
     """Run the rule pack (security, reliability, deprecation, references) and user rules."""
-    _run(
-        "lint",
-        paths,
-        kubernetes_version,
-        None,
-        None,
-        config,
-        no_inline_ignore,
-        output_format,
-        output,
-        fail_on,
-        quiet,
-        no_color,
-        verbose,
-        show_suppressed,
-        baseline,
-        changed_since,
-        context,
-    )
+    _run("lint", **locals())
 
 
 @app.command(cls=OrderedCommand)
@@ -340,25 +307,7 @@ def check(
     context: ContextOpt = None,
 ) -> None:
     """Validate and lint in one pass: what the pre-commit hook and the CI gate run."""
-    _run(
-        "check",
-        paths,
-        kubernetes_version,
-        strict,
-        crd,
-        config,
-        no_inline_ignore,
-        output_format,
-        output,
-        fail_on,
-        quiet,
-        no_color,
-        verbose,
-        show_suppressed,
-        baseline,
-        changed_since,
-        context,
-    )
+    _run("check", **locals())
 
 
 @app.command(cls=OrderedCommand)
