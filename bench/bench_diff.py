@@ -55,8 +55,9 @@ def timed(command: list[str], repeat: int) -> list[float]:
     return runs
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def revision_pair(description: str) -> tuple[argparse.Namespace, Path, Path]:
+    """Parse --sets-dir/--set/--repeat; make the modified copy of the set. (args, base, new)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--sets-dir", type=Path, default=HERE / ".sets")
     parser.add_argument("--set", default="r10000")
     parser.add_argument("--repeat", type=int, default=3)
@@ -66,6 +67,11 @@ def main() -> int:
         sys.exit(f"{base} is missing: run python bench/make_sets.py first")
     modified = args.sets_dir / f"{args.set}-modified"
     make_modified(base, modified)
+    return args, base, modified
+
+
+def main() -> int:
+    args, base, modified = revision_pair(__doc__.splitlines()[0])
     kubeplan = [sys.executable, "-m", "kubeplan"]
     diff = timed(
         [*kubeplan, "diff", str(modified), "--base", str(base), "--format", "json"], args.repeat

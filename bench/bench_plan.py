@@ -10,27 +10,17 @@ diff plus ordering, rollouts, RBAC and reachability.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 from pathlib import Path
 
-from bench_diff import make_modified, timed
+from bench_diff import revision_pair, timed
 
 HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets-dir", type=Path, default=HERE / ".sets")
-    parser.add_argument("--set", default="r10000")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    base = args.sets_dir / args.set
-    if not base.exists():
-        sys.exit(f"{base} is missing: run python bench/make_sets.py first")
-    modified = args.sets_dir / f"{args.set}-modified"
-    make_modified(base, modified)
+    args, base, modified = revision_pair(__doc__.splitlines()[0])
     kubeplan = [sys.executable, "-m", "kubeplan"]
     pair = [str(modified), "--base", str(base), "--format", "json"]
     runs = {
