@@ -188,7 +188,7 @@ def _run(
     from kubeplan.report import baseline as baselines
     from kubeplan.report.ordered import option_order
     from kubeplan.report.outputs import OutputError, resolve_targets
-    from kubeplan.rules.config import ConfigError
+    from kubeplan.rules.config_error import ConfigError
     from kubeplan.rules.custom import CustomRuleError
     from kubeplan.schemas.catalog import CatalogError
     from kubeplan.schemas.sources import InputError
@@ -433,7 +433,7 @@ def plan(
     from kubeplan.report.ordered import option_order
     from kubeplan.report.outputs import OutputError, emit, resolve_targets
     from kubeplan.report.sections import plan_report_data
-    from kubeplan.rules.config import ConfigError
+    from kubeplan.rules.config_error import ConfigError
     from kubeplan.schemas.catalog import CatalogError, newest_version, normalise_version
     from kubeplan.schemas.sources import InputError
 
@@ -561,7 +561,7 @@ def reach(
     from kubeplan.planner.netpol.run import declared_connections, run_reach
     from kubeplan.report import reach_report
     from kubeplan.report.style import Style, use_colour
-    from kubeplan.rules.config import ConfigError
+    from kubeplan.rules.config_error import ConfigError
     from kubeplan.schemas.sources import InputError
 
     try:
@@ -764,7 +764,7 @@ def baseline_write(
     findings that are not in it."""
     from kubeplan.engine import Options, run
     from kubeplan.report import baseline as baselines
-    from kubeplan.rules.config import ConfigError
+    from kubeplan.rules.config_error import ConfigError
     from kubeplan.rules.custom import CustomRuleError
     from kubeplan.schemas.catalog import CatalogError
     from kubeplan.schemas.sources import InputError

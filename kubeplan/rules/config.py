@@ -11,9 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonschema_rs
-
 from kubeplan.model import Severity, format_path
+from kubeplan.rules.config_error import ConfigError
 from kubeplan.rules.context import ObjectPattern
 from kubeplan.rules.engine import Exclusion, LintSettings
 from kubeplan.schemas import yamlnodes
@@ -84,10 +83,6 @@ CONFIG_SCHEMA: dict[str, Any] = {
 }
 
 
-class ConfigError(Exception):
-    """A config that cannot be used: every problem as `file:line: message` lines."""
-
-
 @dataclass
 class Config:
     path: str | None = None
@@ -133,6 +128,8 @@ def load_config(path: str | None, known_rules: Callable[[], set[str]]) -> Config
     doc = documents[0]
     data = doc.data
     errors = []
+    import jsonschema_rs  # only when a config is read: start-up time of config-less runs
+
     for error in jsonschema_rs.validator_for(CONFIG_SCHEMA).iter_errors(data):
         location = list(error.instance_path)
         if type(error.kind).__name__ == "AdditionalProperties":

@@ -1,0 +1,56 @@
+"""Start-up cost: a command imports only what it needs.
+
+`kubeplan reach` on a config-less folder must not pay for the schema validator, the lint
+engine or the graph library (they are most of the start-up of the other commands); a pre-commit
+hook or a CI step runs kubeplan on every commit, so start-up is felt on every run.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PROBE = """
+import json, sys
+from kubeplan.cli import main
+sys.argv = ["kubeplan", *ARGS]
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def modules_after(args: list[str], cwd: Path) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.replace("ARGS", repr(args))],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+    )
+    last = done.stderr.strip().splitlines()[-1]
+    return set(json.loads(last))
+
+
+HEAVY = {"jsonschema_rs", "networkx", "kubeplan.rules.engine", "kubeplan.schemas.catalog"}
+
+
+def test_reach_without_config_imports_no_validator_engine_or_graph(tmp_path: Path) -> None:
+    folder = ROOT / "fixtures" / "netpol" / "app-foo-nginx.yaml"
+    loaded = modules_after(["reach", str(folder), "-o", "json"], tmp_path)
+    assert "kubeplan.planner.netpol.engine" in loaded  # the probe really ran the command
+    assert loaded & HEAVY == set()
+
+
+def test_reach_with_a_config_reads_it(tmp_path: Path) -> None:
+    """The lean path is only taken without a config: with one, its `connections` count."""
+    (tmp_path / ".kubeplan.yaml").write_text("connections: ['a -> b:80']\n")
+    folder = ROOT / "fixtures" / "netpol" / "app-foo-nginx.yaml"
+    loaded = modules_after(["reach", str(folder), "-o", "json"], tmp_path)
+    assert "kubeplan.rules.config" in loaded and "jsonschema_rs" in loaded
