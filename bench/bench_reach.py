@@ -6,7 +6,12 @@
 
 NCA (`pip install network-config-analyzer`, in its own virtualenv, never in kubeplan's) runs as
 `nca --connectivity DIR -r DIR -o txt_no_fw_rules`. Both tools are timed as whole processes
-(start-up included), best of three runs. The connectivity is compared after the conventions
+(start-up included), best of five runs, each with its modules compiled to bytecode as an install
+leaves them (pip compiles NCA's; kubeplan's package is compiled here first, since an editable
+install under PYTHONDONTWRITEBYTECODE would otherwise recompile it on every run). The start-up
+floor of kubeplan's stack (the interpreter importing typer and PyYAML, nothing of kubeplan) is
+timed in the same run: NCA's time over that floor is the most any typer + PyYAML command could
+reach. The connectivity is compared after the conventions
 documented in docs/reach.md (NCA's "livesim" kube-dns and ingress-controller pods are dropped;
 IP ranges are refined to common boundaries; self pairs are absent in both).
 
@@ -17,6 +22,7 @@ policies in under 10 s.
 from __future__ import annotations
 
 import argparse
+import compileall
 import gc
 import ipaddress
 import os
@@ -27,6 +33,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("KUBEPLAN_CORPUS", ROOT.parent / "shared" / "corpus"))
@@ -75,7 +83,7 @@ def staged(paths: list[Path], into: Path) -> Path:
     return into
 
 
-def best_of(command: list[str], runs: int = 3) -> tuple[float, str]:
+def best_of(command: list[str], runs: int = 5) -> tuple[float, str]:
     best, output = float("inf"), ""
     for _ in range(runs):
         start = time.perf_counter()
@@ -169,14 +177,36 @@ def nca_lines(output: str) -> list[tuple[str, str, PortSet]]:
     return lines
 
 
+def libyaml_events(folder: Path) -> float:
+    """Best of 3: every YAML/JSON file of `folder` through libyaml's event parser, building
+    nothing: a floor under any loader built on PyYAML (kubeplan's composes nodes and values)."""
+    texts = [
+        p.read_text()
+        for p in sorted(folder.rglob("*"))
+        if p.suffix in (".yaml", ".yml", ".json") and p.is_file()
+    ]
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for text in texts:
+            for _event in yaml.parse(text, Loader=yaml.CSafeLoader):
+                pass
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def compare_with_nca(nca: str) -> None:
     kubeplan = [sys.executable, "-m", "kubeplan", "reach"]
+    compileall.compile_dir(str(ROOT / "kubeplan"), quiet=1)
+    floor, _ = best_of([sys.executable, "-c", "import typer, yaml"], runs=7)
     print("process: whole command, start-up included; work: kubeplan load + analyse in-process,")
     print("NCA its own 'Total run time' (it includes NCA's parsing); analyse: kubeplan without")
-    print("the YAML loader. Best of 3.")
+    print("the YAML loader; libyaml: the set's text through libyaml's event parser alone, the")
+    print("least any PyYAML-based loader spends. Best of 5 (in-process figures: best of 3).")
+    print(f"start-up floor of the stack (python -c 'import typer, yaml'): {floor:.3f}s")
     header = f"{'set':44} {'process kp':>10} {'NCA':>6} {'ratio':>5} {'work kp':>8} {'NCA':>6}"
-    print(f"{header} {'ratio':>5} {'analyse':>8}  same connectivity")
-    ratios, work_ratios, analyse_ratios = [], [], []
+    print(f"{header} {'ratio':>5} {'analyse':>8} {'libyaml':>8}  same connectivity")
+    ratios, work_ratios, analyse_ratios, floor_ratios, parse_ratios = [], [], [], [], []
     for name, paths in corpus_sets():
         with tempfile.TemporaryDirectory() as tmp:
             folder = staged(paths, Path(tmp))
@@ -192,6 +222,7 @@ def compare_with_nca(nca: str) -> None:
                 reach = analyse(resources)
                 end = time.perf_counter()
                 work, only = min(work, end - start), min(only, end - middle)
+            parse = libyaml_events(folder)
         reported = re.search(r"Total run time:\s+([\d.]+) seconds", nca_out)
         nca_work = float(reported.group(1)) if reported else float("nan")
         ours = [(c.src, c.dst, c.ports) for c in reach.connections]
@@ -202,23 +233,29 @@ def compare_with_nca(nca: str) -> None:
             diff = differences(ours, theirs)
             verdict = "yes" if not diff else f"no: {diff} pairs differ"
         ratio, work_ratio = nca_time / ours_time, nca_work / work
-        ratios.append(ratio)
-        if reported:
+        if reported:  # a run that gave no answer is no comparison
+            ratios.append(ratio)
+            floor_ratios.append(nca_time / floor)
             work_ratios.append(work_ratio)
             analyse_ratios.append(nca_work / only)
+            parse_ratios.append(nca_work / parse)
         print(
             f"{name[-44:]:44} {ours_time:9.2f}s {nca_time:5.2f}s {ratio:4.1f}x"
-            f" {work:7.3f}s {nca_work:5.2f}s {work_ratio:4.0f}x {only:7.4f}s  {verdict}"
+            f" {work:7.3f}s {nca_work:5.2f}s {work_ratio:4.0f}x {only:7.4f}s {parse:7.4f}s"
+            f"  {verdict}"
         )
+    print("ratios over the sets where NCA gave a connectivity map:")
     for label, values in (
-        ("process", ratios),
-        ("work", work_ratios),
-        ("NCA work / kubeplan analyse", analyse_ratios),
+        ("process: NCA / kubeplan", ratios),
+        ("work: NCA total run time / kubeplan load + analyse", work_ratios),
+        ("NCA total run time / kubeplan analyse", analyse_ratios),
+        ("ceiling: NCA process / start-up floor of typer + PyYAML", floor_ratios),
+        ("ceiling: NCA total run time / libyaml's events alone", parse_ratios),
     ):
         if values:
             ordered = sorted(values)
             print(
-                f"{label} ratio NCA/kubeplan: min {ordered[0]:.1f}x,"
+                f"  {label}: min {ordered[0]:.1f}x,"
                 f" median {ordered[len(ordered) // 2]:.1f}x, max {ordered[-1]:.1f}x"
             )
 
@@ -316,15 +353,56 @@ def scale(workloads: int = 1000, policies: int = 1000) -> None:
     )
 
 
+def generated_vs_nca(nca: str, sizes: list[int], timeout: float) -> None:
+    """Both tools, whole process, on generated sets of growing size (N workloads x N policies):
+    where the analysis, not start-up, decides the time. Connectivity is compared as above."""
+    print("generated sets, whole process (one run each), NCA vs kubeplan:")
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            generated(folder, size, size)
+            ours_time, _ = best_of([sys.executable, "-m", "kubeplan", "reach", str(folder)], 1)
+            reach = analyse(loader.load([str(folder)]).resources)
+            command = [nca, "--connectivity", str(folder), "-r", str(folder)]
+            start = time.perf_counter()
+            try:
+                done = subprocess.run(
+                    [*command, "-o", "txt_no_fw_rules"],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                    timeout=timeout,
+                )
+            except subprocess.TimeoutExpired:
+                print(f"  {size} x {size}: kubeplan {ours_time:.2f}s, NCA over {timeout:.0f}s")
+                continue
+            nca_time = time.perf_counter() - start
+        ours = [(c.src, c.dst, c.ports) for c in reach.connections]
+        diff = differences(ours, nca_lines(done.stdout))
+        verdict = "same connectivity" if not diff else f"{diff} pairs differ"
+        print(
+            f"  {size} x {size}: kubeplan {ours_time:.2f}s, NCA {nca_time:.2f}s,"
+            f" {nca_time / ours_time:.1f}x; {len(ours)} connections, {verdict}"
+        )
+
+
 def main() -> None:
     gc.disable()  # as kubeplan's CLI does (kubeplan/cli.py main)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nca", default=shutil.which("nca") or "/tmp/ncavenv/bin/nca")
     parser.add_argument("--scale-only", action="store_true")
+    parser.add_argument(
+        "--nca-sizes",
+        default="100,175,250",
+        help="generated sets (N workloads x N policies) both tools run on; NCA takes ~25 s at 250",
+    )
+    parser.add_argument("--nca-timeout", type=float, default=600)
     args = parser.parse_args()
     if not args.scale_only:
         if os.path.exists(args.nca):
             compare_with_nca(args.nca)
+            sizes = [int(n) for n in args.nca_sizes.split(",") if n]
+            generated_vs_nca(args.nca, sizes, args.nca_timeout)
         else:
             print(f"NCA not found at {args.nca}: skipping the comparison")
     scale()
