@@ -156,6 +156,31 @@ def test_deployment_defaults_from_apps_v1_defaults_go() -> None:
     assert web["resources"]["requests"] == {"cpu": "1", "memory": "1Gi"}
 
 
+def test_statefulset_max_unavailable_1_equals_absent_MaxUnavailableStatefulSet_default() -> None:
+    """pkg/apis/apps/v1/defaults.go SetDefaults_StatefulSet stores maxUnavailable 1 from 1.35;
+    the controller reads a nil one as 1 before that: an explicit 1 is no change."""
+    base = """apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: postgres:16}]}
+"""
+    explicit = (
+        base + "  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 1}}\n"
+    )
+    assert changes_of(base, explicit) == []
+    two = base + "  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 2}}\n"
+    assert [c.path for c in changes_of(base, two)] == [
+        ("spec", "updateStrategy", "rollingUpdate", "maxUnavailable")
+    ]
+    on_delete = normalise.normalise(one(base + "  updateStrategy: {type: OnDelete}\n"))
+    assert on_delete["spec"]["updateStrategy"] == {"type": "OnDelete"}
+
+
 def test_recreate_strategy_gets_no_rolling_update_block() -> None:
     text = DEPLOYMENT.replace(
         "spec:\n  selector", "spec:\n  strategy: {type: Recreate}\n  selector"
@@ -193,7 +218,10 @@ spec:
     )
     sts = normalise.normalise(statefulset)["spec"]
     assert sts["podManagementPolicy"] == "OrderedReady"
-    assert sts["updateStrategy"] == {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}
+    assert sts["updateStrategy"] == {
+        "type": "RollingUpdate",
+        "rollingUpdate": {"partition": 0, "maxUnavailable": 1},
+    }
     assert (sts["replicas"], sts["revisionHistoryLimit"]) == (1, 10)
     claim = sts["volumeClaimTemplates"][0]
     assert claim["spec"]["volumeMode"] == "Filesystem"

@@ -271,6 +271,15 @@ def test_statefulset_max_unavailable_by_version(version, batches, ignored):
     assert any("is ignored" in n for n in rollout.notes) == ignored
 
 
+@pytest.mark.parametrize("version", ["1.33", "1.35"])
+def test_statefulset_default_max_unavailable_is_never_called_ignored(version):
+    """The normaliser fills maxUnavailable 1 (the 1.35 server default); before 1.35 that 1 is
+    what the controller does anyway, so no note says it is ignored."""
+    rollout = plan("statefulset-default", "StatefulSet", version=version)
+    assert [s.ordinals for s in rollout.steps] == [[2], [1], [0]]
+    assert not any("is ignored" in n for n in rollout.notes)
+
+
 def test_statefulset_scale_up_ordered_ready_creates_one_by_one_then_updates():
     rollout = plan("statefulset-scale-up", "StatefulSet")
     assert sts_steps(rollout) == [

@@ -145,7 +145,7 @@ def plan_statefulset(
             return rollout
         if gate_on:
             batch = resolved
-        elif raw_unavailable is not None:
+        elif resolved > 1:  # an explicit 1 (or the 1.35 server default) changes nothing
             notes.append(
                 f"maxUnavailable {raw_unavailable} is ignored: the MaxUnavailableStatefulSet"
                 " feature is alpha and off by default before 1.35, so pods update one at a time"
