@@ -156,10 +156,8 @@ def test_deployment_defaults_from_apps_v1_defaults_go() -> None:
     assert web["resources"]["requests"] == {"cpu": "1", "memory": "1Gi"}
 
 
-def test_statefulset_max_unavailable_1_equals_absent_MaxUnavailableStatefulSet_default() -> None:
-    """pkg/apis/apps/v1/defaults.go SetDefaults_StatefulSet stores maxUnavailable 1 from 1.35;
-    the controller reads a nil one as 1 before that: an explicit 1 is no change."""
-    base = """apiVersion: apps/v1
+STATEFULSET = """\
+apiVersion: apps/v1
 kind: StatefulSet
 metadata: {name: db}
 spec:
@@ -169,6 +167,12 @@ spec:
     metadata: {labels: {app: db}}
     spec: {containers: [{name: db, image: postgres:16}]}
 """
+
+
+def test_statefulset_max_unavailable_1_equals_absent_MaxUnavailableStatefulSet_default() -> None:
+    """pkg/apis/apps/v1/defaults.go SetDefaults_StatefulSet stores maxUnavailable 1 from 1.35;
+    the controller reads a nil one as 1 before that: an explicit 1 is no change."""
+    base = STATEFULSET
     explicit = (
         base + "  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 1}}\n"
     )
@@ -190,16 +194,8 @@ def test_recreate_strategy_gets_no_rolling_update_block() -> None:
 
 def test_statefulset_and_daemonset_defaults() -> None:
     statefulset, daemonset = load(
-        """\
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: db}
-spec:
-  serviceName: db
-  selector: {matchLabels: {app: db}}
-  template:
-    metadata: {labels: {app: db}}
-    spec: {containers: [{name: db, image: postgres:16}]}
+        STATEFULSET
+        + """\
   volumeClaimTemplates:
     - metadata: {name: data}
       spec:
