@@ -70,6 +70,7 @@ from typing import Any
 
 import yaml
 
+from kubeplan.datafiles import read_yaml
 from kubeplan.model import Resource
 from kubeplan.planner.fielddiff import FieldChange
 from kubeplan.planner.normalise import normalise, parse_quantity, pod_template_path
@@ -240,12 +241,11 @@ def _parse_table(file: str, raw: Any) -> Table:
 def tables() -> tuple[Table, ...]:
     """Every effects table, validated, in file-name order."""
     folder = importlib_resources.files("kubeplan.planner").joinpath(*DATA_DIR)
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     out = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
             try:
-                raw = yaml.load(entry.read_text(), Loader=loader)
+                raw = read_yaml(entry)
             except yaml.YAMLError as error:
                 raise ValueError(f"{entry.name}: {error}") from error
             out.append(_parse_table(entry.name, raw))

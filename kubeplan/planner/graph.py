@@ -62,8 +62,8 @@ from functools import cache
 from typing import Any
 
 import networkx as nx
-import yaml
 
+from kubeplan.datafiles import read_yaml
 from kubeplan.model import Resource, ResourceId, format_path
 from kubeplan.planner.pairing import gc_paused
 from kubeplan.rules import refs, selectors, workloads
@@ -148,9 +148,7 @@ class _KindTable:
 
 @cache
 def kind_table() -> _KindTable:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(_TABLE, encoding="utf-8") as handle:
-        rows = yaml.load(handle, Loader=loader)["kinds"]
+    rows = read_yaml(_TABLE)["kinds"]
     ranks = {row["kind"]: float(i) for i, row in enumerate(rows)}
     last = frozenset(row["kind"] for row in rows if row.get("phase") == "last")
     first_last = min((ranks[k] for k in last), default=float(len(rows)))

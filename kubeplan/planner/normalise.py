@@ -34,8 +34,7 @@ from functools import cache, lru_cache
 from importlib import resources as importlib_resources
 from typing import Any
 
-import yaml
-
+from kubeplan.datafiles import read_yaml
 from kubeplan.model import Resource
 
 DATA_FILE = "defaults.yaml"
@@ -210,9 +209,7 @@ class Defaults:
 
 @cache
 def defaults() -> Defaults:
-    text = importlib_resources.files("kubeplan.planner").joinpath("data", DATA_FILE).read_text()
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return Defaults(yaml.load(text, Loader=loader))
+    return Defaults(read_yaml(importlib_resources.files("kubeplan.planner") / "data" / DATA_FILE))
 
 
 def pod_template_path(group: str, kind: str) -> tuple[str, ...] | None:

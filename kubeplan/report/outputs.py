@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, TextIO
 
+from kubeplan.datafiles import read_yaml
 from kubeplan.model import Finding, Resource, Severity
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
@@ -160,23 +161,19 @@ def _first_sentence(text: str) -> str:
 
 @cache
 def _rule_table() -> dict[str, RuleInfo]:
-    import yaml
-
     from kubeplan.rules.registry import load_rules
 
     table: dict[str, RuleInfo] = {}
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(_DATA, encoding="utf-8") as handle:
-        for row in yaml.load(handle, Loader=loader)["rules"]:
-            table[row["id"]] = RuleInfo(
-                id=row["id"],
-                severity=row["severity"],
-                category=row["category"],
-                summary=row["summary"],
-                description=row["summary"],
-                help=row["help"],
-                source=row.get("source", ""),
-            )
+    for row in read_yaml(_DATA)["rules"]:
+        table[row["id"]] = RuleInfo(
+            id=row["id"],
+            severity=row["severity"],
+            category=row["category"],
+            summary=row["summary"],
+            description=row["summary"],
+            help=row["help"],
+            source=row.get("source", ""),
+        )
     for risk in _risks():
         table[risk["id"]] = RuleInfo(
             id=risk["id"],
@@ -204,14 +201,11 @@ def _rule_table() -> dict[str, RuleInfo]:
 
 def _risks() -> list[dict[str, Any]]:
     """The `rbac-grants-*` findings of kubeplan/planner/rbac/data/risks.yaml."""
-    import yaml
 
     path = os.path.join(
         os.path.dirname(os.path.dirname(__file__)), "planner", "rbac", "data", "risks.yaml"
     )
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(path, encoding="utf-8") as handle:
-        return list(yaml.load(handle, Loader=loader)["risks"])
+    return list(read_yaml(path)["risks"])
 
 
 def rule_info(rule_id: str) -> RuleInfo:

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from kubeplan.datafiles import read_yaml
 from kubeplan.model import Path, Resource, Severity
 
 if TYPE_CHECKING:
@@ -117,13 +116,11 @@ def load_rules() -> dict[str, Rule]:
     """Every built-in rule, by id, in table order."""
     for module in pkgutil.iter_modules([os.path.join(os.path.dirname(__file__), "builtin")]):
         importlib.import_module(f"kubeplan.rules.builtin.{module.name}")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     rules: dict[str, Rule] = {}
     for name in sorted(os.listdir(_DATA)):
         if not name.endswith(".yaml") or name.startswith("_"):
             continue
-        with open(os.path.join(_DATA, name), encoding="utf-8") as handle:
-            table = yaml.load(handle, Loader=loader)
+        table = read_yaml(os.path.join(_DATA, name))
         if not isinstance(table, dict) or "rules" not in table:
             continue
         for row in table["rules"]:

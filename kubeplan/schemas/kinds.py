@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
+from kubeplan.datafiles import read_yaml
 
 _DATA = os.path.join(os.path.dirname(__file__), "data", "kinds.yaml")
 
@@ -22,9 +22,7 @@ class KindInfo:
 @cache
 def builtin_kinds() -> dict[tuple[str, str], KindInfo]:
     """(group, kind) -> KindInfo for every built-in kind."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(_DATA, encoding="utf-8") as handle:
-        rows = yaml.load(handle, Loader=loader)["kinds"]
+    rows = read_yaml(_DATA)["kinds"]
     return {
         (row["group"], row["kind"]): KindInfo(
             row["kind"], row["group"], row["resource"], bool(row["namespaced"])

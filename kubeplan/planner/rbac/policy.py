@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import yaml
-
+from kubeplan.datafiles import read_yaml
 from kubeplan.model import Finding, Resource, Severity, finding_for
 from kubeplan.planner.rbac.model import (
     RBAC_GROUP,
@@ -45,9 +44,7 @@ SUBJECT_KINDS = ("User", "Group", "ServiceAccount")
 
 
 def _load(name: str) -> Any:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(os.path.join(_DATA, name), encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=loader)
+    return read_yaml(os.path.join(_DATA, name))
 
 
 @cache

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import yaml
-
+from kubeplan.datafiles import read_yaml
 from kubeplan.model import Finding, Resource, Severity, finding_for
 from kubeplan.planner.rbac.authorizer import authorize
 from kubeplan.planner.rbac.escalation import FULL_AUTHORITY, covers
@@ -48,9 +47,7 @@ def _request(text: str) -> Request:
 
 @cache
 def risks() -> tuple[Risk, ...]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(_DATA, encoding="utf-8") as handle:
-        rows = yaml.load(handle, Loader=loader)["risks"]
+    rows = read_yaml(_DATA)["risks"]
     return tuple(
         Risk(
             row["id"],

@@ -11,8 +11,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-import yaml
-
+from kubeplan.datafiles import read_yaml
 from kubeplan.model import Resource
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
@@ -27,9 +26,7 @@ def _minor(version: str) -> tuple[int, int]:
 
 @cache
 def deprecated_apis() -> dict[tuple[str, str], dict[str, Any]]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(_TABLE, encoding="utf-8") as handle:
-        rows = yaml.load(handle, Loader=loader)["apis"]
+    rows = read_yaml(_TABLE)["apis"]
     return {(row["api_version"], row["kind"]): row for row in rows}
 
 
