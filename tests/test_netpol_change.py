@@ -108,6 +108,55 @@ def test_used_connections_from_configmap_and_args_resolve_named_target_ports() -
     assert len(used) == 2  # no egress policy: DNS is not required
 
 
+CONFIG_FILES = """
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: %(name)s, namespace: front}
+data:
+  config: |
+%(text)s
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: %(name)s, namespace: front}
+spec:
+  selector: {matchLabels: {app: %(name)s}}
+  template:
+    metadata: {labels: {app: %(name)s}}
+    spec:
+      containers: [{name: main, image: registry.example/app:1}]
+      volumes: [{name: config, configMap: {name: %(name)s}}]
+"""
+
+# name -> (config file text, whether it names the `cache` Service as a host)
+CONFIG_CASES = {
+    "dashboard": ('{"expr": "rate(hits{job=\\"cache\\"}[5m])", "title": "cache"}', False),
+    "labels": ("name: cache\napp: cache", False),
+    "properties": ("spring.redis.host=cache\nspring.redis.timeout=2s", True),
+    "env-style": ("REDIS_HOST: cache\nLOG: info", True),
+    "toml": ('[store]\nserver = "cache"', True),
+    "with-port": ("upstream: cache:6379 weight=2", True),
+    "url": ("see redis://cache for details", True),
+    "qualified": ("the cache is cache.front and nothing else", True),
+}
+
+
+def test_config_files_name_a_host_only_in_a_host_position() -> None:
+    """A ConfigMap file mentions Services in PromQL labels and titles (kube-prometheus' Grafana
+    dashboards say `job="node-exporter"`); only host positions count as a use."""
+    text = APP + "".join(
+        "---" + CONFIG_FILES % {"name": name, "text": "    " + body.replace("\n", "\n    ")}
+        for name, (body, _) in CONFIG_CASES.items()
+    )
+    resources = load(text)
+    used = {
+        r.src for r in inferred(analyse(resources), resources) if r.dst.startswith("front/cache")
+    }
+    assert used == {
+        f"front/{name}[Deployment]" for name, (_, named) in CONFIG_CASES.items() if named
+    } | {"front/client[Deployment]"}  # APP's client: args --cache=cache
+
+
 def test_namespace_name_label_selects_and_a_cut_is_reported_on_the_policy() -> None:
     base = load(APP + ADMIT % "front")
     new = load(APP + ADMIT % "other")

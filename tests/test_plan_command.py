@@ -326,6 +326,19 @@ def test_corpus_revisions_plan_without_error(new: tuple[str, ...], base: tuple[s
         assert step["depends_on"] or step["action"] == "delete" or kinds_first
 
 
+def test_kube_prometheus_networkpolicy_change_blocks_nothing() -> None:
+    """kube-prometheus 01004de adds eight NetworkPolicies; its Grafana dashboards and the
+    prometheus-adapter config say `job="node-exporter"` (PromQL), which names no host: the
+    policies cut no connection the manifests use, so nothing is blocked."""
+    base = corpus("kube-prometheus", "revisions", "2022-04-04_a182d78")
+    new = corpus("kube-prometheus", "revisions", "2022-04-05_01004de")
+    code, report = plan_json(str(new), "--base", str(base))
+    created = [s for s in report["steps"] if s["action"] == "create"]
+    assert [s["resource"]["kind"] for s in created] == ["NetworkPolicy"] * 8
+    assert [s for s in report["steps"] if s["verdict"] == "blocked"] == []
+    assert code == 0
+
+
 def test_shop_next_plan_the_readme_shows() -> None:
     """fixtures/shop-next is fixtures/shop with a new frontend image, the frontend's ConfigMap
     changed, cart scaled 2 -> 4, and cart's policy now admitting `checkout` instead of

@@ -9,6 +9,12 @@ up on each backend's containers; absent: the Service port, pkg/apis/core/v1/defa
 SetDefaults_Service). A workload whose egress is restricted also needs DNS: UDP 53 to the
 `k8s-app: kube-dns` pods of kube-system.
 
+A config file (a ConfigMap value with white space in it: a dashboard, an `nginx.conf`, a
+`settings.ini`) names many things that are not hosts, such as the Prometheus label value in
+`{job="node-exporter"}`. There a token counts only in a host position: with a port or a
+namespace (`db:5432`, `api.back`), after `scheme://` or `user@`, or as the whole value of a line
+whose key names a host (`spring.redis.host=redis`, `REDIS_HOST: redis`, `server = "db"`).
+
 Declared: `.kubeplan.yaml` `connections: ["frontend -> cartservice:7070", ...]`; each side is
 `ns/name[Kind]`, `ns/name` or a unique name, and the port is `7070`, `7070/UDP` or absent.
 """
@@ -34,6 +40,12 @@ _HOST = re.compile(
     r"(?:\.svc(?:\.cluster\.local)?)?\.?"
     r"(?::(\d{1,5}))?(?![\w.-])"
 )
+
+# The key of a `key: value` / `key = value` line whose value is a host, by its last word.
+_HOST_KEY = re.compile(
+    r"(?:host|hostname|server|addr|address|endpoint|upstream|url|uri|target|broker)s?$", re.I
+)
+_ASSIGNMENT = re.compile(r"""^\s*(?:-\s+)?["']?([\w.-]+)["']?\s*[:=]\s*(.*?)\s*$""")
 
 
 @dataclass(frozen=True)
@@ -61,7 +73,8 @@ def _strings(value: Any) -> list[str]:
 def _references(
     endpoint: Endpoint, configmaps: dict[tuple[str, str], Any]
 ) -> list[tuple[str, str]]:
-    """(where, text) pairs that may name a Service."""
+    """(where, text) pairs that may name a Service; `where` starts with "ConfigMap " for the
+    data of a ConfigMap."""
     resource = endpoint.resource
     if resource is None:
         return []
@@ -124,10 +137,33 @@ def _target_ports(service: Service, backend: Endpoint, port: int | None) -> Port
 
 
 @lru_cache(maxsize=65536)
-def _hosts(text: str) -> tuple[tuple[str, str | None, str | None, str], ...]:
-    """(name, namespace, port, as written) of every host-like token; the same env values and
-    ConfigMap texts recur across workloads, so each distinct text is scanned once."""
-    return tuple((m.group(1), m.group(2), m.group(3), m.group(0)) for m in _HOST.finditer(text))
+def _hosts(text: str, config_file: bool) -> tuple[tuple[str, str | None, str | None, str], ...]:
+    """(name, namespace, port, as written) of every host-like token (in a config file, of every
+    one in a host position); the same env values and ConfigMap texts recur across workloads, so
+    each distinct text is scanned once."""
+    return tuple(
+        (m.group(1), m.group(2), m.group(3), m.group(0))
+        for m in _HOST.finditer(text)
+        if not config_file or _host_position(text, m)
+    )
+
+
+def _host_position(text: str, match: re.Match[str]) -> bool:
+    if match.group(2) or match.group(3):
+        return True
+    start = match.start()
+    if text.endswith("://", 0, start) or text.endswith("@", 0, start):
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    assignment = _ASSIGNMENT.match(text[line_start : None if line_end < 0 else line_end])
+    if assignment is None or not _HOST_KEY.search(assignment.group(1)):
+        return False
+    return assignment.group(2).strip("\"',;") == match.group(0)
+
+
+def _config_file(where: str, text: str) -> bool:
+    return where.startswith("ConfigMap ") and any(c.isspace() for c in text.strip())
 
 
 def inferred(reach: Reachability, resources: list[Any]) -> list[Required]:
@@ -147,7 +183,7 @@ def inferred(reach: Reachability, resources: list[Any]) -> list[Required]:
         if endpoint.implicit:
             continue
         for where, text in _references(endpoint, configmaps):
-            for name, namespace, port, written in _hosts(text):
+            for name, namespace, port, written in _hosts(text, _config_file(where, text)):
                 service = services.get((namespace or endpoint.namespace, name))
                 if service is None:
                     continue
