@@ -23,9 +23,9 @@ def _cap_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP_BYTES, MEMORY_CAP_BYTES))
 
 
-def run_json(*paths: str) -> dict:
+def run_json(*paths: str, command: str = "validate") -> dict:
     done = subprocess.run(
-        [sys.executable, "-m", "kubeplan", "validate", "--format", "json", *paths],
+        [sys.executable, "-m", "kubeplan", command, "--format", "json", *paths],
         capture_output=True,
         text=True,
         timeout=TIME_CAP_SECONDS,
@@ -45,6 +45,14 @@ def test_every_corpus_file_gives_findings_not_tracebacks() -> None:
     assert {"yaml-syntax", "yaml-duplicate-key", "yaml-complex-key", "empty-file"} <= rules
     for finding in report["findings"]:
         assert finding["line"] >= 1 and finding["file"], finding
+
+
+@pytest.mark.parametrize("command", ["check", "reach", "plan"])
+def test_every_analysis_of_the_whole_corpus_ends_in_a_report(command: str) -> None:
+    """Lint, reachability and the plan read what validation reads, broken objects included
+    (a Service whose selector holds a mapping, in kubernetes-examples' vitess templates)."""
+    report = run_json(str(corpus()), command=command)
+    assert report["summary"]
 
 
 def test_corpus_parse_problems_are_at_the_documented_lines() -> None:

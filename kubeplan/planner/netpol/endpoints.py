@@ -169,11 +169,15 @@ def build_services(resources: list[Resource], endpoints: list[Endpoint]) -> list
         namespace = namespace_of(resource)
         service = Service(namespace, resource.name, selector, ports, resource)
         # A Service without a selector has no managed endpoints (pkg/controller/endpointslice).
-        candidates = min(
-            (by_pair.get((namespace, key, value), []) for key, value in selector.items()),
-            key=len,
-            default=[],
-        )
+        # A selector value that is not a string (`cell: {}`) cannot be decoded into the API's
+        # map[string]string: the API server refuses the Service, so it selects nothing here.
+        candidates: list[Endpoint] = []
+        if all(isinstance(value, str) for value in selector.values()):
+            candidates = min(
+                (by_pair.get((namespace, key, value), []) for key, value in selector.items()),
+                key=len,
+                default=[],
+            )
         service.backends = [e for e in candidates if map_matches(selector, e.labels)]
         services.append(service)
     return services
