@@ -3,6 +3,8 @@ commands on the fixtures: the CI deployer, the team user in dev and prod, Promet
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import corpus, fixture, kubeplan
 from rbac_helpers import binding, cluster_role, policy_of, role
 
@@ -273,3 +275,32 @@ def test_crd_resource_resolves_to_its_plural() -> None:
     run = kubeplan("who-can", "get", "CronTab", "-n", "default", crd, "--format", "json")
     assert run.exit_code == 0, run.stderr
     assert run.json()["request"]["resource"] == "crontabs"
+
+
+def test_a_full_dump_reports_only_what_bears_on_the_answer(tmp_path: Path) -> None:
+    """A `kubectl get all,roles,... -A -o yaml` dump given as --rbac: a Deployment defined
+    twice is `kubeplan check`'s business; a Role defined twice and a broken document (it may
+    have been a Role) change the answer, so they are reported."""
+    role_text = role("reader", "dev", "get|-|pods")
+    deployment = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: dev}\n"
+        "spec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}},"
+        " spec: {containers: [{name: web, image: web}]}}}\n---\n"
+    )
+    dump = tmp_path / "dump.yaml"
+    dump.write_text(
+        role_text
+        + role_text
+        + binding("r", "Role:reader", "User:alice", namespace="dev")
+        + deployment
+        + deployment
+        + "kind: [unclosed\n"
+    )
+    run = kubeplan("can-i", "get", "pods", "-n", "dev", "--as", "alice", "--rbac", str(dump))
+    assert run.exit_code == 0 and run.stdout.strip() == "yes"
+    reported = [line for line in run.stderr.splitlines() if line.strip()]
+    assert any(
+        "Role.rbac.authorization.k8s.io dev/reader is defined twice" in line for line in reported
+    )
+    assert any("[yaml-syntax]" in line for line in reported)
+    assert not any("Deployment" in line for line in reported), reported

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from kubeplan.model import Finding
 from kubeplan.planner.rbac.model import Request
-from kubeplan.planner.rbac.policy import Policy
+from kubeplan.planner.rbac.policy import Policy, rbac_objects
 from kubeplan.schemas import loader
 from kubeplan.schemas.kinds import builtin_kinds
 
@@ -36,12 +36,25 @@ def load_policy(paths: list[str], rbac_paths: list[str], kubernetes_version: str
     given = loader.load(paths) if paths else loader.LoadResult()
     extra = loader.load(rbac_paths) if rbac_paths else loader.LoadResult()
     policy, findings = Policy.build(given.resources, extra.resources, kubernetes_version)
+    read = {_key(r.ref()) for r in rbac_objects([*given.resources, *extra.resources])}
     return Loaded(
         policy,
-        [*given.findings, *extra.findings, *findings],
+        [*_bearing(given.findings, read), *_bearing(extra.findings, read), *findings],
         len(given.resources) + len(extra.resources),
         given.files + extra.files,
     )
+
+
+def _key(ref: dict[str, str | None]) -> tuple[str | None, ...]:
+    return (ref.get("apiVersion"), ref.get("kind"), ref.get("namespace"), ref.get("name"))
+
+
+def _bearing(findings: list[Finding], read: set[tuple[str | None, ...]]) -> list[Finding]:
+    """The loader's findings that bear on the answer: those about a file or document as a whole
+    (a broken document may have been a Role) and those about the objects the policy reads. A
+    full cluster dump given as --rbac holds many other objects, whose findings (a Deployment
+    defined twice) are the business of `kubeplan check`."""
+    return [f for f in findings if f.resource is None or _key(f.resource) in read]
 
 
 def _lookup(policy: Policy) -> dict[str, list[tuple[str, str, bool]]]:
