@@ -181,3 +181,48 @@ spec: {{containers: [{{name: c, image: i}}]}}
     assert variant.rule == "netpol-owner-variants"
     assert variant.resource is not None and variant.resource["name"] == "web-c"
     assert "pods.yaml:2" in variant.message
+
+
+def test_malformed_selectors_and_service_ports_match_nothing() -> None:
+    """Pieces the API server refuses (a LabelSelector whose matchExpressions is not a list, a
+    value that is not a string, a Service port out of range or of another type) select or lead
+    nowhere; the rest of the input is analysed as usual."""
+    text = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: odd, namespace: default}
+spec:
+  podSelector: {}
+  ingress:
+    - from:
+        - podSelector: {matchExpressions: {key: app}}
+        - podSelector:
+            matchExpressions: [{key: app, operator: In, values: [{}, client]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: server, namespace: default, labels: {app: server}}
+spec: {containers: [{name: c, image: i, env: [{name: API, value: "server:8080 server"}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: default, labels: {app: client}}
+spec: {containers: [{name: c, image: i, env: [{name: API, value: "server:8080"}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: server, namespace: default}
+spec:
+  selector: {app: server}
+  ports: [{port: [1]}, {port: 8080, targetPort: {}}, {port: 8080, protocol: ICMP}, {port: 80}]
+"""
+    from kubeplan.planner.netpol.infer import inferred
+
+    resources = loader.load_text("odd.yaml", text).resources
+    reach = analyse(resources)
+    # the second peer's `client` value still selects; the first peer selects nothing
+    assert reach.ports("default/client", "default/server") == ALL
+    assert reach.ports("default/server", "default/client") == NONE
+    used = {(r.src, r.dst): r.ports for r in inferred(reach, resources)}
+    # no valid Service port 8080: the reference is taken as the pod port itself
+    assert used[("default/client[Pod]", "default/server[Pod]")] == PortSet.of("TCP", 8080)

@@ -17,13 +17,13 @@ def matches(selector: Any, labels: dict[str, str]) -> bool:
     if not isinstance(selector, dict):
         return False
     match_labels = selector.get("matchLabels") or {}
+    expressions = selector.get("matchExpressions") or []
+    if not isinstance(match_labels, dict) or not isinstance(expressions, list):
+        return False  # not a LabelSelector: the API server refuses the object
     for key, value in match_labels.items():
         if labels.get(key) != value:
             return False
-    for expression in selector.get("matchExpressions") or []:
-        if not _expression(expression, labels):
-            return False
-    return True
+    return all(_expression(expression, labels) for expression in expressions)
 
 
 def _expression(expression: Any, labels: dict[str, str]) -> bool:
@@ -32,6 +32,8 @@ def _expression(expression: Any, labels: dict[str, str]) -> bool:
     key = expression.get("key")
     operator = expression.get("operator")
     values = expression.get("values") or []
+    if not isinstance(key, str) or not isinstance(values, list):
+        return False
     if operator == "In":
         return key in labels and labels[key] in values
     if operator == "NotIn":

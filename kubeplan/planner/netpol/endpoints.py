@@ -17,6 +17,7 @@ from typing import Any
 
 from kubeplan.model import Resource
 from kubeplan.rules.selectors import map_matches
+from kubeplan.rules.values import as_list
 from kubeplan.rules.workloads import containers, is_workload, pod_labels
 
 NAME_LABEL = "kubernetes.io/metadata.name"
@@ -60,7 +61,7 @@ def namespace_of(resource: Resource) -> str:
 def _named_ports(resource: Resource) -> tuple[NamedPort, ...]:
     out = []
     for ref in containers(resource):
-        for port in ref.container.get("ports") or []:
+        for port in as_list(ref.container.get("ports")):
             if not isinstance(port, dict):
                 continue
             number = port.get("containerPort")
@@ -165,7 +166,7 @@ def build_services(resources: list[Resource], endpoints: list[Endpoint]) -> list
         spec = spec if isinstance(spec, dict) else {}
         selector = spec.get("selector")
         selector = selector if isinstance(selector, dict) else {}
-        ports = [p for p in spec.get("ports") or [] if isinstance(p, dict)]
+        ports = [p for p in as_list(spec.get("ports")) if isinstance(p, dict)]
         namespace = namespace_of(resource)
         service = Service(namespace, resource.name, selector, ports, resource)
         # A Service without a selector has no managed endpoints (pkg/controller/endpointslice).

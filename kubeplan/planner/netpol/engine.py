@@ -261,11 +261,13 @@ class _Index:
             return found
         result = self.all
         match_labels = selector.get("matchLabels") or {}
-        if not isinstance(match_labels, dict):
-            match_labels = {"\0invalid": "\0"}
+        expressions = selector.get("matchExpressions") or []
+        if not isinstance(match_labels, dict) or not isinstance(expressions, list):
+            result = 0  # not a LabelSelector: the API server refuses the object
+            match_labels, expressions = {}, []
         for key, value in match_labels.items():
             result &= self.pairs.get((key, value), 0) if isinstance(value, str) else 0
-        for expression in selector.get("matchExpressions") or []:
+        for expression in expressions:
             result &= self._expression(expression)
         self.cache[cache_key] = result
         return result
@@ -276,9 +278,11 @@ class _Index:
         key = expression.get("key")
         operator = expression.get("operator")
         values = expression.get("values") or []
+        if not isinstance(key, str) or not isinstance(values, list):
+            return 0
         chosen = 0
         for value in values:
-            chosen |= self.pairs.get((key, value), 0)
+            chosen |= self.pairs.get((key, value), 0) if isinstance(value, str) else 0
         if operator == "In":
             return chosen
         if operator == "NotIn":

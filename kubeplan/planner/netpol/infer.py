@@ -30,6 +30,7 @@ from kubeplan.model import Finding, Severity
 from kubeplan.planner.netpol.endpoints import Endpoint, Service
 from kubeplan.planner.netpol.engine import Reachability
 from kubeplan.planner.netpol.ports import PortSet, parse_declared, union
+from kubeplan.rules.values import as_list
 from kubeplan.rules.workloads import containers, pod_spec
 
 DNS_PORTS = PortSet.of("UDP", 53)
@@ -82,7 +83,7 @@ def _references(
     used: set[str] = set()
     for ref in containers(resource):
         container = ref.container
-        for env in container.get("env") or []:
+        for env in as_list(container.get("env")):
             if not isinstance(env, dict):
                 continue
             if isinstance(env.get("value"), str):
@@ -91,7 +92,7 @@ def _references(
             key_ref = source.get("configMapKeyRef") if isinstance(source, dict) else None
             if isinstance(key_ref, dict) and isinstance(key_ref.get("name"), str):
                 used.add(key_ref["name"])
-        for source in container.get("envFrom") or []:
+        for source in as_list(container.get("envFrom")):
             ref_map = source.get("configMapRef") if isinstance(source, dict) else None
             if isinstance(ref_map, dict) and isinstance(ref_map.get("name"), str):
                 used.add(ref_map["name"])
@@ -99,14 +100,14 @@ def _references(
             for text in _strings(container.get(key)):
                 out.append((key, text))
     found = pod_spec(resource)
-    for volume in (found[1].get("volumes") if found else None) or []:
+    for volume in as_list(found[1].get("volumes") if found else None):
         if not isinstance(volume, dict):
             continue
         sources = [volume.get("configMap")]
         projected = volume.get("projected")
         if isinstance(projected, dict):
             sources += [
-                s.get("configMap") for s in projected.get("sources") or [] if isinstance(s, dict)
+                s.get("configMap") for s in as_list(projected.get("sources")) if isinstance(s, dict)
             ]
         used.update(
             s["name"] for s in sources if isinstance(s, dict) and isinstance(s.get("name"), str)
@@ -118,19 +119,36 @@ def _references(
     return out
 
 
+def _service_port(entry: dict[str, Any]) -> tuple[str, int, int | str] | None:
+    """(protocol, port, targetPort number or name) of a Service port, or None for one the API
+    server refuses (pkg/apis/core/validation ValidateService: port 1-65535, protocol TCP, UDP
+    or SCTP, targetPort a port number or a name); targetPort defaults to the port."""
+    number = entry.get("port")
+    protocol = entry.get("protocol") or "TCP"
+    target = entry.get("targetPort", number)
+    if isinstance(target, str) and target.isdigit():
+        target = int(target)
+    named = isinstance(target, str) and bool(target)
+    valid = _port_number(number) and protocol in ("TCP", "UDP", "SCTP")
+    return (protocol, number, target) if valid and (named or _port_number(target)) else None
+
+
+def _port_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535
+
+
 def _target_ports(service: Service, backend: Endpoint, port: int | None) -> PortSet | None:
     """Ports on `backend` that `service:port` leads to (all the Service's ports when None)."""
     sets = []
     for entry in service.ports:
-        number = entry.get("port")
-        if port is not None and number != port:
+        read = _service_port(entry)
+        if read is None or (port is not None and read[1] != port):
             continue
-        protocol = str(entry.get("protocol") or "TCP")
-        target = entry.get("targetPort", number)
-        if isinstance(target, str) and not target.isdigit():
+        protocol, _, target = read
+        if isinstance(target, str):
             sets += [PortSet.of(protocol, n) for n in backend.port_numbers(target, protocol)]
-        elif target is not None:
-            sets.append(PortSet.of(protocol, int(target)))
+        else:
+            sets.append(PortSet.of(protocol, target))
     if port is not None and not sets:
         return PortSet.of("TCP", port)  # not a Service port: taken as the pod port itself
     return union(sets) if sets else None
@@ -144,7 +162,8 @@ def _hosts(text: str, config_file: bool) -> tuple[tuple[str, str | None, str | N
     return tuple(
         (m.group(1), m.group(2), m.group(3), m.group(0))
         for m in _HOST.finditer(text)
-        if not config_file or _host_position(text, m)
+        if (m.group(3) is None or 0 < int(m.group(3)) <= 65535)  # `x:99999` names no port
+        and (not config_file or _host_position(text, m))
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from kubeplan.model import Finding, Resource, Severity, finding_for
 from kubeplan.planner.netpol.endpoints import namespace_of
 from kubeplan.planner.netpol.ports import MAX_PORT, MIN_PORT, PROTOCOLS
+from kubeplan.rules.values import as_list
 
 INVALID = "netpol-invalid"
 ABSENT = object()  # a selector field that is not there (different from `{}`)
@@ -118,7 +119,7 @@ def parse_policy(resource: Resource, findings: list[Finding]) -> Policy:
         # pkg/netpol/eval/internal/k8s/netpol.go policyAffectsDirection).
         if not (ingress if direction == "ingress" else egress):
             continue
-        for index, raw in enumerate(spec.get(key) or []):
+        for index, raw in enumerate(as_list(spec.get(key))):
             raw = raw if isinstance(raw, dict) else {}
             base = (key, index)
             peers = _peers(raw.get(peer_key), (*base, peer_key), invalid)
@@ -159,7 +160,7 @@ def _peers(raw: Any, path: tuple[Any, ...], invalid: Any) -> list[Peer] | None:
             if peer.cidr is None:
                 invalid((*where, "ipBlock", "cidr"), f"invalid CIDR {block.get('cidr')!r}")
                 peer.valid = False
-            for e_index, text in enumerate(block.get("except") or []):
+            for e_index, text in enumerate(as_list(block.get("except"))):
                 excepted = parse_ip(text)
                 cidr = peer.cidr
                 if (
