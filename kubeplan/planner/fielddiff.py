@@ -245,13 +245,16 @@ def _diff_values(
 def _index(
     items: list[Any], keys: tuple[str, ...]
 ) -> dict[tuple[Any, ...], tuple[int, Any]] | None:
-    """Element key -> (position, element); None when an element has no key or keys repeat
-    (invalid for the API server, so such a list is compared whole)."""
+    """Element key -> (position, element); None when an element has no key, a key that is a
+    mapping or list, or keys that repeat (invalid for the API server, so such a list is
+    compared whole)."""
     index: dict[tuple[Any, ...], tuple[int, Any]] = {}
     for position, item in enumerate(items):
         if not isinstance(item, dict) or keys[0] not in item:
             return None
         key = tuple(item.get(k, KEY_DEFAULTS.get(k)) for k in keys)
+        if any(isinstance(part, (dict, list)) for part in key):
+            return None
         if key in index:
             return None
         index[key] = (position, item)

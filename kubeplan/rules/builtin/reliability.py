@@ -236,7 +236,10 @@ def _build_pdbs(ctx: LintContext) -> _PdbIndex:
             pairs = _dict(selector.get("matchLabels"))
             candidates: Iterable[Resource]
             if pairs:
-                lists = [by_pair[namespace].get((k, v), []) for k, v in pairs.items()]
+                lists = [  # a value that is no string selects nothing (selectors.matches)
+                    by_pair[namespace].get((k, v), []) if isinstance(v, str) else []
+                    for k, v in pairs.items()
+                ]
                 candidates = min(lists, key=len)
             else:
                 candidates = ctx.workloads_in(namespace)
