@@ -241,3 +241,50 @@ def test_text_groups_by_destination_with_a_matrix_for_small_sets() -> None:
     matrix = lines.index("Matrix (row -> column; A all, p some ports, . none):")
     assert lines[matrix + 2].split() == ["1", "\\", "p", "p", "default/client[Pod]"]
     assert lines[matrix + 3].split() == ["2", "A", "\\", ".", "default/s1[Pod]"]
+
+
+OTHER_POLICIES = """
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: deny-all}
+spec:
+  priority: 10
+  subject: {namespaces: {}}
+  ingress: [{action: Deny, from: [{namespaces: {}}]}]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: l7, namespace: x}
+spec: {endpointSelector: {matchLabels: {app: a}}}
+---
+apiVersion: crd.projectcalico.org/v1
+kind: GlobalNetworkPolicy
+metadata: {name: deny}
+spec: {selector: all()}
+---
+apiVersion: example.com/v1
+kind: NetworkPolicy
+metadata: {name: unrelated, namespace: x}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: x, labels: {app: a}}
+spec: {containers: [{name: c, image: i}]}
+"""
+
+
+def test_other_policy_apis_are_reported_not_silently_ignored(tmp_path: Path) -> None:
+    """An AdminNetworkPolicy, a Cilium or a Calico policy can refuse what the NetworkPolicies
+    allow (kubeplan/planner/netpol/data/other_policies.yaml): each is a warning, in reach and in
+    the plan that adds it; a CRD kind of another group named NetworkPolicy is not."""
+    path = tmp_path / "other.yaml"
+    path.write_text(OTHER_POLICIES)
+    run = kubeplan("reach", str(path), "-o", "json")
+    assert run.exit_code == 0
+    warned = {
+        f["resource"]["kind"] for f in run.json()["findings"] if f["rule"] == "netpol-not-modelled"
+    }
+    assert warned == {"AdminNetworkPolicy", "CiliumNetworkPolicy", "GlobalNetworkPolicy"}
+    plan = kubeplan("plan", str(path), "-o", "json")
+    planned = [f for f in plan.json()["findings"] if f["rule"] == "netpol-not-modelled"]
+    assert len(planned) == 3 and all(f["severity"] == "warning" for f in planned)

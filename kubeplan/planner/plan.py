@@ -332,7 +332,9 @@ def _granted_risks(diff: DiffResult) -> list[Finding]:
 
 
 def _has_policies(resources: list[Resource]) -> bool:
-    return any(r.kind == "NetworkPolicy" for r in resources)
+    from kubeplan.planner.netpol.unmodelled import is_other_policy
+
+    return any(r.kind == "NetworkPolicy" or is_other_policy(r) for r in resources)
 
 
 def _reachability(diff: DiffResult, config: Any) -> tuple[Any, list[Finding]]:
@@ -344,7 +346,10 @@ def _reachability(diff: DiffResult, config: Any) -> tuple[Any, list[Finding]]:
         declared=list(config.connections),
         source=config.path or ".kubeplan.yaml",
     )
-    return change, [*change.findings, *change.problems]
+    from kubeplan.planner.netpol.unmodelled import NOT_MODELLED
+
+    unmodelled = [f for f in change.new.findings if f.rule == NOT_MODELLED]
+    return change, [*change.findings, *change.problems, *unmodelled]
 
 
 def _attach(findings: list[Finding], steps: list[PlanStep]) -> None:

@@ -44,6 +44,7 @@ from kubeplan.planner.netpol.policy import (
     parse_policy,
 )
 from kubeplan.planner.netpol.ports import ALL, NONE, PortSet, union
+from kubeplan.planner.netpol.unmodelled import unmodelled_findings
 
 Segment = tuple[int, int, int]  # (ip version, first, last) as integers
 VARIANT = "netpol-owner-variants"
@@ -230,7 +231,7 @@ def _segments(cuts: set[tuple[int, int]]) -> list[Segment]:
 
 
 def parse_policies(resources: list[Resource]) -> tuple[list[Policy], list[Finding]]:
-    findings: list[Finding] = []
+    findings: list[Finding] = unmodelled_findings(resources)
     policies = [
         parse_policy(r, findings)
         for r in resources
