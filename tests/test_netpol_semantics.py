@@ -215,6 +215,18 @@ metadata: {name: server, namespace: default}
 spec:
   selector: {app: server}
   ports: [{port: [1]}, {port: 8080, targetPort: {}}, {port: 8080, protocol: ICMP}, {port: 80}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: default, labels: {app: web}}
+spec: {containers: [{name: c, image: i, env: [{name: API, value: "web-svc:8443"}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-svc, namespace: default}
+spec:
+  selector: {app: server}
+  ports: [{port: 8443, targetPort: 0}]
 """
     from kubeplan.planner.netpol.infer import inferred
 
@@ -226,3 +238,5 @@ spec:
     used = {(r.src, r.dst): r.ports for r in inferred(reach, resources)}
     # no valid Service port 8080: the reference is taken as the pod port itself
     assert used[("default/client[Pod]", "default/server[Pod]")] == PortSet.of("TCP", 8080)
+    # targetPort 0 is defaulted to the port (SetDefaults_Service)
+    assert used[("default/web[Pod]", "default/server[Pod]")] == PortSet.of("TCP", 8443)

@@ -121,13 +121,16 @@ def _references(
 
 def _service_port(entry: dict[str, Any]) -> tuple[str, int, int | str] | None:
     """(protocol, port, targetPort number or name) of a Service port, or None for one the API
-    server refuses (pkg/apis/core/validation ValidateService: port 1-65535, protocol TCP, UDP
-    or SCTP, targetPort a port number or a name); targetPort defaults to the port."""
+    server refuses (pkg/apis/core/validation/validation.go ValidateService: port 1-65535,
+    protocol TCP, UDP or SCTP, targetPort a port number or a name). An absent, 0 or "" targetPort
+    is the port (pkg/apis/core/v1/defaults.go SetDefaults_Service)."""
     number = entry.get("port")
     protocol = entry.get("protocol") or "TCP"
-    target = entry.get("targetPort", number)
+    target = entry.get("targetPort")
     if isinstance(target, str) and target.isdigit():
         target = int(target)
+    if target is None or target == "" or (type(target) is int and target == 0):
+        target = number
     named = isinstance(target, str) and bool(target)
     valid = _port_number(number) and protocol in ("TCP", "UDP", "SCTP")
     return (protocol, number, target) if valid and (named or _port_number(target)) else None
