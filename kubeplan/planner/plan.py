@@ -20,6 +20,7 @@ from typing import Any
 
 from kubeplan.model import Finding, Resource, ResourceId, Severity, fails
 from kubeplan.planner.diffrun import ChangeReport, DiffResult, run_diff
+from kubeplan.planner.netpol.unmodelled import NOT_MODELLED, is_other_policy
 from kubeplan.planner.pairing import CREATE, DELETE, UPDATE
 
 # Findings on a step's object that mean the API server refuses the request. `kubectl apply`
@@ -332,8 +333,6 @@ def _granted_risks(diff: DiffResult) -> list[Finding]:
 
 
 def _has_policies(resources: list[Resource]) -> bool:
-    from kubeplan.planner.netpol.unmodelled import is_other_policy
-
     return any(r.kind == "NetworkPolicy" or is_other_policy(r) for r in resources)
 
 
@@ -346,8 +345,6 @@ def _reachability(diff: DiffResult, config: Any) -> tuple[Any, list[Finding]]:
         declared=list(config.connections),
         source=config.path or ".kubeplan.yaml",
     )
-    from kubeplan.planner.netpol.unmodelled import NOT_MODELLED
-
     unmodelled = [f for f in change.new.findings if f.rule == NOT_MODELLED]
     return change, [*change.findings, *change.problems, *unmodelled]
 

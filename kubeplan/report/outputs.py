@@ -201,7 +201,6 @@ def _rule_table() -> dict[str, RuleInfo]:
 
 def _risks() -> list[dict[str, Any]]:
     """The `rbac-grants-*` findings of kubeplan/planner/rbac/data/risks.yaml."""
-
     path = os.path.join(
         os.path.dirname(os.path.dirname(__file__)), "planner", "rbac", "data", "risks.yaml"
     )
