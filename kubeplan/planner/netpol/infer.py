@@ -158,30 +158,26 @@ def _target_ports(service: Service, backend: Endpoint, port: int | None) -> Port
 
 
 @lru_cache(maxsize=65536)
-def _hosts(text: str, config_file: bool) -> tuple[tuple[str, str | None, str | None, str], ...]:
-    """(name, namespace, port, as written) of every host-like token (in a config file, of every
-    one in a host position); the same env values and ConfigMap texts recur across workloads, so
-    each distinct text is scanned once."""
+def _hosts(text: str) -> tuple[tuple[str, str | None, str | None, str, int], ...]:
+    """(name, namespace, port, as written, offset) of every host-like token; the same env values
+    and ConfigMap texts recur across workloads, so each distinct text is scanned once."""
     return tuple(
-        (m.group(1), m.group(2), m.group(3), m.group(0))
+        (m.group(1), m.group(2), m.group(3), m.group(0), m.start())
         for m in _HOST.finditer(text)
-        if (m.group(3) is None or 0 < int(m.group(3)) <= 65535)  # `x:99999` names no port
-        and (not config_file or _host_position(text, m))
+        if m.group(3) is None or 0 < int(m.group(3)) <= 65535  # `x:99999` names no port
     )
 
 
-def _host_position(text: str, match: re.Match[str]) -> bool:
-    if match.group(2) or match.group(3):
-        return True
-    start = match.start()
-    if text.endswith("://", 0, start) or text.endswith("@", 0, start):
+def _host_position(text: str, start: int, written: str, qualified: bool) -> bool:
+    """Does the token at `start` of a config file stand where a host does?"""
+    if qualified or text.endswith("://", 0, start) or text.endswith("@", 0, start):
         return True
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", start)
     assignment = _ASSIGNMENT.match(text[line_start : None if line_end < 0 else line_end])
     if assignment is None or not _HOST_KEY.search(assignment.group(1)):
         return False
-    return assignment.group(2).strip("\"',;") == match.group(0)
+    return assignment.group(2).strip("\"',;") == written
 
 
 def _config_file(where: str, text: str) -> bool:
@@ -205,9 +201,13 @@ def inferred(reach: Reachability, resources: list[Any]) -> list[Required]:
         if endpoint.implicit:
             continue
         for where, text in _references(endpoint, configmaps):
-            for name, namespace, port, written in _hosts(text, _config_file(where, text)):
+            config_file = _config_file(where, text)
+            for name, namespace, port, written, start in _hosts(text):
                 service = services.get((namespace or endpoint.namespace, name))
                 if service is None:
+                    continue
+                qualified = namespace is not None or port is not None
+                if config_file and not _host_position(text, start, written, qualified):
                     continue
                 for backend in service.backends:
                     if backend is endpoint:
