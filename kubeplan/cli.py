@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import gc
+import inspect
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated
 
+import click
 import typer
 
 from kubeplan import __version__
 from kubeplan.model import fails
 from kubeplan.report.ordered import OrderedCommand
+
+# click 8.4 suggests a close command name itself (click/exceptions.py NoSuchCommand), and typer
+# adds the same suggestion again (typer/core.py TyperGroup.resolve_command): "Did you mean
+# 'reach'? Did you mean 'reach'?". Typer's is turned off where click makes one.
+_ONE_SUGGESTION = (
+    {"suggest_commands": False}
+    if hasattr(click.exceptions, "NoSuchCommand")
+    and "suggest_commands" in inspect.signature(typer.Typer).parameters
+    else {}
+)
 
 app = typer.Typer(
     name="kubeplan",
@@ -22,6 +34,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    **_ONE_SUGGESTION,  # type: ignore[arg-type]
 )
 
 

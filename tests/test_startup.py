@@ -54,3 +54,11 @@ def test_reach_with_a_config_reads_it(tmp_path: Path) -> None:
     folder = ROOT / "fixtures" / "netpol" / "app-foo-nginx.yaml"
     loaded = modules_after(["reach", str(folder), "-o", "json"], tmp_path)
     assert "kubeplan.rules.config" in loaded and "jsonschema_rs" in loaded
+
+
+def test_a_mistyped_command_gets_one_suggestion() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kubeplan", "rech"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("Did you mean 'reach'?") == 1, done.stderr
