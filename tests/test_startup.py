@@ -56,6 +56,26 @@ def test_reach_with_a_config_reads_it(tmp_path: Path) -> None:
     assert "kubeplan.rules.config" in loaded and "jsonschema_rs" in loaded
 
 
+def test_the_lean_application_answers_as_the_whole_one() -> None:
+    """`main` builds only the command being run (kubeplan/cli.py app_for); every command's help
+    and an error inside a command read the same as from the whole application."""
+    from typer.testing import CliRunner
+
+    from kubeplan.cli import app, app_for, command_name
+
+    runner = CliRunner()
+    names = [command_name(c) for c in app.registered_commands]
+    assert {"validate", "check", "plan", "reach", "can-i", "who-can"} <= set(names)
+    for name in names:
+        lean = app_for([name])
+        assert lean is not app and [command_name(c) for c in lean.registered_commands] == [name]
+        for args in ([name, "--help"], [name, "--no-such-option"]):
+            whole, alone = runner.invoke(app, args), runner.invoke(lean, args)
+            assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output), args
+    for args in ([], ["--help"], ["baseline", "write"], ["rech"]):
+        assert app_for(args) is app
+
+
 def test_a_mistyped_command_gets_one_suggestion() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "kubeplan", "rech"], capture_output=True, text=True, check=False
