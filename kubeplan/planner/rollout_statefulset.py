@@ -56,6 +56,20 @@ def _span(ordinals: list[int]) -> str:
     return f"ordinal {names}" if len(ordinals) == 1 else f"ordinals {names}"
 
 
+def _batches(ordinals: list[int], parallel: bool) -> list[list[int]]:
+    """Parallel pod management creates or deletes all at once, OrderedReady one by one
+    (pkg/controller/statefulset/stateful_set_control.go: monotonic = !allowsBurst(set))."""
+    if not ordinals:
+        return []
+    return [ordinals] if parallel else [[o] for o in ordinals]
+
+
+def _pod_step(action: str, plan: StatefulSetPlan, group: list[int]) -> RolloutStep:
+    pods = ", ".join(f"{plan.name}-{o}" for o in group)
+    noun = "Pod" if len(group) == 1 else "Pods"
+    return RolloutStep(message=f"{action} {noun} {pods}", ordinals=group, action=action)
+
+
 def simulate(plan: StatefulSetPlan, pods: dict[int, str]) -> tuple[list[RolloutStep], list[int]]:
     """Steps for the pods `pods` (ordinal -> UPDATED/OUTDATED) to reach `plan`.
 
@@ -72,34 +86,13 @@ def simulate(plan: StatefulSetPlan, pods: dict[int, str]) -> tuple[list[RolloutS
     missing = [o for o in wanted if o not in pods]
     for o in missing:
         pods[o] = OUTDATED if rolling and o < held_below else UPDATED
-    groups = [missing] if plan.parallel else [[o] for o in missing]
-    for group in groups:
-        if group:
-            steps.append(
-                RolloutStep(
-                    message=f"create Pod {plan.name}-{group[0]}"
-                    if len(group) == 1
-                    else f"create Pods {', '.join(f'{plan.name}-{o}' for o in group)}",
-                    ordinals=group,
-                    action="create",
-                )
-            )
+    steps += [_pod_step("create", plan, group) for group in _batches(missing, plan.parallel)]
     # Scale down: condemned ordinals, highest first.
     condemned = sorted((o for o in pods if o not in wanted), reverse=True)
-    groups = [condemned] if plan.parallel else [[o] for o in condemned]
-    for group in groups:
-        if group:
-            for o in group:
-                del pods[o]
-            steps.append(
-                RolloutStep(
-                    message=f"delete Pod {plan.name}-{group[0]}"
-                    if len(group) == 1
-                    else f"delete Pods {', '.join(f'{plan.name}-{o}' for o in group)}",
-                    ordinals=group,
-                    action="delete",
-                )
-            )
+    for group in _batches(condemned, plan.parallel):
+        for o in group:
+            del pods[o]
+        steps.append(_pod_step("delete", plan, group))
     # Rolling update: highest ordinal first, down to the partition.
     if rolling:
         targets = [o for o in sorted(pods, reverse=True) if o >= held_below and pods[o] == OUTDATED]
