@@ -160,21 +160,24 @@ def not_compared_note(count: int) -> str:
     )
 
 
+def counts_text(c: dict[str, int], details: tuple[tuple[str, str], ...]) -> str:
+    """`N to create, M to update (a roll pods, ...), K to delete`; `details` are the (count key,
+    words) of the updates, each shown when its count is not zero."""
+    detail = [f"{c[key]} {word}" for key, word in details if c[key]]
+    update = f"{c['update']} to update" + (f" ({', '.join(detail)})" if detail else "")
+    return f"{c['create']} to create, {update}, {c['delete']} to delete"
+
+
 def summary(result: DiffResult) -> str:
     c = result.counts()
-    detail = [
-        f"{c[key]} {word}"
-        for key, word in (
-            ("rollout", "roll pods"),
-            ("scale", "scale"),
-            ("staged", "staged"),
-            ("config", "change config pods will not reload"),
-            ("unknown", "unknown"),
-        )
-        if c[key]
-    ]
-    update = f"{c['update']} to update" + (f" ({', '.join(detail)})" if detail else "")
-    text = f"{c['create']} to create, {update}, {c['delete']} to delete"
+    details = (
+        ("rollout", "roll pods"),
+        ("scale", "scale"),
+        ("staged", "staged"),
+        ("config", "change config pods will not reload"),
+        ("unknown", "unknown"),
+    )
+    text = counts_text(c, details)
     if c["rejected"]:
         text += f"; {c['rejected']} rejected"
     return text + "."

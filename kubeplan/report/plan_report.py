@@ -213,18 +213,13 @@ def _connection(connection: Any) -> str:
 
 def summary(plan: Plan) -> str:
     c = plan.counts()
-    detail = [
-        f"{c[key]} {word}"
-        for key, word in (
-            ("rollout", "roll pods"),
-            ("scale", "scales" if c["scale"] == 1 else "scale"),
-            ("staged", "staged"),
-            ("no_pod_effect", "no pod effect"),
-        )
-        if c[key]
-    ]
-    update = f"{c['update']} to update" + (f" ({', '.join(detail)})" if detail else "")
-    text = f"Plan: {c['create']} to create, {update}, {c['delete']} to delete"
+    details = (
+        ("rollout", "roll pods"),
+        ("scale", "scales" if c["scale"] == 1 else "scale"),
+        ("staged", "staged"),
+        ("no_pod_effect", "no pod effect"),
+    )
+    text = "Plan: " + diff_report.counts_text(c, details)
     for key in ("rejected", "blocked"):
         if c[key]:
             text += f", {c[key]} {key}"
