@@ -36,15 +36,9 @@ class Decision:
 def authorize(policy: Policy, identity: Identity, request: Request) -> Decision:
     if identity.superuser:
         return Decision(True, superuser=True)
-    for binding in policy.bindings_in(request.namespace):
-        if not binding.applies_to(identity):
-            continue
-        role = policy.role(binding.role_ref, binding.namespace)
-        if role is None:
-            continue
-        for rule in role.rules:
-            if rule_allows(rule, request):
-                return Decision(True, binding, role)
+    for grant in policy.grants(identity, request.namespace):
+        if rule_allows(grant.rule, request):
+            return Decision(True, grant.binding, grant.role)
     return Decision(False)
 
 
