@@ -673,25 +673,19 @@ def rolebinding_role_missing(
 def rolebinding_subject_missing(
     resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
-    index: _Index | None = None
-    for i, subject in enumerate(_list(resource.body.get("subjects"))):
-        subject = _dict(subject)
-        name = _str(subject.get("name"))
-        if subject.get("kind") != "ServiceAccount" or not name:
-            continue
-        namespace = _str(subject.get("namespace"))
-        if namespace is None:
-            if resource.kind == "ClusterRoleBinding":
+    if resource.kind == "ClusterRoleBinding":
+        for i, subject in enumerate(_list(resource.body.get("subjects"))):
+            subject = _dict(subject)
+            name = _str(subject.get("name"))
+            namespace = _str(subject.get("namespace"))
+            if subject.get("kind") == "ServiceAccount" and name and namespace is None:
                 yield Violation(
                     ("subjects", i),
                     f'ServiceAccount subject "{name}" has no namespace (required in a'
                     " ClusterRoleBinding)",
                 )
-                continue
-            namespace = _namespace(resource)
-        if not ctx.exists("ServiceAccount", namespace, name):
-            index = index or _index(ctx)
-            yield Violation(
-                ("subjects", i, "name"),
-                f"subject {_missing(index, 'ServiceAccount', namespace, name)}",
-            )
+    # The subjects as rules/refs.py reads them: a RoleBinding's namespace by default.
+    for ref in refs.references(resource):
+        if ref.why == "subject" and not ctx.exists("ServiceAccount", ref.namespace, ref.name):
+            missing = _missing(_index(ctx), "ServiceAccount", ref.namespace, ref.name)
+            yield Violation(ref.path, f"subject {missing}")
