@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from conftest import fixture
 
+from kubeplan.model import Severity
 from kubeplan.planner.netpol import analyse
 from kubeplan.planner.netpol.ports import ALL, NONE, PortSet
 from kubeplan.schemas import loader
@@ -153,6 +154,8 @@ spec: {containers: [{name: c, image: i}]}
     messages = sorted(f.message for f in reach.findings)
     assert len(messages) == 4, messages
     assert all(f.rule == "netpol-invalid" for f in reach.findings)
+    # each is a validation error of ValidateNetworkPolicySpec: the whole policy is refused
+    assert {f.severity for f in reach.findings} == {Severity.ERROR}
     assert reach.ports("10.0.0.1", "default/p") == NONE  # isolated, nothing valid allows
 
 

@@ -463,3 +463,17 @@ def test_a_live_dump_base_with_pods_loses_no_connection(tmp_path: Path) -> None:
     assert report["reachability"] == {"lost": [], "gained": []}
     assert report["summary"]["delete"] == 0
     assert code == 0
+
+
+def test_a_policy_part_the_api_server_rejects_rejects_its_step(tmp_path: Path) -> None:
+    """What reachability says of the new revision joins the plan: a /33 ipBlock fails
+    ValidateIPBlock (pkg/apis/networking/validation/validation.go), so the policy is refused."""
+    policy = (
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+        "metadata: {name: odd, namespace: shop}\n"
+        "spec:\n  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/33}}]}]\n"
+    )
+    _, report = plan_json(str(write(tmp_path, "policy.yaml", policy)))
+    step = step_of(report, "NetworkPolicy", "odd")
+    assert step["findings"] == ["netpol-invalid"]
+    assert step["verdict"] == "rejected"

@@ -20,7 +20,7 @@ from typing import Any
 
 from kubeplan.model import Finding, Resource, ResourceId, Severity, fails
 from kubeplan.planner.diffrun import ChangeReport, DiffResult, run_diff
-from kubeplan.planner.netpol.unmodelled import NOT_MODELLED, is_other_policy
+from kubeplan.planner.netpol.unmodelled import is_other_policy
 from kubeplan.planner.pairing import CREATE, DELETE, UPDATE
 
 # Findings on a step's object that mean the API server refuses the request. `kubectl apply`
@@ -35,6 +35,7 @@ REJECTING_RULES = frozenset(
         "schema-invalid",
         "api-version-not-served",
         "yaml-duplicate-key",
+        "netpol-invalid",  # pkg/apis/networking/validation/validation.go ValidateNetworkPolicySpec
     }
 )
 # Findings that block a step although the API server would accept it: the identity may not
@@ -345,8 +346,9 @@ def _reachability(diff: DiffResult, config: Any) -> tuple[Any, list[Finding]]:
         declared=list(config.connections),
         source=config.path or ".kubeplan.yaml",
     )
-    unmodelled = [f for f in change.new.findings if f.rule == NOT_MODELLED]
-    return change, [*change.findings, *change.problems, *unmodelled]
+    # What reachability says of the new revision (a policy part the API server rejects, a policy
+    # API it does not model), then what the change cuts or opens.
+    return change, [*change.new.findings, *change.findings, *change.problems]
 
 
 def _attach(findings: list[Finding], steps: list[PlanStep]) -> None:

@@ -103,7 +103,7 @@ def parse_policy(resource: Resource, findings: list[Finding]) -> Policy:
 
     def invalid(path: tuple[Any, ...], message: str) -> None:
         findings.append(
-            finding_for(resource, INVALID, Severity.WARNING, message, path,
+            finding_for(resource, INVALID, Severity.ERROR, message, path,
                         hint="the API server rejects this; kubeplan treats it as matching nothing")
         )  # fmt: skip
 
