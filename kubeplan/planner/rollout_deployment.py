@@ -77,6 +77,10 @@ class Simulation:
         self.max_unavailable = rm.deployment_max_unavailable(
             spec.strategy, r, spec.max_surge, spec.max_unavailable
         )
+        # rolling.go: minAvailable = replicas - maxUnavailable (deployment_util.go MinAvailable)
+        self.min_available = rm.deployment_min_available(
+            spec.strategy, r, spec.max_surge, spec.max_unavailable
+        )
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -271,7 +275,7 @@ class Simulation:
         if sum(rs.spec for rs in active_old) == 0:
             return False
         all_pods = sum(rs.spec for rs in self.all_rs())
-        min_available = self.spec.replicas - self.max_unavailable
+        min_available = self.min_available
         new_unavailable = self.new.spec - self.new.available
         max_scaled_down = all_pods - min_available - new_unavailable
         if max_scaled_down <= 0:
@@ -298,7 +302,7 @@ class Simulation:
     def scale_down_old_replica_sets(self, old: list[ReplicaSetState]) -> int:
         """`scaleDownOldReplicaSetsForRollingUpdate`: keep at least replicas - maxUnavailable
         available, oldest ReplicaSet first."""
-        min_available = self.spec.replicas - self.max_unavailable
+        min_available = self.min_available
         available = sum(rs.available for rs in self.all_rs())
         if available <= min_available:
             return 0
