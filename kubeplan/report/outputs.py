@@ -21,11 +21,6 @@ from kubeplan.datafiles import read_yaml
 from kubeplan.model import Finding, Resource, Severity
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
-# What each format is for, for --help and the docs.
-FORMAT_HELP = (
-    "text|json|sarif|junit|markdown|github; repeat for several, each followed by its --output"
-    " (or FORMAT=FILE)"
-)
 
 
 class OutputError(Exception):

@@ -77,9 +77,6 @@ class Policy:
     def ref(self) -> str:
         return f"{self.namespace}/{self.name}"
 
-    def rules_for(self, direction: str) -> list[Rule]:
-        return [r for r in self.rules if r.direction == direction]
-
 
 def _selector(value: Any) -> Any:
     """`{matchLabels: null}` and `{}` both select everything; a non-mapping selects nothing."""

@@ -18,7 +18,6 @@ staging/src/k8s.io/component-helpers/auth/rbac/validation/policy_comparator.go C
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from kubeplan.planner.rbac.model import RBAC_GROUP, Identity, Request, Rule
 
@@ -99,14 +98,6 @@ def uncovered(owner: Iterable[Rule], servant: Iterable[Rule]) -> list[Rule]:
 
 def covers(owner: Iterable[Rule], servant: Iterable[Rule]) -> bool:
     return not uncovered(owner, servant)
-
-
-@dataclass(frozen=True, slots=True)
-class EscalationCheck:
-    """The special-verb request that would waive the check, and what is left uncovered."""
-
-    waiver: Request
-    missing: tuple[Rule, ...]
 
 
 def role_waiver(kind: str, namespace: str, name: str) -> Request:

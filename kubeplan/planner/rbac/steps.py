@@ -19,8 +19,6 @@ from kubeplan.planner.rbac.model import RBAC_GROUP, Identity, Request, RoleRef, 
 from kubeplan.planner.rbac.policy import Policy, _read_rules
 from kubeplan.planner.rbac.requests import requests_for
 
-WRITES = ("create", "update", "unchanged")
-
 
 @dataclass
 class StepVerdict:
