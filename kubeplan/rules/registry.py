@@ -19,24 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from kubeplan.datafiles import read_yaml
 from kubeplan.model import Path, Resource, Severity
+from kubeplan.rules.workloads import POD_TEMPLATE_PATHS
 
 if TYPE_CHECKING:
     from kubeplan.rules.context import LintContext
 
 CATEGORIES = ("security", "reliability", "efficiency", "deprecation", "reference")
 # Aliases usable in a rule's `kinds:` list.
-KIND_GROUPS = {
-    "workload": (
-        "Pod",
-        "Deployment",
-        "ReplicaSet",
-        "StatefulSet",
-        "DaemonSet",
-        "Job",
-        "CronJob",
-        "ReplicationController",
-    ),
-}
+KIND_GROUPS = {"workload": tuple(POD_TEMPLATE_PATHS)}  # every kind with a pod template
 _DATA = os.path.join(os.path.dirname(__file__), "data")
 
 
