@@ -33,6 +33,7 @@ from kubeplan.planner.rollout_daemonset import DEFAULT_NODES, plan_daemonset
 from kubeplan.planner.rollout_deployment import deployment_status_note, plan_deployment
 from kubeplan.planner.rollout_model import Rollout, RolloutStep
 from kubeplan.planner.rollout_statefulset import plan_statefulset
+from kubeplan.rules.workloads import SCALABLE_KINDS
 
 __all__ = ["DEFAULT_NODES", "Rollout", "RolloutStep", "plan_rollout", "replica_set_name"]
 
@@ -89,7 +90,7 @@ def plan_rollout(
         rollout = _job(old_body, new_body, new)
     else:
         rollout = _cronjob(old_body, new_body, new)
-    if rollout is not None and autoscaled and kind in _SCALABLE:
+    if rollout is not None and autoscaled and kind in SCALABLE_KINDS:
         rollout.notes.append(_hpa_note(new))
     return rollout
 
@@ -100,7 +101,6 @@ _CONTROLLED = frozenset(
     {(group, kind) for group in ("apps", "extensions") for kind in _APPS_KINDS}
     | {("", "ReplicationController"), ("batch", "Job"), ("batch", "CronJob")}
 )
-_SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
 
 
 def _hpa_note(new: Resource) -> str:

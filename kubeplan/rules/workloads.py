@@ -23,6 +23,8 @@ POD_TEMPLATE_PATHS: dict[str, Path] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template"),
 }
 WORKLOAD_KINDS = frozenset(POD_TEMPLATE_PATHS)
+# The workloads with spec.replicas (and the scale subresource an HPA drives).
+SCALABLE_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"})
 WORKLOAD_GROUPS = frozenset({"", "apps", "batch", "extensions"})
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 
@@ -129,7 +131,7 @@ def containers(
 
 def replicas(resource: Resource) -> int | None:
     """Desired pod count of a scalable workload (defaulted to 1 as the API server does)."""
-    if resource.kind in ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"):
+    if resource.kind in SCALABLE_KINDS:
         spec = resource.body.get("spec")
         value = spec.get("replicas", 1) if isinstance(spec, dict) else 1
         return value if isinstance(value, int) else None

@@ -56,7 +56,6 @@ _PDB_KEY = "_kubeplan_reliability_pdb"
 _SERVICE_KEY = "_kubeplan_reliability_services"
 _LIMITRANGE_KEY = "_kubeplan_reliability_limitranges"
 _SHOWN = 3
-SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
 _PERCENT = re.compile(r"^[0-9]+%$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 # Labels the Job registry strategy generates (pkg/registry/batch/job/strategy.go generateSelector)
@@ -530,7 +529,7 @@ def _budget_scale(ctx: LintContext, chosen: list[Resource]) -> tuple[int, int, l
     total = bare = 0
     names: list[str] = []
     for workload in chosen:
-        if workload.kind in SCALABLE:
+        if workload.kind in workloads.SCALABLE_KINDS:
             count = _max_replicas(ctx, workload)
             if count is None:
                 return None
