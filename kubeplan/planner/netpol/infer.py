@@ -73,13 +73,13 @@ def _strings(value: Any) -> list[str]:
 
 def _references(
     endpoint: Endpoint, configmaps: dict[tuple[str, str], Any]
-) -> list[tuple[str, str]]:
-    """(where, text) pairs that may name a Service; `where` starts with "ConfigMap " for the
-    data of a ConfigMap."""
+) -> list[tuple[str, str, bool]]:
+    """(where, text, whether it is a config file) for every text that may name a Service; a
+    config file is a ConfigMap value with white space in it (see the module docstring)."""
     resource = endpoint.resource
     if resource is None:
         return []
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, bool]] = []
     used: set[str] = set()
     for ref in containers(resource):
         container = ref.container
@@ -87,7 +87,7 @@ def _references(
             if not isinstance(env, dict):
                 continue
             if isinstance(env.get("value"), str):
-                out.append((f"env {env.get('name')}", env["value"]))
+                out.append((f"env {env.get('name')}", env["value"], False))
             source = env.get("valueFrom")
             key_ref = source.get("configMapKeyRef") if isinstance(source, dict) else None
             if isinstance(key_ref, dict) and isinstance(key_ref.get("name"), str):
@@ -98,7 +98,7 @@ def _references(
                 used.add(ref_map["name"])
         for key in ("command", "args"):
             for text in _strings(container.get(key)):
-                out.append((key, text))
+                out.append((key, text, False))
     found = pod_spec(resource)
     for volume in as_list(found[1].get("volumes") if found else None):
         if not isinstance(volume, dict):
@@ -115,7 +115,8 @@ def _references(
     for name in sorted(used):
         data = configmaps.get((endpoint.namespace, name))
         for text in _strings(data):
-            out.append((f"ConfigMap {name}", text))
+            config_file = any(c.isspace() for c in text.strip())
+            out.append((f"ConfigMap {name}", text, config_file))
     return out
 
 
@@ -180,10 +181,6 @@ def _host_position(text: str, start: int, written: str, qualified: bool) -> bool
     return assignment.group(2).strip("\"',;") == written
 
 
-def _config_file(where: str, text: str) -> bool:
-    return where.startswith("ConfigMap ") and any(c.isspace() for c in text.strip())
-
-
 def inferred(reach: Reachability, resources: list[Any]) -> list[Required]:
     configmaps = {
         (r.namespace or "default", r.name): r.body.get("data")
@@ -200,8 +197,7 @@ def inferred(reach: Reachability, resources: list[Any]) -> list[Required]:
     for endpoint in reach.endpoints:
         if endpoint.implicit:
             continue
-        for where, text in _references(endpoint, configmaps):
-            config_file = _config_file(where, text)
+        for where, text, config_file in _references(endpoint, configmaps):
             for name, namespace, port, written, start in _hosts(text):
                 service = services.get((namespace or endpoint.namespace, name))
                 if service is None:
