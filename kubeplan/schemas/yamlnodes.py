@@ -99,6 +99,7 @@ _ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s]", re.M)
 MAX_EXPANDED_NODES = 2_000_000
 # Kubernetes objects nest a few dozen levels deep; far deeper input is refused, not recursed.
 MAX_DEPTH = 200
+_TOO_DEEP_MESSAGE = f"the document nests deeper than {MAX_DEPTH} levels; refused"
 
 
 class _TooDeep(Exception):
@@ -238,6 +239,12 @@ def _parse_chunk_text(chunk: _Chunk) -> Document:
         line = (mark.line + 1 + offset) if mark else offset + 1
         column = (mark.column + 1) if mark else 1
         problem = error.problem or error.context or "invalid YAML"
+        if problem.startswith("exceeded maximum nesting depth"):
+            # libyaml 0.2.5+ (PyYAML 6.0.2+ wheels) stops deep flow nesting in its scanner,
+            # before kubeplan's own depth bound is reached: the same refusal, said the same way.
+            doc = Document(chunk.index, line, None, template=chunk.template, broken=True)
+            doc.problems.append(Problem("yaml-too-deep", _TOO_DEEP_MESSAGE, line, column))
+            return doc
         if mark and _char_at(chunk.text, mark.line, mark.column) == "\t":
             problem += " (a tab: YAML indentation must use spaces)"
         doc = Document(chunk.index, line, None, template=chunk.template, broken=True)
@@ -271,7 +278,7 @@ def _parse_chunk_text(chunk: _Chunk) -> Document:
         doc.problems.append(
             Problem(
                 "yaml-too-deep",
-                f"the document nests deeper than {MAX_DEPTH} levels; refused",
+                _TOO_DEEP_MESSAGE,
                 doc.line,
                 node.start_mark.column + 1,
             )
