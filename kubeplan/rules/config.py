@@ -128,9 +128,9 @@ def load_config(path: str | None, known_rules: Callable[[], set[str]]) -> Config
     doc = documents[0]
     data = doc.data
     errors = []
-    import jsonschema_rs  # only when a config is read: start-up time of config-less runs
+    from kubeplan.schemas import offline  # only when a config is read: start-up time
 
-    for error in jsonschema_rs.validator_for(CONFIG_SCHEMA).iter_errors(data):
+    for error in offline.compile_schema(CONFIG_SCHEMA).iter_errors(data):
         location = list(error.instance_path)
         if type(error.kind).__name__ == "AdditionalProperties":
             for key in error.kind.unexpected:

@@ -32,9 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from typing import Any
 
-import jsonschema_rs
-
-from kubeplan.model import Path, Resource, Severity
+from kubeplan.model import Path, Resource, Severity, format_path
 from kubeplan.rules import workloads
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import (
@@ -45,6 +43,7 @@ from kubeplan.rules.registry import (
     RuleMeta,
     Violation,
 )
+from kubeplan.schemas import offline
 
 ENTRY_POINT_GROUP = "kubeplan.rules"
 _CONDITIONS = ("matches", "equals", "one-of", "not-one-of", "exists")
@@ -93,10 +92,49 @@ def rules_from_config(rows: list[tuple[dict[str, Any], Any]], config_path: str) 
     return rules
 
 
+# The type of every key of a config rule: a wrong type is a config error, never a traceback.
+_STRING = {"type": "string"}
+ROW_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": _STRING,
+        "message": _STRING,
+        "kinds": {"type": "array", "items": _STRING},
+        "severity": _STRING,
+        "category": _STRING,
+        "schema": {"type": ["object", "boolean"]},
+        "path": _STRING,
+        "remediation": _STRING,
+        "matches": _STRING,
+        "one-of": {"type": "array"},
+        "not-one-of": {"type": "array"},
+        "exists": {"type": "boolean"},
+    },
+}
+
+
+def _check_types(rule_id: str, row: Any) -> None:
+    if not isinstance(row, dict):
+        raise CustomRuleError(f"a rule must be a mapping, not {type(row).__name__}")
+    for error in _row_validator().iter_errors(row):
+        where = format_path(tuple(error.instance_path)) or "the rule"
+        raise CustomRuleError(f"{rule_id}: {where}: {error.message}")
+
+
+_ROW_VALIDATOR: list[Any] = []
+
+
+def _row_validator() -> Any:
+    if not _ROW_VALIDATOR:
+        _ROW_VALIDATOR.append(offline.compile_schema(ROW_SCHEMA))
+    return _ROW_VALIDATOR[0]
+
+
 def _config_rule(row: dict[str, Any]) -> Rule:
-    rule_id = row.get("id")
+    rule_id = row.get("id") if isinstance(row, dict) else None
     if not isinstance(rule_id, str) or not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule_id):
         raise CustomRuleError(f"id must be kebab-case, not {rule_id!r}")
+    _check_types(rule_id, row)
     message = row.get("message")
     if not isinstance(message, str):
         raise CustomRuleError(f"{rule_id}: needs a message")
@@ -137,9 +175,16 @@ def _config_rule(row: dict[str, Any]) -> Rule:
 
 
 def _schema_check(rule_id: str, schema: Any, message: str) -> CheckFn:
+    outside = offline.external_refs(schema, ("schema",))
+    if outside:
+        path, value = outside[0]
+        raise CustomRuleError(
+            f"{rule_id}: {format_path(path)}: {value!r} refers outside the schema; kubeplan"
+            " never retrieves schemas (refer within it: #/$defs/NAME)"
+        )
     try:
-        validator = jsonschema_rs.validator_for(schema)
-    except Exception as error:  # jsonschema_rs raises ValueError subclasses for bad schemas
+        validator = offline.compile_schema(schema)
+    except offline.SchemaError as error:
         raise CustomRuleError(f"{rule_id}: invalid JSON Schema: {error}") from error
 
     def run(resource: Resource, ctx: LintContext, options: dict[str, Any]) -> Iterator[Violation]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import jsonschema_rs
+from kubeplan.schemas import offline
 
 DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
 _VERSION_DIR = re.compile(r"^v(\d+)\.(\d+)\.\d+-local$")
@@ -107,13 +107,14 @@ class Catalog:
                 "$schema": "https://json-schema.org/draft/2020-12/schema",
                 "$ref": f"{DEFINITIONS_URI}#/$defs/{definition}",
             }
-            validator = jsonschema_rs.validator_for(schema, registry=self.registry)
+            validator = offline.compile_schema(schema, self.registry)
             self._validators[definition] = validator
         return validator
 
     def compile(self, schema: dict[str, Any]) -> Any:
-        """A validator for a schema that may `$ref` the Kubernetes definitions (CRDs)."""
-        return jsonschema_rs.validator_for(schema, registry=self.registry)
+        """A validator for a schema that may `$ref` the Kubernetes definitions (CRDs); raises
+        offline.SchemaError, and never retrieves anything."""
+        return offline.compile_schema(schema, self.registry)
 
 
 @cache
@@ -134,5 +135,5 @@ def load_catalog(version: str, strict: bool) -> Catalog:
     for name, schema in definitions.items():
         for gvk in schema.get("x-kubernetes-group-version-kind", ()):
             index.setdefault((gvk["group"], gvk["version"], gvk["kind"]), name)
-    registry = jsonschema_rs.Registry([(DEFINITIONS_URI, document)])
+    registry = offline.registry([(DEFINITIONS_URI, document)])
     return Catalog(version, strict, definitions, index, registry)

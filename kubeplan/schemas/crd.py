@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubeplan.model import Finding, Resource, Severity, finding_for
+from kubeplan.schemas import crdschema
 
 CRD_GROUP = "apiextensions.k8s.io"
 OBJECT_META_REF = "https://kubernetes.io/api/_definitions.json#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
@@ -34,6 +35,11 @@ def is_crd(resource: Resource) -> bool:
 class CrdVersion:
     served: bool
     schema: dict[str, Any] | None  # the raw openAPIV3Schema
+    where: tuple[str | int, ...] = ()  # its path in the CRD
+    broken: bool = False  # refused (reported on the CRD): custom resources are not validated
+
+
+INVALID_SCHEMA = "crd-invalid-schema"
 
 
 @dataclass
@@ -49,6 +55,8 @@ class CrdInfo:
 class CrdIndex:
     by_kind: dict[tuple[str, str], CrdInfo] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    # Found while compiling, after the load: `take_late_findings` hands them to validation.
+    late_findings: list[Finding] = field(default_factory=list)
     _converted: dict[tuple[str, str, str, bool], dict[str, Any]] = field(default_factory=dict)
     _validators: dict[tuple[str, str, str, bool], Any] = field(default_factory=dict)
 
@@ -74,11 +82,57 @@ class CrdIndex:
         return self._converted[key]
 
     def validator(self, info: CrdInfo, version: str, catalog: Any) -> Any:
-        """A compiled validator for one served version (its schema may $ref ObjectMeta)."""
+        """A compiled validator for one served version (its schema may $ref ObjectMeta), or
+        None when the schema does not compile: then the CRD gets the finding, once."""
         key = (info.group, info.kind, version, catalog.strict)
         if key not in self._validators:
-            self._validators[key] = catalog.compile(self.schema(info, version, catalog.strict))
+            from kubeplan.schemas import offline  # jsonschema_rs: only when validating
+
+            try:
+                compiled = catalog.compile(self.schema(info, version, catalog.strict))
+            except offline.SchemaError as error:
+                self._refuse_compiled(info, version, str(error), error.path)
+                compiled = None
+            self._validators[key] = compiled
         return self._validators[key]
+
+    def take_late_findings(self) -> list[Finding]:
+        taken, self.late_findings = self.late_findings, []
+        return taken
+
+    def _refuse_compiled(
+        self, info: CrdInfo, version: str, reason: str, inside: tuple[str | int, ...]
+    ) -> None:
+        entry = info.versions[version]
+        if entry.broken:
+            return
+        entry.broken = True
+        self.late_findings.append(
+            finding_for(
+                info.source,
+                INVALID_SCHEMA,
+                Severity.ERROR,
+                f"the schema of {info.kind}.{info.group} {version} is not valid JSON Schema:"
+                f" {reason}; {info.kind} objects are not validated against it",
+                (*entry.where, *inside),
+            )
+        )
+
+    def _check_schema(self, resource: Resource, kind: str, entry: CrdVersion) -> None:
+        """Refuse what the API server refuses in a schema (crdschema.py), at its line."""
+        if entry.schema is None:
+            return
+        for path, message in crdschema.problems(entry.schema, entry.where):
+            entry.broken = True
+            self.findings.append(
+                finding_for(
+                    resource,
+                    INVALID_SCHEMA,
+                    Severity.ERROR,
+                    f"{message}; {kind} objects are not validated against this schema",
+                    path,
+                )
+            )
 
     def _read(self, resource: Resource) -> CrdInfo | None:
         spec = resource.body.get("spec")
@@ -90,17 +144,27 @@ class CrdIndex:
             return None
         versions: dict[str, CrdVersion] = {}
         # apiextensions.k8s.io/v1beta1 kept one schema for all versions in spec.validation.
-        shared = (spec.get("validation") or {}).get("openAPIV3Schema")
+        shared_at = ("spec", "validation", "openAPIV3Schema")
+        shared = _child(spec.get("validation"), "openAPIV3Schema")
         listed = spec.get("versions")
         if isinstance(listed, list):
-            for entry in listed:
+            for index, entry in enumerate(listed):
                 if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                    own = (entry.get("schema") or {}).get("openAPIV3Schema")
+                    own = _child(entry.get("schema"), "openAPIV3Schema")
+                    where = ("spec", "versions", index, "schema", "openAPIV3Schema")
                     versions[entry["name"]] = CrdVersion(
-                        bool(entry.get("served", True)), own or shared
+                        bool(entry.get("served", True)),
+                        own if own is not None else shared,
+                        where if own is not None else shared_at,
                     )
         elif isinstance(spec.get("version"), str):
-            versions[spec["version"]] = CrdVersion(True, shared)
+            versions[spec["version"]] = CrdVersion(True, shared, shared_at)
+        checked: dict[tuple[str | int, ...], bool] = {}
+        for entry in versions.values():
+            if entry.where not in checked:  # a shared v1beta1 schema is reported once
+                self._check_schema(resource, f"{kind}.{group}", entry)
+                checked[entry.where] = entry.broken
+            entry.broken = checked[entry.where]
         if not versions:
             self.findings.append(
                 finding_for(
@@ -114,6 +178,10 @@ class CrdIndex:
         return CrdInfo(
             group, kind, spec.get("scope", "Namespaced") != "Cluster", versions, resource
         )
+
+
+def _child(value: Any, key: str) -> Any:
+    return value.get(key) if isinstance(value, dict) else None
 
 
 def to_json_schema(schema: dict[str, Any], strict: bool) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from kubeplan.model import Finding, Path, Resource, Severity, finding_for
 from kubeplan.schemas.catalog import DEFINITIONS_URI, Catalog
-from kubeplan.schemas.crd import CrdIndex
+from kubeplan.schemas.crd import INVALID_SCHEMA, CrdIndex, CrdInfo
 
 _JSON_TYPES = {
     str: "string",
@@ -28,6 +28,7 @@ def validate(resources: Iterable[Resource], catalog: Catalog, crds: CrdIndex) ->
     findings: list[Finding] = []
     for resource in resources:
         findings.extend(validate_resource(resource, catalog, crds))
+    findings.extend(crds.take_late_findings())  # schemas of CRDs that did not compile
     return findings
 
 
@@ -47,10 +48,14 @@ def validate_resource(resource: Resource, catalog: Catalog, crds: CrdIndex) -> l
                     ("apiVersion",),
                 )
             ]
+        if version.broken:
+            return [_not_validated(resource, crd)]
         schema = crds.schema(crd, resource.version, catalog.strict)
         if schema is None:
             return []  # a CRD without a schema accepts anything (apiextensions v1beta1)
         validator = crds.validator(crd, resource.version, catalog)
+        if validator is None:
+            return [_not_validated(resource, crd)]
         return _schema_findings(resource, validator, catalog, schema)
     definition = catalog.definition_for(resource.group, resource.version, resource.kind)
     if definition is not None:
@@ -77,6 +82,20 @@ def validate_resource(resource: Resource, catalog: Catalog, crds: CrdIndex) -> l
             " pass its CRD with --crd",
         )
     ]
+
+
+def _not_validated(resource: Resource, crd: CrdInfo) -> Finding:
+    """A custom resource whose CRD schema was refused is not validated against it: said here
+    too, so that a run reporting only this object's file still says so."""
+    origin = crd.source.origin
+    return finding_for(
+        resource,
+        INVALID_SCHEMA,
+        Severity.INFO,
+        f"not validated: the schema of its CustomResourceDefinition ({origin.file}:"
+        f"{crd.source.kind_position()[0]}) is invalid",
+        ("apiVersion",),
+    )
 
 
 def _schema_findings(
