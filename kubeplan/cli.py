@@ -138,6 +138,20 @@ NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Never colour the o
 VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="Also show notes: files skipped and why.")
 ]
+AllowRemoteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-remote",
+        help="Let kustomize fetch remote bases and files (otherwise such a folder is not"
+        " rendered).",
+    ),
+]
+NoRenderOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-render", help="Never run kustomize or helm: their folders are read as plain YAML."
+    ),
+]
 
 
 def _version_callback(value: bool) -> None:
@@ -156,6 +170,10 @@ def _root(
     ] = False,
 ) -> None:
     """What a change to Kubernetes manifests will do, before it is applied."""
+    from kubeplan.schemas import programs, renderguard
+
+    programs.reset()  # one process may run several commands (tests)
+    renderguard.configure()
 
 
 def _fail(message: str) -> None:
@@ -195,9 +213,14 @@ def _run(
     crd: list[str] | None = None,
     no_inline_ignore: bool = False,
     show_suppressed: bool = False,
+    allow_remote: bool = False,
+    no_render: bool = False,
 ) -> None:
     """What validate, lint and check share; each passes its own options by name (`**locals()`:
     its parameters are named as these)."""
+    from kubeplan.schemas import renderguard
+
+    renderguard.configure(allow_remote, no_render)
     from kubeplan.engine import Options, run
     from kubeplan.report import baseline as baselines
     from kubeplan.report.ordered import option_order
@@ -275,6 +298,8 @@ def validate(
     baseline: BaselineOpt = None,
     changed_since: ChangedSinceOpt = None,
     context: ContextOpt = None,
+    allow_remote: AllowRemoteOpt = False,
+    no_render: NoRenderOpt = False,
 ) -> None:
     """Validate manifests against the Kubernetes JSON schemas and CRDs in the input."""
     _run("validate", **locals())
@@ -296,6 +321,8 @@ def lint(
     baseline: BaselineOpt = None,
     changed_since: ChangedSinceOpt = None,
     context: ContextOpt = None,
+    allow_remote: AllowRemoteOpt = False,
+    no_render: NoRenderOpt = False,
 ) -> None:
     """Run the rule pack (security, reliability, deprecation, references) and user rules."""
     _run("lint", **locals())
@@ -319,6 +346,8 @@ def check(
     baseline: BaselineOpt = None,
     changed_since: ChangedSinceOpt = None,
     context: ContextOpt = None,
+    allow_remote: AllowRemoteOpt = False,
+    no_render: NoRenderOpt = False,
 ) -> None:
     """Validate and lint in one pass: what the pre-commit hook and the CI gate run."""
     _run("check", **locals())
@@ -344,8 +373,13 @@ def diff(
     show_unchanged: Annotated[
         bool, typer.Option("--show-unchanged", help="Also list objects that do not change.")
     ] = False,
+    allow_remote: AllowRemoteOpt = False,
+    no_render: NoRenderOpt = False,
 ) -> None:
     """What applying the manifests does, field by field, against a prior revision."""
+    from kubeplan.schemas import renderguard
+
+    renderguard.configure(allow_remote, no_render)
     from kubeplan.planner.diffrun import run_diff
     from kubeplan.report import diff_report
     from kubeplan.report.ordered import option_order
@@ -440,8 +474,13 @@ def plan(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Say why each step is ordered where it is.")
     ] = False,
+    allow_remote: AllowRemoteOpt = False,
+    no_render: NoRenderOpt = False,
 ) -> None:
     """The ordered steps of applying the manifests: waves, rollouts, RBAC and reachability."""
+    from kubeplan.schemas import renderguard
+
+    renderguard.configure(allow_remote, no_render)
     from kubeplan.planner.plan import PlanOptions, build_plan
     from kubeplan.report import plan_report
     from kubeplan.report.ordered import option_order
@@ -773,9 +812,14 @@ def baseline_write(
     config: ConfigOpt = None,
     no_inline_ignore: NoInlineIgnoreOpt = False,
     context: ContextOpt = None,
+    allow_remote: AllowRemoteOpt = False,
+    no_render: NoRenderOpt = False,
 ) -> None:
     """Run `check` and record its findings in FILE; later runs with --baseline FILE fail only on
     findings that are not in it."""
+    from kubeplan.schemas import renderguard
+
+    renderguard.configure(allow_remote, no_render)
     from kubeplan.engine import Options, run
     from kubeplan.report import baseline as baselines
     from kubeplan.rules.config_error import ConfigError

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from kubeplan.model import Finding, Resource, Severity, fails
 from kubeplan.schemas import catalog as catalogs
-from kubeplan.schemas import loader
+from kubeplan.schemas import loader, renderguard
 from kubeplan.schemas.validate import validate
 
 
@@ -54,6 +54,7 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
 
     lint_wanted = mode in ("lint", "check")
     config = load_config(options.config_path, _rule_ids)
+    renderguard.configure_from_config(config.allow_remote, config.render)
     version = catalogs.normalise_version(
         options.kubernetes_version or config.kubernetes_version or catalogs.newest_version()
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 from kubeplan.model import Finding, Resource, Severity, finding_for
 from kubeplan.planner import effects
 from kubeplan.planner.pairing import CREATE, DELETE, UNCHANGED, UPDATE, Pair, pair
-from kubeplan.schemas import loader, yamlnodes
+from kubeplan.schemas import loader, programs, yamlnodes
 from kubeplan.schemas.sources import InputError
 
 # How an immutable change can still be made, and what it costs the running pods.
@@ -120,8 +119,8 @@ def manifests_folder(paths: list[str]) -> str | None:
 def git_output(args: list[str], cwd: str | None) -> str | None:
     """The stripped stdout of a git command, or None when it fails or git is missing."""
     try:
-        done = subprocess.run(["git", *args], capture_output=True, text=True, cwd=cwd, check=False)
-    except OSError:
+        done = programs.run(["git", *args], capture_output=True, text=True, cwd=cwd, check=False)
+    except (OSError, programs.ProgramMissing):
         return None
     return done.stdout.strip() if done.returncode == 0 else None
 

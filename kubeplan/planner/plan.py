@@ -156,8 +156,10 @@ def build_plan(
 ) -> Plan:
     """Diff PATHs against BASE and plan the apply (raises InputError, ConfigError)."""
     from kubeplan.rules.config import load_config
+    from kubeplan.schemas import renderguard
 
     config = load_config(options.config_path, _rule_ids)
+    renderguard.configure_from_config(config.allow_remote, config.render)
     diff = run_diff(paths, base, options.kubernetes_version, progress)
     findings = list(diff.findings)
     changes = [

@@ -29,6 +29,9 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "strict": {"type": "boolean"},
         "fail-on": {"enum": ["error", "warning", "info", "never"]},
         "inline-ignore": {"type": "boolean"},
+        # Rendering of Kustomize/Helm folders (kubeplan/schemas/renderguard.py).
+        "render": {"type": "boolean"},
+        "allow-remote": {"type": "boolean"},
         "rules": {
             "type": "object",
             "additionalProperties": {
@@ -89,6 +92,8 @@ class Config:
     kubernetes_version: str | None = None
     strict: bool | None = None
     fail_on: str | None = None
+    render: bool | None = None
+    allow_remote: bool | None = None
     lint: LintSettings = field(default_factory=LintSettings)
     ignore_paths: list[str] = field(default_factory=list)
     external: tuple[ObjectPattern, ...] = ()
@@ -164,6 +169,8 @@ def _build(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> Config:
     config.kubernetes_version = str(version) if version is not None else None
     config.strict = data.get("strict")
     config.fail_on = data.get("fail-on")
+    config.render = data.get("render")
+    config.allow_remote = data.get("allow-remote")
     settings = config.lint
     settings.inline_ignore = data.get("inline-ignore", True)
     for rule_id, value in (data.get("rules") or {}).items():

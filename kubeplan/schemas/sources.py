@@ -9,13 +9,13 @@ helm when they are installed.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from kubeplan.model import Finding, Severity
+from kubeplan.schemas import programs, renderguard
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -45,6 +45,7 @@ def collect(paths: list[str], stdin_text: str | None = None, git_cwd: str | None
 
     `git:` PATHs are read from the repository at `git_cwd` (default: the working directory's)."""
     sources = Sources()
+    programs.note_inputs(paths)
     for path in paths:
         if path == "-":
             text = stdin_text if stdin_text is not None else sys.stdin.read()
@@ -60,6 +61,7 @@ def collect(paths: list[str], stdin_text: str | None = None, git_cwd: str | None
             raise InputError(f"{path}: not a regular file or folder")
         else:
             raise InputError(f"{path}: no such file or folder")
+    sources.notes.extend(programs.take_notes())
     return sources
 
 
@@ -107,9 +109,23 @@ def decode(raw: bytes) -> str | None:
 
 
 def _file_finding(
-    name: str, rule: str, message: str, severity: Severity = Severity.ERROR
+    name: str,
+    rule: str,
+    message: str,
+    severity: Severity = Severity.ERROR,
+    line: int = 1,
+    hint: str | None = None,
+    column: int = 1,
 ) -> Finding:
-    return Finding(rule=rule, severity=severity, message=message, file=name, line=1, column=1)
+    return Finding(
+        rule=rule,
+        severity=severity,
+        message=message,
+        file=name,
+        line=line,
+        column=column,
+        hint=hint,
+    )
 
 
 # kubeplan's own config (kubeplan/rules/config.py CONFIG_NAMES), found while walking a folder.
@@ -159,37 +175,85 @@ def _render(folder: str, sources: Sources) -> bool:
         None,
     )
     chart = os.path.join(folder, "Chart.yaml")
+    marker = kustomization or (chart if os.path.isfile(chart) else None)
+    if marker and not renderguard.render_enabled():
+        sources.findings.append(_render_disabled(marker))
+        return False
     if kustomization:
+        if not renderguard.remote_allowed():
+            refused = renderguard.remote_references(kustomization)
+            if refused:
+                sources.findings.extend(_remote_refused(ref) for ref in refused)
+                return False
         # The standalone kustomize is preferred: kubectl embeds an older release of it.
-        commands = []
-        if shutil.which("kustomize"):
-            commands.append(["kustomize", "build", folder])
-        if shutil.which("kubectl"):
-            commands.append(["kubectl", "kustomize", folder])
+        found = [programs.resolve("kustomize"), programs.resolve("kubectl")]
+        commands = [
+            [r.name, "build" if r.name == "kustomize" else "kustomize", folder]
+            for r in found
+            if r.path
+        ]
+        missing = next((r for r in found if r.skipped), found[0])
         return _run_renderer(
-            folder, kustomization, commands, "kustomize", f"kubectl kustomize {folder}", sources
+            folder, kustomization, commands, missing, f"kubectl kustomize {folder}", sources
         )
     if os.path.isfile(chart):
-        commands = [["helm", "template", folder]] if shutil.which("helm") else []
-        return _run_renderer(folder, chart, commands, "helm", f"helm template {folder}", sources)
+        helm = programs.resolve("helm")
+        commands = [["helm", "template", folder]] if helm.path else []
+        return _run_renderer(folder, chart, commands, helm, f"helm template {folder}", sources)
     return False
+
+
+REMOTE_HINT = (
+    "--allow-remote (config: allow-remote: true) lets kustomize fetch it; --no-render"
+    " (config: render: false) reads it as plain YAML on purpose"
+)
+
+
+def _remote_refused(ref: renderguard.RemoteRef) -> Finding:
+    """Rendering that would reach the network is refused: an error, since what the folder
+    renders to is then not checked at all (as render-failed)."""
+    if ref.value:
+        what = f"{ref.field}: {ref.value!r} would make kustomize reach the network"
+    else:
+        what = f"this kustomization {ref.reason}"
+    return _file_finding(
+        ref.file,
+        "render-remote-refused",
+        f"{what}, so the folder is not rendered (kubeplan works offline) and is read as plain"
+        " YAML files instead",
+        line=ref.line,
+        hint=REMOTE_HINT,
+        column=ref.column,
+    )
+
+
+def _render_disabled(marker: str) -> Finding:
+    return _file_finding(
+        os.path.normpath(marker),
+        "render-disabled",
+        "rendering is switched off (--no-render or render: false), so this folder is read as"
+        " plain YAML files instead of being rendered",
+        Severity.INFO,
+    )
 
 
 def _run_renderer(
     folder: str,
     marker: str,
     commands: list[list[str]],
-    tool: str,
+    missing: programs.Resolution,
     example: str,
     sources: Sources,
 ) -> bool:
     marker = os.path.normpath(marker)
+    tool = "helm" if missing.name == "helm" else "kustomize"
     if not commands:
+        reason = missing.why_missing()
         sources.findings.append(
             _file_finding(
                 marker,
                 "render-unavailable",
-                f"{tool} is not installed, so this folder is read as plain YAML files instead of"
+                f"{reason}, so this folder is read as plain YAML files instead of"
                 f" being rendered; render it and pipe it in: {example} | kubeplan validate -",
                 Severity.WARNING,
             )
@@ -197,17 +261,21 @@ def _run_renderer(
         return False
     command = commands[0]
     try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=RENDER_TIMEOUT_SECONDS, check=False
+        done = programs.run(
+            command,
+            network=renderguard.remote_allowed(),
+            capture_output=True,
+            text=True,
+            timeout=RENDER_TIMEOUT_SECONDS,
+            check=False,
         )
-    except (OSError, subprocess.TimeoutExpired) as error:
+    except (OSError, subprocess.TimeoutExpired, programs.ProgramMissing) as error:
         sources.findings.append(
             _file_finding(marker, "render-failed", f"{' '.join(command)} failed: {error}")
         )
         return True
     if done.returncode != 0:
-        reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        reason = reason if len(reason) <= 300 else reason[:297] + "..."
+        reason = _last_words(done.stderr)
         sources.findings.append(
             _file_finding(
                 marker, "render-failed", f"{' '.join(command)} exited {done.returncode}: {reason}"
@@ -216,6 +284,14 @@ def _run_renderer(
         return True
     sources.texts.append(SourceText(f"{os.path.normpath(folder)} ({tool})", done.stdout))
     return True
+
+
+def _last_words(stderr: str) -> str:
+    """The end of a renderer's error on one line: kubectl wraps it over several, and ends with
+    a line of punctuation."""
+    lines = [line.strip() for line in stderr.splitlines() if len(line.strip()) > 3]
+    text = " ".join(lines) or "no message"
+    return text if len(text) <= 300 else "..." + text[-297:]
 
 
 def _read_git(spec: str, sources: Sources, cwd: str | None = None) -> None:
@@ -231,9 +307,10 @@ def read_git_tree(
     rev: str, subdir: str = "", cwd: str | None = None
 ) -> Iterator[tuple[str, bytes]]:
     """(path, content) of every manifest file of `rev` under `subdir` (repository-relative)."""
-    if not shutil.which("git"):
-        raise InputError("git is not installed, so git:REV cannot be read")
-    verify = subprocess.run(
+    git = programs.resolve("git")
+    if git.path is None:
+        raise InputError(f"{git.why_missing()}, so git:REV cannot be read")
+    verify = programs.run(
         ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
         capture_output=True,
         text=True,
@@ -241,13 +318,13 @@ def read_git_tree(
         check=False,
     )
     if verify.returncode != 0:
-        inside = subprocess.run(
+        inside = programs.run(
             ["git", "rev-parse", "--git-dir"], capture_output=True, cwd=cwd, check=False
         )
         if inside.returncode != 0:
             raise InputError(f"git:{rev}: not inside a git repository")
         raise InputError(f"git:{rev}: no such revision in this repository")
-    listing = subprocess.run(
+    listing = programs.run(
         ["git", "ls-tree", "-r", "-z", "--full-tree", "--name-only", rev, "--", subdir or "."],
         capture_output=True,
         cwd=cwd,
@@ -263,7 +340,7 @@ def read_git_tree(
     if not paths:
         return
     request = "".join(f"{rev}:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
-    batch = subprocess.run(
+    batch = programs.run(
         ["git", "cat-file", "--batch"], input=request, capture_output=True, cwd=cwd, check=True
     )
     data = batch.stdout
