@@ -157,3 +157,14 @@ def test_a_symlink_out_of_an_outside_folder_into_the_repository_is_refused(
         programs.reset()
     assert found.path is None
     assert found.skipped == [(str(outside / "kustomize"), f"inside {repo}, which is checked")]
+
+
+def test_every_subprocess_goes_through_programs() -> None:
+    """One module starts programs: a new call site cannot skip the resolution."""
+    starters = ("subprocess.run(", "subprocess.Popen(", "shutil.which(", "os.system(", "os.exec")
+    users = sorted(
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "kubeplan").rglob("*.py")
+        if any(s in path.read_text("utf-8") for s in starters)
+    )
+    assert users == ["kubeplan/schemas/programs.py"]

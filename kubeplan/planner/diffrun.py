@@ -134,6 +134,7 @@ def run_diff(
     """Diff PATHs against BASE; with no BASE, against an empty cluster (everything is created).
 
     `progress(done, total, file)` is told of each file read (the new revision, then the base)."""
+    programs.note_inputs(paths)  # before git resolves the base: no git from inside them
     base_paths, label = resolve_base(base, paths) if base is not None else ([], "an empty cluster")
     with yamlnodes.shared_parses():  # the two revisions share most documents' text
         new = loader.load(paths, progress=progress)
