@@ -86,7 +86,7 @@ class CrdIndex:
         None when the schema does not compile: then the CRD gets the finding, once."""
         key = (info.group, info.kind, version, catalog.strict)
         if key not in self._validators:
-            from kubeplan.schemas import offline  # jsonschema_rs: only when validating
+            from kubeplan.schemas import offline  # the validator library: only when validating
 
             try:
                 compiled = catalog.compile(self.schema(info, version, catalog.strict))

@@ -3,7 +3,8 @@
 A PATH is a file, a folder (walked for .yaml, .yml and .json), `-` for standard input, or a git
 revision `git:REV` / `git:REV:subdir` read from the object store with git itself. A folder given
 as a PATH that holds a `kustomization.yaml` or a `Chart.yaml` is rendered with kustomize or
-helm when they are installed.
+helm when they are installed (found by programs.py, outside the checked content), unless
+rendering is off or the kustomization would reach the network (renderguard.py).
 """
 
 from __future__ import annotations
