@@ -15,6 +15,7 @@ import click
 import typer
 
 from kubeplan import __version__
+from kubeplan.exitcodes import exit_code
 from kubeplan.model import fails
 from kubeplan.report.ordered import OrderedCommand
 
@@ -135,6 +136,14 @@ QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="Print nothing when there is no finding.")
 ]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Never colour the output.")]
+DetailedExitcodeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--detailed-exitcode",
+        help="Exit 3 when applying changes something and nothing fails (0: no changes, 1:"
+        " findings at or above --fail-on, 2: error).",
+    ),
+]
 VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="Also show notes: files skipped and why.")
 ]
@@ -344,6 +353,7 @@ def diff(
     show_unchanged: Annotated[
         bool, typer.Option("--show-unchanged", help="Also list objects that do not change.")
     ] = False,
+    detailed_exitcode: DetailedExitcodeOpt = False,
 ) -> None:
     """What applying the manifests does, field by field, against a prior revision."""
     from kubeplan.planner.diffrun import run_diff
@@ -351,6 +361,8 @@ def diff(
     from kubeplan.report.ordered import option_order
     from kubeplan.report.outputs import OutputError, ReportData, emit, resolve_targets
     from kubeplan.report.sections import change_rows
+    from kubeplan.rules.config_error import ConfigError
+    from kubeplan.rules.suppress import silence
     from kubeplan.schemas.catalog import CatalogError, newest_version, normalise_version
     from kubeplan.schemas.sources import InputError
 
@@ -359,7 +371,8 @@ def diff(
         version = normalise_version(kubernetes_version or newest_version())
         with progress_line() as progress:
             result = run_diff(paths, base, version, progress)
-    except (OutputError, InputError, CatalogError) as error:
+        result.findings = silence(result.findings, result.new.resources, result.base.resources)
+    except (OutputError, InputError, CatalogError, ConfigError) as error:
         _fail(str(error))
         return
     report = ReportData(
@@ -379,7 +392,9 @@ def diff(
     except OutputError as error:
         _fail(str(error))
     threshold = fail_on.value if fail_on is not None else "error"
-    raise typer.Exit(1 if fails(result.findings, threshold) else 0)
+    raise typer.Exit(
+        exit_code(fails(result.findings, threshold), result.has_changes(), detailed_exitcode)
+    )
 
 
 @app.command(cls=OrderedCommand)
@@ -440,6 +455,8 @@ def plan(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Say why each step is ordered where it is.")
     ] = False,
+    show_suppressed: ShowSuppressedOpt = False,
+    detailed_exitcode: DetailedExitcodeOpt = False,
 ) -> None:
     """The ordered steps of applying the manifests: waves, rollouts, RBAC and reachability."""
     from kubeplan.planner.plan import PlanOptions, build_plan
@@ -472,7 +489,7 @@ def plan(
         return
     report = plan_report_data(
         result,
-        text=lambda style: plan_report.render_text(result, style, verbose),
+        text=lambda style: plan_report.render_text(result, style, verbose, show_suppressed),
         json=lambda: plan_report.render_json(result),
         title=f"kubeplan plan against {result.diff.base_label}",
     )
@@ -481,7 +498,7 @@ def plan(
     except OutputError as error:
         _fail(str(error))
     threshold = fail_on.value if fail_on is not None else (result.fail_on or "error")
-    raise typer.Exit(1 if result.failed(threshold) else 0)
+    raise typer.Exit(exit_code(result.failed(threshold), result.has_changes(), detailed_exitcode))
 
 
 @contextmanager
@@ -517,12 +534,18 @@ def rules(
     ] = RulesFormat.text,
     no_color: NoColorOpt = False,
 ) -> None:
-    """List the built-in rules, or explain one."""
+    """List the rules (built-in, other stages' findings, installed ones), or explain one."""
     from kubeplan.report import rules_report
     from kubeplan.report.style import Style, use_colour
-    from kubeplan.rules.registry import load_rules
+    from kubeplan.rules.custom import CustomRuleError, rules_from_entry_points
+    from kubeplan.rules.known import all_rules
 
-    known = load_rules()
+    try:
+        installed = rules_from_entry_points() if output_format is not RulesFormat.markdown else []
+    except CustomRuleError as error:
+        _fail(str(error))
+        return
+    known = all_rules(installed)
     if rule_id is not None and rule_id not in known:
         _fail(f"no rule named {rule_id!r}; `kubeplan rules` lists them")
     style = Style(use_colour(sys.stdout, no_color))
@@ -580,7 +603,7 @@ def reach(
 
     try:
         declared, source = declared_connections(config)
-        result = run_reach(paths, base, declared, source, explain)
+        result = run_reach(paths, base, declared, source, explain, config_path=config)
     except (InputError, ConfigError) as error:
         _fail(str(error))
         return

@@ -53,7 +53,9 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
     from kubeplan.rules.config import load_config
 
     lint_wanted = mode in ("lint", "check")
-    config = load_config(options.config_path, _rule_ids)
+    from kubeplan.rules.known import rule_ids
+
+    config = load_config(options.config_path, rule_ids)
     version = catalogs.normalise_version(
         options.kubernetes_version or config.kubernetes_version or catalogs.newest_version()
     )
@@ -76,6 +78,7 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
         loaded.crds.add_all(r for r in context if crd.is_crd(r))
     if mode in ("validate", "check"):
         findings += validate(resources, catalogs.load_catalog(version, strict), loaded.crds)
+    findings = _silence(findings, resources, config.lint, options)
     if lint_wanted:
         findings += _lint(resources, version, config, options, context)
         if mode == "check":
@@ -110,11 +113,16 @@ def _context(
     ]
 
 
-def _rule_ids() -> set[str]:
-    """Known rule ids, loaded only when a config names rules."""
-    from kubeplan.rules.registry import load_rules
+def _silence(findings: list[Finding], resources: list[Resource], settings, options: Options):  # type: ignore[no-untyped-def]
+    """The config and the ignore annotation on the reading and validation findings (the lint
+    engine applies them to its own)."""
+    if not findings:
+        return findings
+    from kubeplan.rules import suppress
 
-    return set(load_rules())
+    if not options.inline_ignore:
+        settings.inline_ignore = False
+    return suppress.apply(findings, suppress.index(resources), settings)
 
 
 def _lint(  # type: ignore[no-untyped-def]

@@ -68,6 +68,10 @@ class DiffResult:
     # The base without them: what the manifests are compared with.
     compared_base: list[Resource] = field(default_factory=list, repr=False)
 
+    def has_changes(self) -> bool:
+        """Would applying create, update or delete an object?"""
+        return any(c.action != UNCHANGED for c in self.changes)
+
     def counts(self) -> dict[str, int]:
         updates = [c for c in self.changes if c.action == UPDATE]
         return {

@@ -144,8 +144,11 @@ def render_text(result: DiffResult, style: Style, show_unchanged: bool = False) 
     if lines[-1]:
         lines.append("")
     for finding in result.findings:
+        if finding.suppressed:  # by the config or the ignore annotation; in the JSON
+            continue
+        colour = "red" if str(finding.severity) == "error" else "yellow"
         lines.append(
-            style("error", "red")
+            style(str(finding.severity), colour)
             + f" {where(finding.file)}:{finding.line}: {finding.message}  [{finding.rule}]"
         )
     lines.append(summary(result))
