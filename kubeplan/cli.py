@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import click
 import typer
@@ -18,6 +18,9 @@ from kubeplan import __version__
 from kubeplan.exitcodes import exit_code
 from kubeplan.model import fails
 from kubeplan.report.ordered import OrderedCommand
+
+if TYPE_CHECKING:
+    from kubeplan.engine import Options
 
 # click 8.4 suggests a close command name itself (click/exceptions.py NoSuchCommand), and typer
 # adds the same suggestion again (typer/core.py TyperGroup.resolve_command): "Did you mean
@@ -204,6 +207,7 @@ def _run(
     crd: list[str] | None = None,
     no_inline_ignore: bool = False,
     show_suppressed: bool = False,
+    hook: bool = False,
 ) -> None:
     """What validate, lint and check share; each passes its own options by name (`**locals()`:
     its parameters are named as these)."""
@@ -230,8 +234,12 @@ def _run(
         inline_ignore=not no_inline_ignore,
         context_paths=context or [],
     )
+    left_out: list[str] = []
+    if hook:
+        paths, left_out = _hook_paths(paths, options, verbose, quiet)
     try:
         result = run(paths, options, mode)
+        result.notes += left_out
         if changed_since:
             from kubeplan.report.changed import changed_since as changed_scope
             from kubeplan.report.changed import restrict
@@ -248,6 +256,36 @@ def _run(
     _emit(mode, result, targets, quiet, no_color, verbose, show_suppressed)
     threshold = fail_on.value if fail_on is not None else (result.fail_on or "error")
     raise typer.Exit(1 if result.failed(threshold) else 0)
+
+
+HookOpt = Annotated[
+    bool,
+    typer.Option(
+        "--hook",
+        help="The files are what a commit touches: leave out (and list under --verbose) files"
+        " that are no manifests, a Helm chart's files and a kustomization's patches.",
+    ),
+]
+
+
+def _hook_paths(
+    paths: list[str], options: Options, verbose: bool, quiet: bool
+) -> tuple[list[str], list[str]]:
+    """The PATHs `check --hook` checks, and a note for each it leaves out; none left: exit 0
+    (said on standard error, which keeps a JSON report on standard output clean)."""
+    from kubeplan.schemas.hookscope import hook_scope
+
+    scope = hook_scope(paths, options.context_paths)
+    options.context_skip = scope.left_out
+    if not scope.check:
+        if verbose:
+            typer.echo("\n".join(scope.notes), err=True)
+        if not quiet:
+            typer.echo(
+                "kubeplan: no Kubernetes manifest among the files; nothing to check", err=True
+            )
+        raise typer.Exit(0)
+    return scope.check, scope.notes
 
 
 StrictOptional = Annotated[
@@ -328,6 +366,7 @@ def check(
     baseline: BaselineOpt = None,
     changed_since: ChangedSinceOpt = None,
     context: ContextOpt = None,
+    hook: HookOpt = False,
 ) -> None:
     """Validate and lint in one pass: what the pre-commit hook and the CI gate run."""
     _run("check", **locals())

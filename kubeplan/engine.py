@@ -23,6 +23,9 @@ class Options:
     # Read so that references resolve (a Service here, its Deployment there) and CRDs are known,
     # but neither validated, linted nor reported: what a pre-commit hook on changed files needs.
     context_paths: list[str] = field(default_factory=list)
+    # Real paths of files in the context that hold no objects (`check --hook`: a kustomization's
+    # patches, schemas/hookscope.py), kept out of the context objects.
+    context_skip: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -71,7 +74,9 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
     if config.ignore_paths:
         resources = [r for r in resources if not _ignored(r.origin.file, config.ignore_paths)]
         findings = [f for f in findings if not _ignored(f.file, config.ignore_paths)]
-    context = _context(options.context_paths, resources, findings, config.ignore_paths)
+    context = _context(
+        options.context_paths, resources, findings, config.ignore_paths, options.context_skip
+    )
     if context:
         from kubeplan.schemas import crd
 
@@ -90,7 +95,11 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
 
 
 def _context(
-    paths: list[str], resources: list[Resource], findings: list[Finding], ignore: list[str]
+    paths: list[str],
+    resources: list[Resource],
+    findings: list[Finding],
+    ignore: list[str],
+    skip: frozenset[str] = frozenset(),
 ) -> list[Resource]:
     """The resources of the --context paths that are not among those checked (same file)."""
     if not paths:
@@ -99,6 +108,7 @@ def _context(
 
     checked = {os.path.realpath(r.origin.file) for r in resources}
     checked.update(os.path.realpath(f.file) for f in findings)
+    checked.update(skip)
     from kubeplan.report.progress import Progress
 
     progress = Progress()
