@@ -253,3 +253,20 @@ def test_detailed_exitcode_tells_changes_from_no_changes(tmp_path, command):
     assert code(rejected, "--detailed-exitcode", "--fail-on", "never") == 3
     missing = kubeplan(command, same, "--base", str(tmp_path / "nope"), "--detailed-exitcode")
     assert missing.exit_code == 2
+
+
+def test_a_blanket_silence_does_not_hide_a_rejection(tmp_path):
+    """`kubeplan.io/ignore: all` and an exclude row without rules silence advice, not what the
+    API server refuses; naming the id does."""
+    broken = DEPLOYMENT.replace("      containers:", "      containerz: []\n      containers:")
+    annotated = broken.replace(
+        "  namespace: shop\n", '  namespace: shop\n  annotations:\n    kubeplan.io/ignore: "all"\n'
+    )
+    path = _write(tmp_path / "m", "deployment.yaml", annotated)
+    blanket = _write(tmp_path, "c.yaml", "exclude:\n  - kind: Deployment\n")
+    run = kubeplan("check", path, "--config", blanket, "--format", "json")
+    active = [f["rule"] for f in run.json()["findings"] if not f.get("suppressed")]
+    assert run.exit_code == 1 and active == ["schema-unknown-field"]
+    named = path.replace("deployment.yaml", "named.yaml")
+    Path(named).write_text(annotated.replace('"all"', '"all,schema-unknown-field"'), "utf-8")
+    assert kubeplan("check", named, "--config", blanket).exit_code == 0

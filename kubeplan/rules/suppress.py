@@ -7,7 +7,8 @@ and `reach` make theirs elsewhere; this applies the same three ways to them:
 3. `kubeplan.io/ignore: "id"` (or `all`) on the object, or its pod template, marks it suppressed.
 
 A finding that states what the API server does (`known.FACTS`: a rejection, `rbac-denied`) is
-never dropped: switched off it is kept as suppressed, so `--show-suppressed` still shows it,
+silenced only where its id is named (not by `kubeplan.io/ignore: all`, nor by an `exclude:` row
+without `rules:`, which were written for advice), and it is never dropped: switched off it is kept as suppressed, so `--show-suppressed` still shows it,
 and the plan still shows its step rejected. Configuration decides only whether it fails the run
 (a team whose deploy tool replaces the object, `kubectl replace --force` or Argo CD's
 `Replace=true`, knows the update is refused and handles it).
@@ -76,7 +77,8 @@ def apply(
 
 def _silenced_by(finding: Finding, resource: Resource | None, settings: LintSettings) -> str | None:
     ignored = _inline_ignores(resource) if resource and settings.inline_ignore else frozenset()
-    if {finding.rule, "all"} & ignored:
+    named = {finding.rule} if finding.rule in FACTS else {finding.rule, "all"}
+    if named & ignored:
         return _annotation_reason(resource)  # type: ignore[arg-type]
     for exclusion in settings.exclusions:
         if _matches(exclusion, finding, resource):
@@ -89,6 +91,8 @@ def _matches(exclusion: Exclusion, finding: Finding, resource: Resource | None) 
     that cannot be read, a declared connection) matches only a row that names no object."""
     if exclusion.rules and finding.rule not in exclusion.rules:
         return False
+    if not exclusion.rules and finding.rule in FACTS:
+        return False  # a rejection is silenced only where it is named
     ref = finding.resource or {}
     if not ref:
         names_none = (exclusion.kind, exclusion.namespace, exclusion.name) == ("*", "*", "*")
