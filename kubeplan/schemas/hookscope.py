@@ -34,7 +34,7 @@ import yaml
 from kubeplan.schemas.sources import KUSTOMIZATION_FILES, MANIFEST_SUFFIXES
 
 _OBJECT_LINE = re.compile(r"""^\s*["']?(apiVersion|kind)["']?\s*:""", re.MULTILINE)
-_SKIPPED_FOLDERS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__"})
+_SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "__pycache__"})
 
 
 @dataclass
@@ -124,7 +124,10 @@ def _kustomizations(files: Iterable[str], context: Iterable[str]) -> Iterator[st
     folders = [c for c in context if os.path.isdir(c)]
     for root in folders:
         for folder, subfolders, names in os.walk(root):
-            subfolders[:] = [s for s in subfolders if s not in _SKIPPED_FOLDERS]
+            # as the loader walks a folder (sources.py): hidden folders are not read
+            subfolders[:] = [
+                s for s in subfolders if s not in _SKIPPED_FOLDERS and not s.startswith(".")
+            ]
             for name in names:
                 if name in KUSTOMIZATION_FILES:
                     seen.add(os.path.realpath(os.path.join(folder, name)))
