@@ -392,6 +392,7 @@ def diff(
     show_unchanged: Annotated[
         bool, typer.Option("--show-unchanged", help="Also list objects that do not change.")
     ] = False,
+    show_suppressed: ShowSuppressedOpt = False,
     detailed_exitcode: DetailedExitcodeOpt = False,
 ) -> None:
     """What applying the manifests does, field by field, against a prior revision."""
@@ -422,7 +423,7 @@ def diff(
         kubernetes_version=result.kubernetes_version,
         title=f"kubeplan diff against {result.base_label}",
         notes=result.notes,
-        text=lambda style: diff_report.render_text(result, style, show_unchanged),
+        text=lambda style: diff_report.render_text(result, style, show_unchanged, show_suppressed),
         json=lambda: diff_report.render_json(result),
         changes=change_rows(result.changes),
     )

@@ -174,6 +174,11 @@ def test_diff_reads_the_same_silencing(tmp_path, monkeypatch):
     run = kubeplan("diff", new, "--base", old, "--no-color")
     assert run.exit_code == 0, run.stdout
     assert "warning " in run.stdout and "[immutable-field-changed]" in run.stdout
+    _write(tmp_path, ".kubeplan.yaml", "rules:\n  immutable-field-changed: off\n")
+    run = kubeplan("diff", new, "--base", old, "--no-color")
+    assert run.exit_code == 0 and "[immutable-field-changed]" not in run.stdout
+    shown = kubeplan("diff", new, "--base", old, "--no-color", "--show-suppressed").stdout
+    assert "[immutable-field-changed]  (suppressed: config: rule off)" in shown
 
 
 def test_reach_finding_silenced_by_the_config(tmp_path):
@@ -270,3 +275,24 @@ def test_a_blanket_silence_does_not_hide_a_rejection(tmp_path):
     named = path.replace("deployment.yaml", "named.yaml")
     Path(named).write_text(annotated.replace('"all"', '"all,schema-unknown-field"'), "utf-8")
     assert kubeplan("check", named, "--config", blanket).exit_code == 0
+
+
+def test_a_silenced_cut_connection_no_longer_blocks_its_step(tmp_path):
+    """netpol-cuts-connection is kubeplan's judgement, not the API server's: silenced, the step
+    is an update again (fixtures/shop-next: cart's policy no longer admits frontend)."""
+    from conftest import fixture
+
+    new, old = fixture("shop-next"), fixture("shop")
+    code, report = _plan(new, _write(tmp_path, "e.yaml", "{}\n"), "--base", old)
+    policy = [s for s in report["steps"] if s["resource"]["name"] == "cart-from-frontend"]
+    assert code == 1 and policy[0]["verdict"] == "blocked"
+    config = _write(
+        tmp_path,
+        "c.yaml",
+        "exclude:\n  - rules: [netpol-cuts-connection]\n    kind: NetworkPolicy\n"
+        "    name: cart-from-frontend\n    reason: frontend moves to checkout in this release\n",
+    )
+    code, report = _plan(new, config, "--base", old)
+    policy = [s for s in report["steps"] if s["resource"]["name"] == "cart-from-frontend"]
+    assert code == 0 and policy[0]["verdict"] == "update"
+    assert _by_rule(report, "netpol-cuts-connection")[0]["suppressed"] is True
