@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kubeplan.model import Finding, Resource, Severity, fails
 from kubeplan.schemas import catalog as catalogs
 from kubeplan.schemas import loader
 from kubeplan.schemas.validate import validate
+
+if TYPE_CHECKING:
+    from kubeplan.rules.engine import LintSettings
 
 
 @dataclass
@@ -123,7 +127,9 @@ def _context(
     ]
 
 
-def _silence(findings: list[Finding], resources: list[Resource], settings, options: Options):  # type: ignore[no-untyped-def]
+def _silence(
+    findings: list[Finding], resources: list[Resource], settings: LintSettings, options: Options
+) -> list[Finding]:
     """The config and the ignore annotation on the reading and validation findings (the lint
     engine applies them to its own)."""
     if not findings:

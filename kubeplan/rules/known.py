@@ -41,8 +41,7 @@ FACTS = frozenset(
         "rbac-denied",
     }
 )
-# Findings about the input itself or about kubeplan: a file that cannot be read is no object a
-# rule could be silenced on, and a crash of a rule is never a thing to configure away.
+# A rule that crashed (`rule-error`) says kubeplan failed, never a thing to configure away.
 NOT_CONFIGURABLE_CATEGORIES = frozenset({"internal"})
 
 
@@ -51,7 +50,12 @@ def _never(resource: Resource, ctx: Any, options: dict[str, Any]) -> Iterator[Vi
     return iter(())
 
 
-_STAGES = {"diff": "diff, plan", "reachability": "plan, reach", "rbac": "plan"}
+_STAGES = {
+    "input": "every command that reads files",
+    "diff": "diff, plan",
+    "reachability": "plan, reach",
+    "rbac": "plan",
+}
 _FACT_NOTE = (
     " The API server refuses the object whatever the config says: silencing or re-grading it"
     " decides only whether the run fails (the plan still shows the step rejected)."
