@@ -9,14 +9,18 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import click
 import typer
 
 from kubeplan import __version__
+from kubeplan.exitcodes import exit_code
 from kubeplan.model import fails
 from kubeplan.report.ordered import OrderedCommand
+
+if TYPE_CHECKING:
+    from kubeplan.engine import Options
 
 # click 8.4 suggests a close command name itself (click/exceptions.py NoSuchCommand), and typer
 # adds the same suggestion again (typer/core.py TyperGroup.resolve_command): "Did you mean
@@ -135,6 +139,14 @@ QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="Print nothing when there is no finding.")
 ]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Never colour the output.")]
+DetailedExitcodeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--detailed-exitcode",
+        help="Exit 3 when applying changes something and nothing fails (0: no changes, 1:"
+        " findings at or above --fail-on, 2: error).",
+    ),
+]
 VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="Also show notes: files skipped and why.")
 ]
@@ -215,6 +227,7 @@ def _run(
     show_suppressed: bool = False,
     allow_remote: bool = False,
     no_render: bool = False,
+    hook: bool = False,
 ) -> None:
     """What validate, lint and check share; each passes its own options by name (`**locals()`:
     its parameters are named as these)."""
@@ -244,8 +257,12 @@ def _run(
         inline_ignore=not no_inline_ignore,
         context_paths=context or [],
     )
+    left_out: list[str] = []
+    if hook:
+        paths, left_out = _hook_paths(paths, options, verbose, quiet)
     try:
         result = run(paths, options, mode)
+        result.notes += left_out
         if changed_since:
             from kubeplan.report.changed import changed_since as changed_scope
             from kubeplan.report.changed import restrict
@@ -262,6 +279,36 @@ def _run(
     _emit(mode, result, targets, quiet, no_color, verbose, show_suppressed)
     threshold = fail_on.value if fail_on is not None else (result.fail_on or "error")
     raise typer.Exit(1 if result.failed(threshold) else 0)
+
+
+HookOpt = Annotated[
+    bool,
+    typer.Option(
+        "--hook",
+        help="The files are what a commit touches: leave out (and list under --verbose) files"
+        " that are no manifests, a Helm chart's files and a kustomization's patches.",
+    ),
+]
+
+
+def _hook_paths(
+    paths: list[str], options: Options, verbose: bool, quiet: bool
+) -> tuple[list[str], list[str]]:
+    """The PATHs `check --hook` checks, and a note for each it leaves out; none left: exit 0
+    (said on standard error, which keeps a JSON report on standard output clean)."""
+    from kubeplan.schemas.hookscope import hook_scope
+
+    scope = hook_scope(paths, options.context_paths)
+    options.context_skip = scope.left_out
+    if not scope.check:
+        if verbose:
+            typer.echo("\n".join(scope.notes), err=True)
+        if not quiet:
+            typer.echo(
+                "kubeplan: no Kubernetes manifest among the files; nothing to check", err=True
+            )
+        raise typer.Exit(0)
+    return scope.check, scope.notes
 
 
 StrictOptional = Annotated[
@@ -348,6 +395,7 @@ def check(
     context: ContextOpt = None,
     allow_remote: AllowRemoteOpt = False,
     no_render: NoRenderOpt = False,
+    hook: HookOpt = False,
 ) -> None:
     """Validate and lint in one pass: what the pre-commit hook and the CI gate run."""
     _run("check", **locals())
@@ -375,6 +423,8 @@ def diff(
     ] = False,
     allow_remote: AllowRemoteOpt = False,
     no_render: NoRenderOpt = False,
+    show_suppressed: ShowSuppressedOpt = False,
+    detailed_exitcode: DetailedExitcodeOpt = False,
 ) -> None:
     """What applying the manifests does, field by field, against a prior revision."""
     from kubeplan.schemas import renderguard
@@ -385,6 +435,8 @@ def diff(
     from kubeplan.report.ordered import option_order
     from kubeplan.report.outputs import OutputError, ReportData, emit, resolve_targets
     from kubeplan.report.sections import change_rows
+    from kubeplan.rules.config_error import ConfigError
+    from kubeplan.rules.suppress import silence
     from kubeplan.schemas.catalog import CatalogError, newest_version, normalise_version
     from kubeplan.schemas.sources import InputError
 
@@ -393,7 +445,8 @@ def diff(
         version = normalise_version(kubernetes_version or newest_version())
         with progress_line() as progress:
             result = run_diff(paths, base, version, progress)
-    except (OutputError, InputError, CatalogError) as error:
+        result.findings = silence(result.findings, result.new.resources, result.base.resources)
+    except (OutputError, InputError, CatalogError, ConfigError) as error:
         _fail(str(error))
         return
     report = ReportData(
@@ -404,7 +457,7 @@ def diff(
         kubernetes_version=result.kubernetes_version,
         title=f"kubeplan diff against {result.base_label}",
         notes=result.notes,
-        text=lambda style: diff_report.render_text(result, style, show_unchanged),
+        text=lambda style: diff_report.render_text(result, style, show_unchanged, show_suppressed),
         json=lambda: diff_report.render_json(result),
         changes=change_rows(result.changes),
     )
@@ -413,7 +466,9 @@ def diff(
     except OutputError as error:
         _fail(str(error))
     threshold = fail_on.value if fail_on is not None else "error"
-    raise typer.Exit(1 if fails(result.findings, threshold) else 0)
+    raise typer.Exit(
+        exit_code(fails(result.findings, threshold), result.has_changes(), detailed_exitcode)
+    )
 
 
 @app.command(cls=OrderedCommand)
@@ -476,6 +531,8 @@ def plan(
     ] = False,
     allow_remote: AllowRemoteOpt = False,
     no_render: NoRenderOpt = False,
+    show_suppressed: ShowSuppressedOpt = False,
+    detailed_exitcode: DetailedExitcodeOpt = False,
 ) -> None:
     """The ordered steps of applying the manifests: waves, rollouts, RBAC and reachability."""
     from kubeplan.schemas import renderguard
@@ -511,7 +568,7 @@ def plan(
         return
     report = plan_report_data(
         result,
-        text=lambda style: plan_report.render_text(result, style, verbose),
+        text=lambda style: plan_report.render_text(result, style, verbose, show_suppressed),
         json=lambda: plan_report.render_json(result),
         title=f"kubeplan plan against {result.diff.base_label}",
     )
@@ -520,7 +577,7 @@ def plan(
     except OutputError as error:
         _fail(str(error))
     threshold = fail_on.value if fail_on is not None else (result.fail_on or "error")
-    raise typer.Exit(1 if result.failed(threshold) else 0)
+    raise typer.Exit(exit_code(result.failed(threshold), result.has_changes(), detailed_exitcode))
 
 
 @contextmanager
@@ -556,12 +613,18 @@ def rules(
     ] = RulesFormat.text,
     no_color: NoColorOpt = False,
 ) -> None:
-    """List the built-in rules, or explain one."""
+    """List the rules (built-in, other stages' findings, installed ones), or explain one."""
     from kubeplan.report import rules_report
     from kubeplan.report.style import Style, use_colour
-    from kubeplan.rules.registry import load_rules
+    from kubeplan.rules.custom import CustomRuleError, rules_from_entry_points
+    from kubeplan.rules.known import all_rules
 
-    known = load_rules()
+    try:
+        installed = rules_from_entry_points() if output_format is not RulesFormat.markdown else []
+    except CustomRuleError as error:
+        _fail(str(error))
+        return
+    known = all_rules(installed)
     if rule_id is not None and rule_id not in known:
         _fail(f"no rule named {rule_id!r}; `kubeplan rules` lists them")
     style = Style(use_colour(sys.stdout, no_color))
@@ -619,7 +682,7 @@ def reach(
 
     try:
         declared, source = declared_connections(config)
-        result = run_reach(paths, base, declared, source, explain)
+        result = run_reach(paths, base, declared, source, explain, config_path=config)
     except (InputError, ConfigError) as error:
         _fail(str(error))
         return

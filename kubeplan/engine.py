@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kubeplan.model import Finding, Resource, Severity, fails
 from kubeplan.schemas import catalog as catalogs
 from kubeplan.schemas import loader, renderguard
 from kubeplan.schemas.validate import validate
+
+if TYPE_CHECKING:
+    from kubeplan.rules.engine import LintSettings
 
 
 @dataclass
@@ -23,6 +27,9 @@ class Options:
     # Read so that references resolve (a Service here, its Deployment there) and CRDs are known,
     # but neither validated, linted nor reported: what a pre-commit hook on changed files needs.
     context_paths: list[str] = field(default_factory=list)
+    # Real paths of files in the context that hold no objects (`check --hook`: a kustomization's
+    # patches, schemas/hookscope.py), kept out of the context objects.
+    context_skip: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -53,7 +60,9 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
     from kubeplan.rules.config import load_config
 
     lint_wanted = mode in ("lint", "check")
-    config = load_config(options.config_path, _rule_ids)
+    from kubeplan.rules.known import rule_ids
+
+    config = load_config(options.config_path, rule_ids)
     renderguard.configure_from_config(config.allow_remote, config.render)
     version = catalogs.normalise_version(
         options.kubernetes_version or config.kubernetes_version or catalogs.newest_version()
@@ -70,13 +79,16 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
     if config.ignore_paths:
         resources = [r for r in resources if not _ignored(r.origin.file, config.ignore_paths)]
         findings = [f for f in findings if not _ignored(f.file, config.ignore_paths)]
-    context = _context(options.context_paths, resources, findings, config.ignore_paths)
+    context = _context(
+        options.context_paths, resources, findings, config.ignore_paths, options.context_skip
+    )
     if context:
         from kubeplan.schemas import crd
 
         loaded.crds.add_all(r for r in context if crd.is_crd(r))
     if mode in ("validate", "check"):
         findings += validate(resources, catalogs.load_catalog(version, strict), loaded.crds)
+    findings = _silence(findings, resources, config.lint, options)
     if lint_wanted:
         findings += _lint(resources, version, config, options, context)
         if mode == "check":
@@ -88,7 +100,11 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
 
 
 def _context(
-    paths: list[str], resources: list[Resource], findings: list[Finding], ignore: list[str]
+    paths: list[str],
+    resources: list[Resource],
+    findings: list[Finding],
+    ignore: list[str],
+    skip: frozenset[str] = frozenset(),
 ) -> list[Resource]:
     """The resources of the --context paths that are not among those checked (same file)."""
     if not paths:
@@ -97,6 +113,7 @@ def _context(
 
     checked = {os.path.realpath(r.origin.file) for r in resources}
     checked.update(os.path.realpath(f.file) for f in findings)
+    checked.update(skip)
     from kubeplan.report.progress import Progress
 
     progress = Progress()
@@ -111,11 +128,18 @@ def _context(
     ]
 
 
-def _rule_ids() -> set[str]:
-    """Known rule ids, loaded only when a config names rules."""
-    from kubeplan.rules.registry import load_rules
+def _silence(
+    findings: list[Finding], resources: list[Resource], settings: LintSettings, options: Options
+) -> list[Finding]:
+    """The config and the ignore annotation on the reading and validation findings (the lint
+    engine applies them to its own)."""
+    if not findings:
+        return findings
+    from kubeplan.rules import suppress
 
-    return set(load_rules())
+    if not options.inline_ignore:
+        settings.inline_ignore = False
+    return suppress.apply(findings, suppress.index(resources), settings)
 
 
 def _lint(  # type: ignore[no-untyped-def]

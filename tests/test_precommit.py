@@ -220,3 +220,172 @@ def test_hook_with_a_baseline_fails_only_on_new_findings(repo):
     output = second.stdout + second.stderr
     assert second.returncode == 1 and "[single-replica]" in output
     assert "[run-as-root]" not in output  # in the baseline
+
+
+# An ordinary repository: a Helm chart, a Kustomize overlay with patches, a node project, a
+# docker-compose file, a docs site and a CI workflow beside the manifests.
+LAYOUT = {
+    "chart/Chart.yaml": "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
+    "chart/values.yaml": "replicaCount: 2\nimage:\n  repository: registry.example.com/shop/api\n",
+    "chart/templates/deployment.yaml": textwrap.dedent(
+        """\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: {{ include "shop.fullname" . }}
+        spec:
+          replicas: {{ .Values.replicaCount }}
+        """
+    ),
+    "base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+    "base/deployment.yaml": DEPLOYMENT,
+    "overlay/kustomization.yaml": textwrap.dedent(
+        """\
+        apiVersion: kustomize.config.k8s.io/v1beta1
+        kind: Kustomization
+        resources:
+          - ../base
+        patches:
+          - path: patches/replicas.yaml
+          - target: {kind: Deployment}
+            path: patches/json.yaml
+        patchesStrategicMerge:
+          - patches/memory.yaml
+        configMapGenerator:
+          - name: settings
+            files: [config/settings.json]
+        """
+    ),
+    "overlay/patches/replicas.yaml": (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: shop\n"
+        "spec:\n  replicas: 3\n"
+    ),
+    "overlay/patches/json.yaml": "- op: replace\n  path: /spec/replicas\n  value: 4\n",
+    "overlay/patches/memory.yaml": (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: shop\n"
+        "spec:\n  template:\n    spec:\n      containers:\n        - name: api\n"
+        "          resources: {limits: {memory: 512Mi}}\n"
+    ),
+    "overlay/config/settings.json": '{"kind": "settings", "debug": false}\n',
+    "web/package.json": '{"name": "web", "version": "1.0.0", "scripts": {"test": "jest"}}\n',
+    "web/tsconfig.json": '{\n  // comments, as TypeScript allows\n  "compilerOptions": {}\n}\n',
+    "docker-compose.yml": "services:\n  web:\n    image: nginx\n    ports: ['80:80']\n",
+    "mkdocs.yml": (
+        "site_name: Shop\nmarkdown_extensions:\n  - pymdownx.emoji:\n"
+        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+    ),
+    ".github/workflows/ci.yml": "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
+}
+LEFT_OUT = sorted(set(LAYOUT) - {"base/deployment.yaml", ".github/workflows/ci.yml"})
+
+
+def _lay_out(path: Path) -> None:
+    for name, text in LAYOUT.items():
+        (path / name).parent.mkdir(parents=True, exist_ok=True)
+        (path / name).write_text(text, "utf-8")
+
+
+def test_check_hook_leaves_charts_patches_and_other_files_alone(repo):
+    """Each file is one pre-commit would pass; only base/deployment.yaml is a manifest."""
+    path, env = repo
+    _lay_out(path)
+    done = _commit(path, env, ".")
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert re.search(r"kubeplan check\.+Passed", output)
+    # what the hook leaves out is said with --verbose, each with its reason
+    listed = _run(path, env, "kubeplan", "check", "--hook", "--context", ".", "--verbose",
+                  *LAYOUT)  # fmt: skip
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    for name in LEFT_OUT:
+        assert f"note: {name}: " in listed.stdout, name
+    assert "a Kustomize patch of overlay/kustomization.yaml" in listed.stdout
+    assert "a Kustomize generator input of overlay/kustomization.yaml" in listed.stdout
+    assert "part of the Helm chart chart" in listed.stdout
+    assert "package.json: not a Kubernetes manifest" in listed.stdout
+    # without --hook the same files are refused, as before
+    plain = _run(path, env, "kubeplan", "check", "--context", ".", *LAYOUT)
+    assert plain.returncode == 1 and "[missing-kind]" in plain.stdout
+
+
+def test_check_hook_still_checks_a_manifest_fully(repo):
+    """A broken manifest beside the others is refused, with its finding; so is a manifest that
+    does not parse."""
+    path, env = repo
+    _lay_out(path)
+    assert _commit(path, env, ".").returncode == 0
+    broken = DEPLOYMENT.replace("      containers:", "      containerz: []\n      containers:")
+    (path / "base" / "deployment.yaml").write_text(broken, "utf-8")
+    (path / "docker-compose.yml").write_text("services:\n  web:\n    image: nginx:1.27\n", "utf-8")
+    bad = _commit(path, env, "base/deployment.yaml", "docker-compose.yml")
+    assert bad.returncode == 1 and 'unknown field "containerz"' in bad.stdout + bad.stderr
+    (path / "base" / "deployment.yaml").write_text(DEPLOYMENT + "  replicas: [\n", "utf-8")
+    unparsable = _commit(path, env, "base/deployment.yaml")
+    assert unparsable.returncode == 1 and "[yaml-syntax]" in unparsable.stdout + unparsable.stderr
+
+
+def _push_repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A clone of an empty bare repository with the kubeplan-plan hook installed for pre-push."""
+    env = _env(tmp_path)
+    upstream, path = tmp_path / "upstream.git", tmp_path / "clone"
+    assert _run(tmp_path, env, "git", "init", "-q", "--bare", str(upstream)).returncode == 0
+    assert _run(tmp_path, env, "git", "clone", "-q", str(upstream), str(path)).returncode == 0
+    (path / ".pre-commit-config.yaml").write_text(
+        yaml.safe_dump({"repos": [{"repo": "local", "hooks": [_local_hook("kubeplan-plan")]}]}),
+        "utf-8",
+    )
+    installed = _run(path, env, sys.executable, "-m", "pre_commit", "install",
+                     "--hook-type", "pre-push")  # fmt: skip
+    assert installed.returncode == 0, installed.stderr
+    return path, env
+
+
+def test_plan_hook_on_the_first_push_of_a_new_branch(tmp_path):
+    """No @{upstream} before the first push: the plan compares with where the pushed commits
+    start, says so, and is shown though it passes (verbose)."""
+    path, env = _push_repo(tmp_path)
+    (path / "deployment.yaml").write_text(DEPLOYMENT, "utf-8")
+    assert _commit(path, env, ".pre-commit-config.yaml", "deployment.yaml").returncode == 0
+    first = _run(path, env, "git", "push", "origin", "HEAD")  # an empty remote: all is new
+    output = first.stdout + first.stderr
+    assert first.returncode == 0, output
+    assert "kubeplan plan against nothing" in output and "1 to create" in output
+
+    assert _run(path, env, "git", "checkout", "-q", "-b", "feature").returncode == 0
+    (path / "deployment.yaml").write_text(DEPLOYMENT.replace("api:1.0.0", "api:1.1.0"), "utf-8")
+    assert _commit(path, env, "deployment.yaml").returncode == 0
+    pushed = _run(path, env, "git", "push", "origin", "feature")
+    output = pushed.stdout + pushed.stderr
+    assert pushed.returncode == 0, output
+    assert re.search(r"kubeplan plan\.+Passed", output)
+    assert "feature has no upstream branch yet" in output
+    assert "Deployment shop/api" in output and "rolls 2 pods" in output
+
+    assert _run(path, env, "git", "checkout", "-q", "-b", "selector").returncode == 0
+    (path / "deployment.yaml").write_text(DEPLOYMENT.replace("app: api", "app: v2"), "utf-8")
+    assert _commit(path, env, "deployment.yaml").returncode == 0
+    refused = _run(path, env, "git", "push", "origin", "selector")
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0 and "selector has no upstream branch yet" in output
+    assert "[immutable-field-changed]" in output
+    branches = _run(path, env, "git", "ls-remote", "--heads", "origin").stdout
+    assert "refs/heads/feature" in branches and "refs/heads/selector" not in branches
+
+
+def test_plan_falls_back_to_the_remote_default_branch(tmp_path):
+    """By hand, outside pre-commit: the merge-base with origin's default branch."""
+    path, env = _push_repo(tmp_path)
+    (path / "deployment.yaml").write_text(DEPLOYMENT, "utf-8")
+    assert _commit(path, env, "deployment.yaml").returncode == 0
+    assert _run(path, env, "git", "push", "-q", "--no-verify", "origin", "HEAD").returncode == 0
+    assert _run(path, env, "git", "remote", "set-head", "origin", "--auto").returncode == 0
+    default = _run(path, env, "git", "rev-parse", "--abbrev-ref", "origin/HEAD").stdout.strip()
+    assert _run(path, env, "git", "checkout", "-q", "-b", "feature").returncode == 0
+    (path / "deployment.yaml").write_text(DEPLOYMENT.replace("replicas: 2", "replicas: 3"), "utf-8")
+    assert _commit(path, env, "deployment.yaml").returncode == 0
+    plan = _run(path, env, "kubeplan", "plan", "--base", "@{upstream}", ".")
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert f"(merge-base with {default}; feature has no upstream branch yet)" in plan.stdout
+    assert "scales from 2 to 3" in plan.stdout
+    missing = _run(path, env, "kubeplan", "plan", "--base", "no-such-rev", ".")
+    assert missing.returncode == 2  # only @{upstream} falls back

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubeplan.model import Finding, Resource, Severity, finding_for
-from kubeplan.planner import effects
+from kubeplan.planner import effects, upstream
 from kubeplan.planner.pairing import CREATE, DELETE, UNCHANGED, UPDATE, Pair, pair
 from kubeplan.schemas import loader, programs, yamlnodes
 from kubeplan.schemas.sources import InputError
@@ -67,6 +67,10 @@ class DiffResult:
     # The base without them: what the manifests are compared with.
     compared_base: list[Resource] = field(default_factory=list, repr=False)
 
+    def has_changes(self) -> bool:
+        """Would applying create, update or delete an object?"""
+        return any(c.action != UNCHANGED for c in self.changes)
+
     def counts(self) -> dict[str, int]:
         updates = [c for c in self.changes if c.action == UPDATE]
         return {
@@ -92,8 +96,14 @@ def resolve_base(base: str, paths: list[str], cwd: str | None = None) -> tuple[l
     top = git_output(["rev-parse", "--show-toplevel"], cwd)
     if top is None:
         raise InputError(f"--base {base}: no such file or folder, and not inside a git repository")
+    label = f"git:{revision}"
     if git_output(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], cwd) is None:
-        raise InputError(f"--base {base}: no such file or folder, nor git revision")
+        if not upstream.is_upstream(revision):
+            raise InputError(f"--base {base}: no such file or folder, nor git revision")
+        found, label = upstream.fallback(revision, cwd, git_output)
+        if found is None:
+            return [], label
+        revision = found
     specs = []
     for path in paths:
         if path == "-":
@@ -104,7 +114,7 @@ def resolve_base(base: str, paths: list[str], cwd: str | None = None) -> tuple[l
         listing = git_output(["ls-tree", "--name-only", revision, "--", relative], top)
         if listing:  # absent at that revision: an empty base
             specs.append(f"git:{revision}:{'' if relative == '.' else relative}".rstrip(":"))
-    return specs, f"git:{revision}"
+    return specs, label
 
 
 def manifests_folder(paths: list[str]) -> str | None:

@@ -72,9 +72,10 @@ class PlanStep:
 
     @property
     def rejected(self) -> bool:
-        return any(
-            f.rule in REJECTING_RULES and f.severity == Severity.ERROR for f in self.findings
-        )
+        """The API server refuses the request. Every rejecting finding the plan attaches is an
+        error when made; the config may re-grade or silence it (it then no longer fails the
+        run), but the API server still refuses the step (rules/suppress.py)."""
+        return any(f.rule in REJECTING_RULES for f in self.findings)
 
     @property
     def blocked(self) -> bool:
@@ -83,7 +84,10 @@ class PlanStep:
             return False
         if self.rbac is not None and not self.rbac.allowed:
             return True
-        return any(f.severity == Severity.ERROR and f.rule in BLOCKING_RULES for f in self.findings)
+        return any(
+            f.severity == Severity.ERROR and f.rule in BLOCKING_RULES and not f.suppressed
+            for f in self.findings
+        )
 
     @property
     def verdict(self) -> str:
@@ -143,9 +147,13 @@ class Plan:
         }
 
     def failed(self, fail_on: str) -> bool:
-        return fails(self.findings, fail_on) or (
-            fail_on != "never" and any(s.rejected or s.blocked for s in self.steps)
-        )
+        """A rejected or blocked step has an error finding (rejections, `rbac-denied`, a cut
+        connection); silenced or re-graded in the config, it no longer fails the run."""
+        return fails(self.findings, fail_on)
+
+    def has_changes(self) -> bool:
+        """Would applying change anything (a step to create, update or delete)?"""
+        return bool(self.steps)
 
 
 def build_plan(
@@ -156,9 +164,10 @@ def build_plan(
 ) -> Plan:
     """Diff PATHs against BASE and plan the apply (raises InputError, ConfigError)."""
     from kubeplan.rules.config import load_config
+    from kubeplan.rules.known import rule_ids
     from kubeplan.schemas import renderguard
 
-    config = load_config(options.config_path, _rule_ids)
+    config = load_config(options.config_path, rule_ids)
     renderguard.configure_from_config(config.allow_remote, config.render)
     diff = run_diff(paths, base, options.kubernetes_version, progress)
     findings = list(diff.findings)
@@ -206,6 +215,7 @@ def build_plan(
         reach, reach_findings = _reachability(diff, config)
         findings += reach_findings
     _attach(findings[attached:], steps)
+    findings = _silence(findings, steps, diff, config.lint)
     findings.sort(key=Finding.sort_key)
     notes = list(diff.notes)
     return Plan(
@@ -221,10 +231,18 @@ def build_plan(
     )
 
 
-def _rule_ids() -> set[str]:
-    from kubeplan.rules.registry import load_rules
+def _silence(
+    findings: list[Finding], steps: list[PlanStep], diff: DiffResult, settings: Any
+) -> list[Finding]:
+    """The config's `rules:` and `exclude:` and the ignore annotation, as lint applies them."""
+    from kubeplan.rules import suppress
 
-    return set(load_rules())
+    objects = suppress.index(diff.new.resources, diff.base.resources)
+    kept = suppress.apply(findings, objects, settings)
+    still = {id(f) for f in kept}
+    for step in steps:
+        step.findings = [f for f in step.findings if id(f) in still]
+    return kept
 
 
 def _external(

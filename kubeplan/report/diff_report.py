@@ -121,7 +121,9 @@ def field_lines(report: ChangeReport, style: Style, indent: str = "    ") -> lis
     return lines
 
 
-def render_text(result: DiffResult, style: Style, show_unchanged: bool = False) -> str:
+def render_text(
+    result: DiffResult, style: Style, show_unchanged: bool = False, show_suppressed: bool = False
+) -> str:
     lines: list[str] = [style(f"kubeplan diff against {result.base_label}", "bold"), ""]
     for report in result.changes:
         action = report.action
@@ -144,9 +146,17 @@ def render_text(result: DiffResult, style: Style, show_unchanged: bool = False) 
     if lines[-1]:
         lines.append("")
     for finding in result.findings:
+        if finding.suppressed and not show_suppressed:  # by the config or an annotation
+            continue
+        colour = "red" if str(finding.severity) == "error" else "yellow"
         lines.append(
-            style("error", "red")
+            style(str(finding.severity), "dim" if finding.suppressed else colour)
             + f" {where(finding.file)}:{finding.line}: {finding.message}  [{finding.rule}]"
+            + (
+                style(f"  (suppressed: {finding.suppressed_by})", "dim")
+                if finding.suppressed
+                else ""
+            )
         )
     lines.append(summary(result))
     return "\n".join(lines) + "\n"

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from kubeplan.model import Severity
+from kubeplan.model import Finding, Severity
 from kubeplan.planner.graph import identity_json
 from kubeplan.planner.plan import Plan, PlanStep
 from kubeplan.report import diff_report
@@ -56,7 +56,21 @@ def _effect_note(step: PlanStep) -> str:
     return "no pod effect"
 
 
-def _step_lines(step: PlanStep, style: Style, verbose: bool, width: int) -> list[str]:
+def _shown(finding: Finding, show_suppressed: bool) -> bool:
+    return finding.severity != Severity.INFO and (show_suppressed or not finding.suppressed)
+
+
+def _finding_text(finding: Finding, style: Style) -> str:
+    colour = "dim" if finding.suppressed else SEVERITY_COLOUR.get(str(finding.severity), "dim")
+    text = f"{style(str(finding.severity), colour)} {finding.message}  [{finding.rule}]"
+    if finding.suppressed:
+        text += style(f"  (suppressed: {finding.suppressed_by})", "dim")
+    return text
+
+
+def _step_lines(
+    step: PlanStep, style: Style, verbose: bool, width: int, show_suppressed: bool = False
+) -> list[str]:
     verdict = step.verdict
     symbol = style(SYMBOL[verdict], COLOUR[verdict])
     label = style(verdict.ljust(8), COLOUR[verdict])
@@ -68,13 +82,10 @@ def _step_lines(step: PlanStep, style: Style, verbose: bool, width: int) -> list
     lines = [head + style(f"  {where_text(origin.file)}:{origin.line}", "dim")]
     indent = " " * (width + 6)
     for finding in step.findings:
-        if finding.severity == Severity.INFO:
+        if not _shown(finding, show_suppressed):
             continue
-        colour = SEVERITY_COLOUR.get(str(finding.severity), "dim")
-        lines.append(
-            f"{indent}{style(str(finding.severity), colour)} {finding.message}  [{finding.rule}]"
-        )
-        if finding.hint and verdict in ("rejected", "blocked"):
+        lines.append(f"{indent}{_finding_text(finding, style)}")
+        if finding.hint and verdict in ("rejected", "blocked") and not finding.suppressed:
             lines.append(style(f"{indent}  {finding.hint}", "dim"))
     if step.change.fields:
         lines.extend(diff_report.field_lines(step.change, style, indent))
@@ -143,7 +154,9 @@ def _header(plan: Plan, style: Style) -> list[str]:
     return [style(title, "bold") + style(f"  ({'; '.join(detail)})", "dim"), ""]
 
 
-def render_text(plan: Plan, style: Style, verbose: bool = False) -> str:
+def render_text(
+    plan: Plan, style: Style, verbose: bool = False, show_suppressed: bool = False
+) -> str:
     lines = _header(plan, style)
     if not plan.steps:
         lines.append("No changes. Applying these manifests changes nothing.")
@@ -160,7 +173,7 @@ def render_text(plan: Plan, style: Style, verbose: bool = False) -> str:
             count = per_wave[wave]
             parallel = style(f"  ({count} in parallel)", "dim") if count > 1 else ""
             lines.append(style(f"Wave {wave}", "bold") + parallel)
-        lines.extend(_step_lines(step, style, verbose, width))
+        lines.extend(_step_lines(step, style, verbose, width, show_suppressed))
     for cycle in plan.cycles:
         names = " → ".join(str(member) for member in cycle)
         lines.append(
@@ -171,13 +184,10 @@ def render_text(plan: Plan, style: Style, verbose: bool = False) -> str:
     lines.extend(_reach_lines(plan, style))
     lines.append("")
     on_steps = {id(f) for step in plan.steps for f in step.findings}
-    loose = [f for f in plan.findings if id(f) not in on_steps and f.severity != Severity.INFO]
+    loose = [f for f in plan.findings if id(f) not in on_steps and _shown(f, show_suppressed)]
     for finding in loose:
-        colour = SEVERITY_COLOUR.get(str(finding.severity), "dim")
-        lines.append(
-            style(str(finding.severity), colour)
-            + f" {where_text(finding.file)}:{finding.line}: {finding.message}  [{finding.rule}]"
-        )
+        severity, rest = _finding_text(finding, style).split(" ", 1)
+        lines.append(f"{severity} {where_text(finding.file)}:{finding.line}: {rest}")
     if loose:
         lines.append("")
     lines.append(style(summary(plan), "bold"))

@@ -61,6 +61,8 @@ def _matrix(reach: Reachability) -> list[str]:
 def _findings(findings: list[Finding], style: Style) -> list[str]:
     lines = []
     for f in findings:
+        if f.suppressed:  # by the config or the ignore annotation; in the JSON
+            continue
         severity = style(str(f.severity), SEVERITY_COLOUR[str(f.severity)])
         lines.append(f"{f.file}:{f.line}:{f.column}: {severity} [{f.rule}] {f.message}")
     return lines
@@ -85,9 +87,10 @@ def render_text(
         lines += _grouped(change.lost, style, "-", "red") or ["  (none)"]
         lines.append(f"Gained connections ({len(change.gained)}):")
         lines += _grouped(change.gained, style, "+", "green") or ["  (none)"]
-    if findings:
+    shown = _findings(findings, style)
+    if shown:
         lines.append("")
-        lines += _findings(findings, style)
+        lines += shown
     workloads = sum(not e.implicit for e in reach.endpoints)
     summary = f"{workloads} workloads, {len(reach.policies)} NetworkPolicies"
     if change is not None:
@@ -118,8 +121,8 @@ def to_document(
         "connections": len(reach.connections),
         "lost": len(change.lost) if change else 0,
         "gained": len(change.gained) if change else 0,
-        "errors": sum(str(f.severity) == "error" for f in findings),
-        "warnings": sum(str(f.severity) == "warning" for f in findings),
+        "errors": sum(str(f.severity) == "error" and not f.suppressed for f in findings),
+        "warnings": sum(str(f.severity) == "warning" and not f.suppressed for f in findings),
     }
     return document
 

@@ -87,7 +87,9 @@ def plan_sections(plan: Any) -> dict[str, Any]:
     for step in plan.steps:
         rbac = step.rbac
         verdict = "" if rbac is None else ("allowed" if rbac.allowed else "denied")
-        blocked = [f.rule for f in step.findings if f.severity.value == "error"]
+        blocked = [
+            f.rule for f in step.findings if f.severity.value == "error" and not f.suppressed
+        ]
         if rbac is not None and not rbac.allowed:
             blocked.append("rbac-denied")
         detail = ", ".join(sorted(step.effects))

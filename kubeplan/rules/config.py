@@ -147,8 +147,9 @@ def load_config(path: str | None, known_rules: Callable[[], set[str]]) -> Config
         where = format_path(tuple(location)) or "the config"
         errors.append(f"{path}:{line}: {where}: {error.message}")
     rules = data.get("rules") or {}
+    known = _with_custom_ids(known_rules(), data) if rules else set()
     for rule_id in rules:
-        if rule_id not in known_rules():
+        if rule_id not in known:
             line, _ = yamlnodes.locate(doc.node, ("rules", rule_id), doc.offset)
             errors.append(
                 f"{path}:{line}: rules: no rule named {rule_id!r} (kubeplan rules lists them)"
@@ -156,6 +157,13 @@ def load_config(path: str | None, known_rules: Callable[[], set[str]]) -> Config
     if errors:
         raise ConfigError("\n".join(sorted(set(errors), key=_line_order)))
     return _build(path, data, doc)
+
+
+def _with_custom_ids(known: set[str], data: dict[str, Any]) -> set[str]:
+    """The config's own `custom-rules` can be configured like the others."""
+    rows = data.get("custom-rules")
+    rows = rows if isinstance(rows, list) else []
+    return known | {r["id"] for r in rows if isinstance(r, dict) and isinstance(r.get("id"), str)}
 
 
 def _line_order(message: str) -> tuple[int, str]:

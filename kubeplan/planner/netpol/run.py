@@ -10,7 +10,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from kubeplan.model import Finding, Severity
+from kubeplan.model import Finding, Resource, Severity
 from kubeplan.planner.netpol.change import (
     ReachChange,
     check_declared,
@@ -42,9 +42,9 @@ def declared_connections(config_path: str | None) -> tuple[list[tuple[str, int]]
     if config_path is None and not _config_nearby():
         return [], ".kubeplan.yaml"  # no config: skip importing the schema validator
     from kubeplan.rules.config import load_config
-    from kubeplan.rules.registry import load_rules
+    from kubeplan.rules.known import rule_ids
 
-    config = load_config(config_path, lambda: set(load_rules()))
+    config = load_config(config_path, rule_ids)
     return config.connections, config.path or ".kubeplan.yaml"
 
 
@@ -68,6 +68,7 @@ def run_reach(
     declared: Sequence[tuple[str, int]],
     source: str,
     explain_pair: tuple[str, str] | None = None,
+    config_path: str | None = None,
 ) -> ReachRun:
     new = loader.load(paths)
     if not new.files and not new.resources and not new.findings:
@@ -80,11 +81,28 @@ def run_reach(
         old = loader.load(base_paths) if base_paths else loader.LoadResult()
         change = reach_change(old.resources, new.resources, declared=declared, source=source)
         findings += change.new.findings + change.problems + change.findings
+        findings = silence(findings, config_path, new.resources, old.resources)
         return _finish(ReachRun(change.new, change, findings), explain_pair)
     reach = analyse(new.resources, declared=declared)
     wanted, problems = required_connections(reach, new.resources, declared, source)
     findings += reach.findings + problems + check_declared(reach, wanted)
+    findings = silence(findings, config_path, new.resources)
     return _finish(ReachRun(reach, None, findings), explain_pair)
+
+
+def silence(
+    findings: list[Finding],
+    config_path: str | None,
+    new: list[Resource],
+    base: list[Resource] | None = None,
+) -> list[Finding]:
+    """The config's `rules:` and `exclude:` and the ignore annotation on reach's findings
+    (raises ConfigError)."""
+    if config_path is None and not _config_nearby():
+        return findings
+    from kubeplan.rules.suppress import silence as apply_config
+
+    return apply_config(findings, new, base or [], config_path=config_path)
 
 
 def _finish(run: ReachRun, explain_pair: tuple[str, str] | None) -> ReachRun:

@@ -1,0 +1,201 @@
+"""`kubeplan check --hook`: which of the files a commit touches are manifests to check.
+
+pre-commit passes every staged `.yaml`, `.yml` and `.json` file. In an ordinary repository many
+of them are not Kubernetes objects, and a hook that refuses them is switched off. With `--hook`
+a file named on the command line is left out, with a note shown under `--verbose`, when it is:
+
+- part of a Helm chart (a folder above it holds `Chart.yaml`): `Chart.yaml`, `values.yaml` and
+  the templates are Go templates and chart metadata until `helm template` renders them;
+- a file a kustomization refers to that is not an object: its patches, replacement sources,
+  generator inputs, transformer and generator configs (kustomize api/types/kustomization.go:
+  `patches[].path`, `patchesStrategicMerge[]`, `patchesJson6902[].path`, `replacements[].path`,
+  `configMapGenerator[]`/`secretGenerator[]` `files`/`envs`/`env`, `configurations`,
+  `generators`, `transformers`, `validators`, `openapi.path`, `helmCharts[].valuesFile`), or the
+  kustomization itself;
+- no Kubernetes manifest at all: no document is a mapping with `apiVersion` or `kind`
+  (`package.json`, `docker-compose.yml`, a CI workflow, `mkdocs.yml`); a file that does not
+  parse counts as a manifest when a line of it starts with `apiVersion:` or `kind:`, so a
+  broken manifest is still reported.
+
+Everything else is checked fully, as without `--hook`. The files left out are also kept out of
+the `--context` objects (a patch is a partial object, not one the cluster will hold).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from kubeplan.schemas.sources import KUSTOMIZATION_FILES, MANIFEST_SUFFIXES
+
+_OBJECT_LINE = re.compile(r"""^\s*["']?(apiVersion|kind)["']?\s*:""", re.MULTILINE)
+_SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "__pycache__"})
+
+
+@dataclass
+class HookScope:
+    check: list[str] = field(default_factory=list)  # the PATHs to check
+    notes: list[str] = field(default_factory=list)  # one per file left out, and why
+    left_out: frozenset[str] = frozenset()  # real paths of every non-object file found
+
+
+def hook_scope(paths: list[str], context: list[str]) -> HookScope:
+    """Split PATHs into what the hook checks and what it leaves out (with the reason)."""
+    files = [p for p in paths if os.path.isfile(p)]
+    kustomized = _kustomize_inputs(_kustomizations(files, context))
+    scope = HookScope()
+    for path in paths:
+        reason = _reason(path, kustomized) if path in files else None
+        if reason is None:
+            scope.check.append(path)
+        else:
+            scope.notes.append(f"{os.path.normpath(path)}: {reason}; not checked (--hook)")
+    scope.left_out = frozenset(kustomized)
+    return scope
+
+
+def _reason(path: str, kustomized: dict[str, str]) -> str | None:
+    real = os.path.realpath(path)
+    if os.path.basename(path) in KUSTOMIZATION_FILES:
+        return "a Kustomize file, not a manifest"
+    if real in kustomized:
+        return kustomized[real]
+    chart = _chart_of(real)
+    if chart is not None:
+        return (
+            f"part of the Helm chart {os.path.relpath(chart)} (check it rendered:"
+            f" helm template {os.path.relpath(chart)} | kubeplan check -)"
+        )
+    if not _is_manifest(path):
+        return "not a Kubernetes manifest (no document has apiVersion or kind)"
+    return None
+
+
+def _chart_of(real: str) -> str | None:
+    """The folder of the Helm chart a file belongs to (Chart.yaml in it or above it)."""
+    folder = os.path.dirname(real)
+    while True:
+        if os.path.isfile(os.path.join(folder, "Chart.yaml")):
+            return folder
+        if os.path.isdir(os.path.join(folder, ".git")):
+            return None  # the top of the repository
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def _is_manifest(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError):
+        return True  # the loader reports what it cannot read
+    try:
+        documents = list(yaml.load_all(text, Loader=_Loader))
+    except yaml.YAMLError:
+        return bool(_OBJECT_LINE.search(text))
+    return any(isinstance(d, dict) and ({"apiVersion", "kind"} & set(d)) for d in documents)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that reads any tag as plain data (`!!python/name:` in mkdocs.yml, `!Ref`)."""
+
+
+def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_Loader.add_multi_constructor("", _any_tag)
+
+
+def _kustomizations(files: Iterable[str], context: Iterable[str]) -> Iterator[str]:
+    """Kustomization files in the --context folders and in the folders of the files given."""
+    seen: set[str] = set()
+    folders = [c for c in context if os.path.isdir(c)]
+    for root in folders:
+        for folder, subfolders, names in os.walk(root):
+            # as the loader walks a folder (sources.py): hidden folders are not read
+            subfolders[:] = [
+                s for s in subfolders if s not in _SKIPPED_FOLDERS and not s.startswith(".")
+            ]
+            for name in names:
+                if name in KUSTOMIZATION_FILES:
+                    seen.add(os.path.realpath(os.path.join(folder, name)))
+    for path in files:
+        folder = os.path.dirname(os.path.abspath(path))
+        for _ in range(3):  # a patch sits beside its kustomization or a folder or two below
+            for name in KUSTOMIZATION_FILES:
+                candidate = os.path.join(folder, name)
+                if os.path.isfile(candidate):
+                    seen.add(os.path.realpath(candidate))
+            folder = os.path.dirname(folder)
+    yield from sorted(seen)
+
+
+def _kustomize_inputs(kustomizations: Iterable[str]) -> dict[str, str]:
+    """Real path of every file a kustomization uses that is not an object -> why."""
+    out: dict[str, str] = {}
+    for path in kustomizations:
+        try:
+            with open(path, encoding="utf-8-sig") as handle:
+                data = yaml.load(handle, Loader=_Loader)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue  # not readable as a kustomization: nothing to leave out
+        if not isinstance(data, dict):
+            continue
+        folder = os.path.dirname(path)
+        where = os.path.relpath(path)
+        for role, reference in _references(data):
+            if "\n" in reference or "://" in reference:
+                continue  # an inline patch or a remote file
+            real = os.path.realpath(os.path.join(folder, reference))
+            out.setdefault(real, f"a Kustomize {role} of {where}")
+    return out
+
+
+def _references(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(role, relative path) of the files a kustomization names that are not objects."""
+    for key in ("patches", "patchesJson6902"):
+        for item in _items(data.get(key)):
+            if isinstance(item, dict) and isinstance(item.get("path"), str):
+                yield "patch", item["path"]
+    for item in _items(data.get("patchesStrategicMerge")):
+        if isinstance(item, str):
+            yield "patch", item
+    for item in _items(data.get("replacements")):
+        if isinstance(item, dict) and isinstance(item.get("path"), str):
+            yield "replacement", item["path"]
+    for key in ("configMapGenerator", "secretGenerator"):
+        for item in _items(data.get(key)):
+            if not isinstance(item, dict):
+                continue
+            sources = [*_items(item.get("files")), *_items(item.get("envs")), item.get("env")]
+            for source in sources:
+                if isinstance(source, str):
+                    yield "generator input", source.split("=", 1)[-1]
+    for key in ("configurations", "generators", "transformers", "validators"):
+        for item in _items(data.get(key)):
+            if isinstance(item, str) and item.lower().endswith(MANIFEST_SUFFIXES):
+                yield key[:-1] + " config", item
+    openapi = data.get("openapi")
+    if isinstance(openapi, dict) and isinstance(openapi.get("path"), str):
+        yield "OpenAPI schema", openapi["path"]
+    for chart in _items(data.get("helmCharts")):
+        if isinstance(chart, dict):
+            for values in [chart.get("valuesFile"), *_items(chart.get("additionalValuesFiles"))]:
+                if isinstance(values, str):
+                    yield "Helm values file", values
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
