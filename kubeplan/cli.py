@@ -68,11 +68,24 @@ PathsArg = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _version_given(value: str | None) -> str | None:
+    """An empty --kubernetes-version is a mistake (an unset CI variable), not "the newest"."""
+    if value is not None and not value.strip():
+        from kubeplan.schemas.catalog import bundled_versions
+
+        versions = bundled_versions()
+        _fail(f"--kubernetes-version is empty; give one of {versions[0]} to {versions[-1]}")
+    return value
+
+
 VersionOpt = Annotated[
     str | None,
     typer.Option(
         "--kubernetes-version",
         "-k",
+        callback=_version_given,
         help="Kubernetes version to validate against (1.25 to 1.37; default: newest bundled).",
     ),
 ]
@@ -193,6 +206,16 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def _refuse_overwrite(outputs: list[str | None], *inputs: list[str] | str | None) -> None:
+    """Exit 2 before anything is read or written when an output file is one of the inputs."""
+    from kubeplan.schemas.inputfs import overwritten_input
+
+    given = [p for i in inputs if i for p in ([i] if isinstance(i, str) else i)]
+    message = overwritten_input(outputs, given)
+    if message:
+        _fail(message)
+
+
 ConfigOpt = Annotated[
     str | None,
     typer.Option("--config", help="Config file (default: .kubeplan.yaml found upwards)."),
@@ -249,6 +272,7 @@ def _run(
     except (OutputError, baselines.BaselineError) as error:
         _fail(str(error))
         return
+    _refuse_overwrite([t[1] for t in targets], paths, context, crd, baseline, config)
     options = Options(
         kubernetes_version=kubernetes_version,
         strict=strict,
@@ -442,6 +466,7 @@ def diff(
 
     try:
         targets = resolve_targets(output_format or [], output or [], option_order())
+        _refuse_overwrite([t[1] for t in targets], paths, base)
         version = normalise_version(kubernetes_version or newest_version())
         with progress_line() as progress:
             result = run_diff(paths, base, version, progress)
@@ -551,6 +576,7 @@ def plan(
         _fail("--as-group needs --as")
     try:
         targets = resolve_targets(output_format or [], output or [], option_order())
+        _refuse_overwrite([t[1] for t in targets], paths, base, rbac, config)
         version = normalise_version(kubernetes_version or newest_version())
         options = PlanOptions(
             version,
@@ -680,6 +706,7 @@ def reach(
     from kubeplan.rules.config_error import ConfigError
     from kubeplan.schemas.sources import InputError
 
+    _refuse_overwrite([output], paths, base, config)
     try:
         declared, source = declared_connections(config)
         result = run_reach(paths, base, declared, source, explain, config_path=config)
@@ -890,6 +917,7 @@ def baseline_write(
     from kubeplan.schemas.catalog import CatalogError
     from kubeplan.schemas.sources import InputError
 
+    _refuse_overwrite([output], paths, context, crd, config)
     options = Options(
         kubernetes_version=kubernetes_version,
         strict=strict,

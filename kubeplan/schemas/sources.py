@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from kubeplan.model import Finding, Severity
-from kubeplan.schemas import programs, renderguard
+from kubeplan.schemas import inputfs, programs, renderguard
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -39,6 +39,9 @@ class Sources:
     texts: list[SourceText] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # shown under --verbose
+    # What was read already, so that overlapping PATHs (`dir dir/a.yaml`, `dir ./dir`) and
+    # links read each real file once: (device, inode) of files, real paths of folders.
+    seen: set[object] = field(default_factory=set)
 
 
 def collect(paths: list[str], stdin_text: str | None = None, git_cwd: str | None = None) -> Sources:
@@ -49,15 +52,15 @@ def collect(paths: list[str], stdin_text: str | None = None, git_cwd: str | None
     programs.note_inputs(paths)
     for path in paths:
         if path == "-":
-            text = stdin_text if stdin_text is not None else sys.stdin.read()
-            sources.texts.append(SourceText("<stdin>", text))
+            _read_stdin(stdin_text, sources)
         elif path.startswith("git:"):
             _read_git(path, sources, git_cwd)
         elif os.path.isdir(path):
-            if not _render(path, sources):
-                _walk_folder(path, sources)
+            _read_folder(path, sources)
         elif os.path.isfile(path):
-            _read_file(path, sources)
+            _read_given_file(path, sources)
+        elif os.path.lexists(path) and not os.path.exists(path):
+            raise InputError(f"{path}: {inputfs.dangling(path)}")
         elif os.path.exists(path):
             raise InputError(f"{path}: not a regular file or folder")
         else:
@@ -66,14 +69,62 @@ def collect(paths: list[str], stdin_text: str | None = None, git_cwd: str | None
     return sources
 
 
+def _read_stdin(stdin_text: str | None, sources: Sources) -> None:
+    """Standard input, bounded; empty input is an error (the command piping into kubeplan
+    failed, as `helm template ... | kubeplan check -` does when helm fails)."""
+    if stdin_text is not None:
+        raw = stdin_text.encode("utf-8")
+        if len(raw) > inputfs.MAX_STDIN_BYTES:
+            sources.findings.append(
+                inputfs.too_large(inputfs.MAX_STDIN_BYTES, "standard input").finding("<stdin>")
+            )
+            return
+    else:
+        try:
+            raw = inputfs.read_stream(sys.stdin.buffer)
+        except inputfs.Refused as refused:
+            sources.findings.append(refused.finding("<stdin>"))
+            return
+    if not raw.strip():
+        raise InputError("standard input is empty (did the command piping into kubeplan fail?)")
+    _add_bytes("<stdin>", raw, sources)
+
+
+def _read_folder(path: str, sources: Sources) -> None:
+    real = os.path.realpath(path)
+    if real in sources.seen:
+        sources.notes.append(f"{os.path.normpath(path)}: folder already read")
+        return
+    sources.seen.add(real)
+    if not _render(path, sources):
+        _walk_folder(path, sources)
+
+
+def _read_given_file(path: str, sources: Sources) -> None:
+    """A file named as a PATH; when it is a symbolic link, it is followed only to a file in
+    the folder holding the link or below (as in a walked folder)."""
+    target = path
+    if os.path.islink(path):
+        folder = os.path.dirname(os.path.abspath(path))
+        try:
+            target = inputfs.link_target(path, os.path.realpath(folder), folder)
+        except inputfs.Refused as refused:
+            sources.findings.append(refused.finding(os.path.normpath(path)))
+            return
+    _read_file(target, sources, os.path.normpath(path))
+
+
 def _read_file(path: str, sources: Sources, name: str | None = None) -> None:
     name = name or os.path.normpath(path)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as error:
-        sources.findings.append(_file_finding(name, "unreadable-file", f"cannot read: {error}"))
+        raw, identity = inputfs.read_regular(path)
+    except inputfs.Refused as refused:
+        sources.findings.append(refused.finding(name))
         return
+    if identity in sources.seen:
+        sources.notes.append(f"{name}: already read (the same file under another path)")
+        return
+    sources.seen.add(identity)
     _add_bytes(name, raw, sources)
 
 
@@ -134,35 +185,103 @@ KUBEPLAN_FILES = (".kubeplan.yaml", ".kubeplan.yml")
 
 
 def _walk_folder(root: str, sources: Sources) -> None:
-    """Every manifest file below `root`, in a stable order."""
-    for folder, subfolders, files in os.walk(root):
-        subfolders.sort()
-        for sub in list(subfolders):
-            full = os.path.join(folder, sub)
-            if sub.startswith("."):
-                subfolders.remove(sub)
-                sources.notes.append(f"{os.path.normpath(full)}: hidden folder not read")
-            elif os.path.isfile(os.path.join(full, "Chart.yaml")):
-                subfolders.remove(sub)
-                sources.findings.append(
-                    _file_finding(
-                        os.path.normpath(os.path.join(full, "Chart.yaml")),
-                        "helm-chart-not-rendered",
-                        "a Helm chart is not read as plain YAML; name the chart folder as a PATH "
-                        "to render it, or pipe it in: helm template CHART | kubeplan validate -",
-                        Severity.INFO,
-                    )
-                )
-        for name in sorted(files):
-            full = os.path.join(folder, name)
-            if name in KUSTOMIZATION_FILES:
-                sources.notes.append(f"{os.path.normpath(full)}: Kustomize file, not a manifest")
-            elif name in KUBEPLAN_FILES:
-                sources.notes.append(f"{os.path.normpath(full)}: kubeplan's config, not a manifest")
-            elif name.lower().endswith(MANIFEST_SUFFIXES):
-                _read_file(full, sources)
-            else:
-                sources.notes.append(f"{os.path.normpath(full)}: not .yaml, .yml or .json; ignored")
+    """Every manifest file below `root`, in a stable order: a folder's files, then its
+    subfolders, each sorted. Symbolic links are followed only to files inside `root`."""
+    boundary = os.path.realpath(root)
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        files, subfolders = _list_folder(folder, root, boundary, sources)
+        for full in files:
+            _walk_file(full, root, boundary, sources)
+        pending.extend(reversed(subfolders))
+
+
+def _list_folder(
+    folder: str, root: str, boundary: str, sources: Sources
+) -> tuple[list[str], list[str]]:
+    """The entries of one folder to read: (files, subfolders to walk), both sorted."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError as error:
+        sources.findings.append(
+            _file_finding(
+                os.path.normpath(folder),
+                "unreadable-folder",
+                f"cannot read the folder: {error.strerror or error}; its files are not checked",
+            )
+        )
+        return [], []
+    files: list[str] = []
+    subfolders: list[str] = []
+    for entry in entries:
+        full = os.path.join(folder, entry.name)
+        if entry.is_dir(follow_symlinks=False):
+            if _walk_into(full, entry.name, sources):
+                subfolders.append(full)
+        elif entry.is_symlink() and os.path.isdir(full):
+            _folder_link(full, root, boundary, sources)
+        else:
+            files.append(full)
+    return files, subfolders
+
+
+def _walk_into(full: str, name: str, sources: Sources) -> bool:
+    """Whether a subfolder is walked: hidden folders and Helm charts are not."""
+    if name.startswith("."):
+        sources.notes.append(f"{os.path.normpath(full)}: hidden folder not read")
+        return False
+    if os.path.isfile(os.path.join(full, "Chart.yaml")):
+        sources.findings.append(
+            _file_finding(
+                os.path.normpath(os.path.join(full, "Chart.yaml")),
+                "helm-chart-not-rendered",
+                "a Helm chart is not read as plain YAML; name the chart folder as a PATH "
+                "to render it, or pipe it in: helm template CHART | kubeplan validate -",
+                Severity.INFO,
+            )
+        )
+        return False
+    return True
+
+
+def _folder_link(full: str, root: str, boundary: str, sources: Sources) -> None:
+    """A symbolic link to a folder is not walked: inside `root` its folder is walked at its
+    own path (following it would read those files twice, or loop); outside, it is refused."""
+    name = os.path.normpath(full)
+    try:
+        inputfs.link_target(full, boundary, os.path.normpath(root))
+    except inputfs.Refused as refused:
+        sources.findings.append(refused.finding(name))
+        return
+    sources.notes.append(
+        f"{name}: symbolic link to a folder inside {os.path.normpath(root)}, read at its own path"
+    )
+
+
+def _walk_file(full: str, root: str, boundary: str, sources: Sources) -> None:
+    name = os.path.basename(full)
+    shown = os.path.normpath(full)
+    if name in KUSTOMIZATION_FILES:
+        sources.notes.append(f"{shown}: Kustomize file, not a manifest")
+    elif name in KUBEPLAN_FILES:
+        sources.notes.append(f"{shown}: kubeplan's config, not a manifest")
+    elif not name.lower().endswith(MANIFEST_SUFFIXES):
+        sources.notes.append(f"{shown}: not .yaml, .yml or .json; ignored")
+    elif os.path.islink(full):
+        broken = inputfs.dangling(full)
+        if broken is not None:
+            sources.findings.append(broken.finding(shown))
+            return
+        try:
+            target = inputfs.link_target(full, boundary, os.path.normpath(root))
+        except inputfs.Refused as refused:
+            sources.findings.append(refused.finding(shown))
+            return
+        _read_file(target, sources, shown)
+    else:
+        _read_file(full, sources, shown)
 
 
 def _render(folder: str, sources: Sources) -> bool:
@@ -297,59 +416,31 @@ def _last_words(stderr: str) -> str:
 
 def _read_git(spec: str, sources: Sources, cwd: str | None = None) -> None:
     """`git:REV` or `git:REV:subdir`: manifests of a revision, read without a checkout."""
+    from kubeplan.schemas import gittree
+
     rev, _, subdir = spec[len("git:") :].partition(":")
     if not rev:
         raise InputError(f"{spec}: expected git:REV or git:REV:subdir")
-    for path, raw in read_git_tree(rev, subdir, cwd):
-        _add_bytes(f"git:{rev}:{path}", raw, sources)
+    for read in gittree.read_tree(rev, subdir, cwd):
+        name = f"git:{rev}:{read.path}"
+        if isinstance(read.content, inputfs.Refused):
+            sources.findings.append(read.content.finding(name))
+        elif read.content is None:
+            sources.notes.append(f"{name}: symbolic link to a folder, read at its own path")
+        elif ("git", rev, read.real) in sources.seen:
+            sources.notes.append(f"{name}: already read (the same file under another path)")
+        else:
+            sources.seen.add(("git", rev, read.real))
+            _add_bytes(name, read.content, sources)
 
 
 def read_git_tree(
     rev: str, subdir: str = "", cwd: str | None = None
 ) -> Iterator[tuple[str, bytes]]:
-    """(path, content) of every manifest file of `rev` under `subdir` (repository-relative)."""
-    git = programs.resolve("git")
-    if git.path is None:
-        raise InputError(f"{git.why_missing()}, so git:REV cannot be read")
-    verify = programs.run(
-        ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=False,
-    )
-    if verify.returncode != 0:
-        inside = programs.run(
-            ["git", "rev-parse", "--git-dir"], capture_output=True, cwd=cwd, check=False
-        )
-        if inside.returncode != 0:
-            raise InputError(f"git:{rev}: not inside a git repository")
-        raise InputError(f"git:{rev}: no such revision in this repository")
-    listing = programs.run(
-        ["git", "ls-tree", "-r", "-z", "--full-tree", "--name-only", rev, "--", subdir or "."],
-        capture_output=True,
-        cwd=cwd,
-        check=True,
-    )
-    paths = [
-        p.decode("utf-8", "surrogateescape")
-        for p in listing.stdout.split(b"\0")
-        if p and p.decode("utf-8", "surrogateescape").lower().endswith(MANIFEST_SUFFIXES)
-    ]
-    if subdir and not paths:
-        raise InputError(f"git:{rev}:{subdir}: no manifest files at that path in {rev}")
-    if not paths:
-        return
-    request = "".join(f"{rev}:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
-    batch = programs.run(
-        ["git", "cat-file", "--batch"], input=request, capture_output=True, cwd=cwd, check=True
-    )
-    data = batch.stdout
-    position = 0
-    for path in paths:
-        header_end = data.index(b"\n", position)
-        header = data[position:header_end].split()
-        size = int(header[2])
-        start = header_end + 1
-        yield path, data[start : start + size]
-        position = start + size + 1
+    """(path, content) of every manifest file of `rev` under `subdir` (repository-relative),
+    links read as what they point to; files that are not read are left out."""
+    from kubeplan.schemas import gittree
+
+    for read in gittree.read_tree(rev, subdir, cwd):
+        if isinstance(read.content, bytes):
+            yield read.path, read.content

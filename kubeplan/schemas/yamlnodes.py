@@ -18,6 +18,7 @@ does not hide the others.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,6 +88,10 @@ _GO_YAML_BOOLS: dict[str, bool] = {
         for word in ("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF")
     },
 }
+# Line breaks to libyaml and go-yaml (YAML 1.1 "b-break": a lone \r, U+0085, U+2028, U+2029)
+# that editors, GitHub and kubectl's document splitter do not count: marks after one are mapped
+# back to physical lines (go-yaml in kubectl 1.32 shifts its own line numbers the same way).
+_ODD_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
 _SEPARATOR = re.compile(r"^---(?:[ \t\r\n]|$)")
 _END = re.compile(r"^\.\.\.[ \t\r]*$")
 _HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
@@ -143,7 +148,7 @@ def _split(text: str) -> Iterator[_Chunk]:
     A chunk keeps its `---` line so that `--- {inline: doc}` still parses, and each chunk
     knows the line it starts at so marks can be shifted back to file lines.
     """
-    lines = text.splitlines(keepends=True)
+    lines = physical_lines(text)
     start = 0
     index = 0
     for number, line in enumerate(lines):
@@ -155,6 +160,17 @@ def _split(text: str) -> Iterator[_Chunk]:
             start = number if separator else number + 1
     if start < len(lines):
         yield _chunk(index, start, lines[start:])
+
+
+def physical_lines(text: str) -> list[str]:
+    """The lines of `text` as editors, GitHub and kubectl count them: ended by \\n only.
+
+    `str.splitlines` also breaks at \\r, \\x0b, \\x0c, \\x1c-\\x1e, U+0085, U+2028 and U+2029,
+    which may stand inside a quoted value: a `---` after one would split a document in two.
+    (kubectl's YAMLReader in k8s.io/apimachinery pkg/util/yaml/decoder.go reads \\n lines.)"""
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
 
 
 def _chunk(index: int, first_line: int, lines: list[str]) -> _Chunk:
@@ -226,16 +242,57 @@ def _parse_chunk(chunk: _Chunk) -> Document:
     return doc
 
 
+class _Lines:
+    """Maps a libyaml mark to the physical (\\n-counted) line and column of a chunk."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0, *(match.end() for match in re.finditer("\n", text))]
+        self.skip = 1 if text.startswith("\ufeff") else 0  # libyaml does not count a BOM
+
+    def mark(self, mark: Any) -> Any:
+        index = mark.index + self.skip
+        line = bisect.bisect_right(self.starts, index) - 1
+        return yaml.Mark(mark.name, mark.index, line, index - self.starts[line], None, None)
+
+    def renumber(self, root: Any) -> None:
+        """Every node's marks, physical (each node once: aliases share nodes)."""
+        seen: set[int] = set()
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            node.start_mark = self.mark(node.start_mark)
+            node.end_mark = self.mark(node.end_mark)
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    stack.extend((key_node, value_node))
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+
+
 def _parse_chunk_text(chunk: _Chunk) -> Document:
     offset = chunk.first_line
+    lines = _Lines(chunk.text) if _ODD_BREAK.search(chunk.text) else None
     try:
         loader = _Loader(chunk.text)
         try:
             node = loader.get_single_node()
         finally:
             loader.dispose()
+        if lines is not None and node is not None:
+            lines.renumber(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if lines is not None and mark is not None:
+            mark = lines.mark(mark)
+        directive = _directive_line(chunk.text)
+        if directive is not None:
+            line = directive + 1 + offset
+            doc = Document(chunk.index, line, None, template=chunk.template, broken=True)
+            doc.problems.append(Problem("yaml-syntax", _DIRECTIVE_MESSAGE, line, 1))
+            return doc
         line = (mark.line + 1 + offset) if mark else offset + 1
         column = (mark.column + 1) if mark else 1
         problem = error.problem or error.context or "invalid YAML"
@@ -287,8 +344,29 @@ def _parse_chunk_text(chunk: _Chunk) -> Document:
     return doc
 
 
+# kubectl apply -f splits a file at `---` lines first (k8s.io/apimachinery pkg/util/yaml
+# decoder.go, YAMLReader), so directive lines before a `---` reach go-yaml as a document of
+# their own, which it refuses (parserc.go, yaml_parser_parse_document_start): kubectl 1.32 says
+# "error converting YAML to JSON: yaml: line 1: did not find expected <document start>".
+_DIRECTIVE_MESSAGE = (
+    "YAML syntax error: a %YAML or %TAG directive; kubectl apply -f splits the file at"
+    ' "---" lines and fails on it (did not find expected <document start>): remove the'
+    " directive lines"
+)
+
+
+def _directive_line(text: str) -> int | None:
+    """The line (0-based) of a directive that opens `text`, past blank and comment lines."""
+    for number, line in enumerate(physical_lines(text)):
+        if line.startswith("%"):
+            return number
+        if line.strip() and not line.startswith("#"):
+            return None
+    return None
+
+
 def _char_at(text: str, line: int, column: int) -> str:
-    lines = text.splitlines()
+    lines = [line.rstrip("\r\n") for line in physical_lines(text)]
     if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
         return lines[line][column]
     return ""
