@@ -527,3 +527,39 @@ def test_directive_text_in_a_block_is_no_directive() -> None:
     )
     run = kubeplan("validate", "-", "--format", "json", stdin=text)
     assert run.exit_code == 0 and run.json()["findings"] == []
+
+
+# -- kubeplan's own files: config and baseline ------------------------------------------------
+
+
+@pytest.mark.parametrize("option", ["--config", "--baseline"])
+def test_a_config_or_baseline_that_is_a_device_or_fifo_is_refused(
+    folder: Path, option: str
+) -> None:
+    (folder.parent / "zero").symlink_to("/dev/zero")
+    os.mkfifo(folder.parent / "pipe")
+    for name, kind in (("zero", "a character device"), ("pipe", "a FIFO (named pipe)")):
+        run = run_bounded("check", "m", option, name, cwd=folder.parent)
+        assert run.returncode == 2
+        assert run.stderr.startswith("kubeplan: ") and len(run.stderr.splitlines()) == 1
+        assert f"{kind}, not a regular file; not read" in run.stderr
+
+
+def test_a_link_named_as_a_path_stays_in_its_folder(
+    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a pre-commit hook or a file list passes: the link itself, never its target outside."""
+    (tmp_path / "secret.yaml").write_text(config_map("secret"))
+    (folder / "leak.yaml").symlink_to("../secret.yaml")
+    (folder / "same.yaml").symlink_to("app.yaml")
+    monkeypatch.chdir(tmp_path)
+    run = kubeplan("validate", "m/leak.yaml", "m/same.yaml", "--format", "json")
+    report = run.json()
+    assert report["summary"]["resources"] == 1
+    assert [(f["file"], f["rule"], f["message"]) for f in report["findings"]] == [
+        (
+            "m/leak.yaml",
+            "symlink-not-followed",
+            "a symbolic link to '../secret.yaml', outside m; not followed",
+        )
+    ]

@@ -103,11 +103,12 @@ def write(findings: Iterable[Finding], path: str) -> int:
 
 
 def load(path: str) -> Counter[Key]:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            doc = json.load(handle)
-    except OSError as error:
-        raise BaselineError(f"--baseline {path}: {error.strerror or error}") from None
+    from kubeplan.schemas import inputfs
+
+    try:  # bounded, and never a FIFO or a device: the baseline file lives in the repository
+        doc = json.loads(inputfs.read_regular(path)[0])
+    except inputfs.Refused as refused:
+        raise BaselineError(f"--baseline {path}: {refused.message}") from None
     except ValueError as error:
         raise BaselineError(f"--baseline {path}: not JSON ({error})") from None
     if not isinstance(doc, dict) or doc.get("kind") != BASELINE_KIND:

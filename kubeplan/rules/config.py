@@ -119,11 +119,12 @@ def load_config(path: str | None, known_rules: Callable[[], set[str]]) -> Config
     path = path or find_config()
     if path is None:
         return Config()
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read the config: {error}") from error
+    from kubeplan.schemas import inputfs
+
+    try:  # bounded, and never a FIFO or a device: a pull request can add the config file
+        text = inputfs.read_regular(path)[0].decode("utf-8")
+    except (inputfs.Refused, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read the config: {error}") from None
     documents = [d for d in yamlnodes.parse_stream(text) if d.node is not None or d.problems]
     problems = [f"{path}:{p.line}: {p.message}" for d in documents for p in d.problems]
     if problems:

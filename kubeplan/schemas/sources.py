@@ -106,8 +106,9 @@ def _read_given_file(path: str, sources: Sources) -> None:
     target = path
     if os.path.islink(path):
         folder = os.path.dirname(os.path.abspath(path))
+        shown = os.path.dirname(os.path.normpath(path)) or "."
         try:
-            target = inputfs.link_target(path, os.path.realpath(folder), folder)
+            target = inputfs.link_target(path, os.path.realpath(folder), shown)
         except inputfs.Refused as refused:
             sources.findings.append(refused.finding(os.path.normpath(path)))
             return
