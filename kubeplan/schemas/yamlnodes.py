@@ -88,10 +88,6 @@ _GO_YAML_BOOLS: dict[str, bool] = {
         for word in ("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF")
     },
 }
-# Line breaks to libyaml and go-yaml (YAML 1.1 "b-break": a lone \r, U+0085, U+2028, U+2029)
-# that editors, GitHub and kubectl's document splitter do not count: marks after one are mapped
-# back to physical lines (go-yaml in kubectl 1.32 shifts its own line numbers the same way).
-_ODD_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
 _SEPARATOR = re.compile(r"^---(?:[ \t\r\n]|$)")
 _END = re.compile(r"^\.\.\.[ \t\r]*$")
 _HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
@@ -162,12 +158,17 @@ def _split(text: str) -> Iterator[_Chunk]:
         yield _chunk(index, start, lines[start:])
 
 
+_OTHER_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
 def physical_lines(text: str) -> list[str]:
     """The lines of `text` as editors, GitHub and kubectl count them: ended by \\n only.
 
     `str.splitlines` also breaks at \\r, \\x0b, \\x0c, \\x1c-\\x1e, U+0085, U+2028 and U+2029,
     which may stand inside a quoted value: a `---` after one would split a document in two.
     (kubectl's YAMLReader in k8s.io/apimachinery pkg/util/yaml/decoder.go reads \\n lines.)"""
+    if not any(other in text for other in _OTHER_BREAKS):
+        return text.splitlines(keepends=True)  # the same lines, faster
     lines = text.split("\n")
     last = lines.pop()
     return [line + "\n" for line in lines] + ([last] if last else [])
@@ -242,6 +243,17 @@ def _parse_chunk(chunk: _Chunk) -> Document:
     return doc
 
 
+# Line breaks to libyaml and go-yaml (YAML 1.1 "b-break": a lone \r, U+0085, U+2028, U+2029)
+# that editors, GitHub and kubectl's document splitter do not count: marks after one are mapped
+# back to physical lines (go-yaml in kubectl 1.32 shifts its own line numbers the same way).
+def _odd_breaks(text: str) -> bool:
+    """Whether libyaml counts a line break that is no \\n (substring tests: a regex alternation
+    over every character of every document cost more than parsing some of them)."""
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        return True
+    return "\r" in text and text.count("\r") != text.count("\r\n")
+
+
 class _Lines:
     """Maps a libyaml mark to the physical (\\n-counted) line and column of a chunk."""
 
@@ -274,7 +286,7 @@ class _Lines:
 
 def _parse_chunk_text(chunk: _Chunk) -> Document:
     offset = chunk.first_line
-    lines = _Lines(chunk.text) if _ODD_BREAK.search(chunk.text) else None
+    lines = _Lines(chunk.text) if _odd_breaks(chunk.text) else None
     try:
         loader = _Loader(chunk.text)
         try:
