@@ -563,3 +563,12 @@ def test_a_link_named_as_a_path_stays_in_its_folder(
             "a symbolic link to '../secret.yaml', outside m; not followed",
         )
     ]
+
+
+def test_hook_mode_does_not_open_a_link_to_a_device(tmp_path: Path) -> None:
+    """--hook reads each named file to tell manifests from other YAML: bounded as well."""
+    (tmp_path / "app.yaml").write_text(config_map("app"))
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    run = run_bounded("check", "--hook", "app.yaml", "zero.yaml", cwd=tmp_path)
+    assert run.returncode == 2
+    assert run.stderr.strip() == "kubeplan: zero.yaml: not a regular file or folder"

@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from kubeplan.schemas import inputfs
 from kubeplan.schemas.sources import KUSTOMIZATION_FILES, MANIFEST_SUFFIXES
 
 _OBJECT_LINE = re.compile(r"""^\s*["']?(apiVersion|kind)["']?\s*:""", re.MULTILINE)
@@ -91,10 +92,9 @@ def _chart_of(real: str) -> str | None:
 
 
 def _is_manifest(path: str) -> bool:
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError):
+    try:  # bounded and regular files only, as the loader reads (inputfs.py)
+        text = inputfs.read_regular(path)[0].decode("utf-8-sig")
+    except (inputfs.Refused, UnicodeDecodeError):
         return True  # the loader reports what it cannot read
     try:
         documents = list(yaml.load_all(text, Loader=_Loader))
@@ -147,9 +147,9 @@ def _kustomize_inputs(kustomizations: Iterable[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for path in kustomizations:
         try:
-            with open(path, encoding="utf-8-sig") as handle:
-                data = yaml.load(handle, Loader=_Loader)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            text = inputfs.read_regular(path)[0].decode("utf-8-sig")
+            data = yaml.load(text, Loader=_Loader)
+        except (inputfs.Refused, UnicodeDecodeError, yaml.YAMLError):
             continue  # not readable as a kustomization: nothing to leave out
         if not isinstance(data, dict):
             continue
