@@ -163,6 +163,15 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def _refuse_format_word(output: str) -> None:
+    """`--output json` means a format to a kubectl user (report/output_names.py)."""
+    from kubeplan.report.output_names import refusal
+
+    problem = refusal(output)
+    if problem:
+        _fail(problem)
+
+
 ConfigOpt = Annotated[
     str | None,
     typer.Option("--config", help="Config file (default: .kubeplan.yaml found upwards)."),
@@ -498,11 +507,13 @@ def progress_line() -> Iterator[Callable[[int, int, str], None]]:
 
 def _write(rendered: str, output: str | None) -> None:
     if output:
+        _refuse_format_word(output)
         try:
             with open(output, "w", encoding="utf-8") as handle:
                 handle.write(rendered)
         except OSError as error:
             _fail(f"cannot write {output}: {error}")
+        typer.echo(f"kubeplan: wrote the report to {output}", err=True)
     else:
         sys.stdout.write(rendered)
 
@@ -776,6 +787,7 @@ def baseline_write(
 ) -> None:
     """Run `check` and record its findings in FILE; later runs with --baseline FILE fail only on
     findings that are not in it."""
+    _refuse_format_word(output)
     from kubeplan.engine import Options, run
     from kubeplan.report import baseline as baselines
     from kubeplan.rules.config_error import ConfigError
