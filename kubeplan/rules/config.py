@@ -6,21 +6,43 @@ The file is read with the same line-keeping parser as manifests and checked agai
 
 from __future__ import annotations
 
-import os
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kubeplan.model import Severity, format_path
 from kubeplan.rules.config_error import ConfigError
+from kubeplan.rules.config_find import CONFIG_NAMES, find_config
 from kubeplan.rules.context import ObjectPattern
 from kubeplan.rules.engine import Exclusion, LintSettings
 from kubeplan.schemas import yamlnodes
 
-CONFIG_NAMES = (".kubeplan.yaml", ".kubeplan.yml")
+__all__ = ["CONFIG_NAMES", "CONFIG_SCHEMA", "Config", "find_config", "load_config"]
 
 _GLOBS = {"type": "string", "minLength": 1}
 _SEVERITY = {"enum": ["error", "warning", "info"]}
+# The types of a custom rule's keys (rules/custom.py checks the rest: id form, one condition).
+_CUSTOM_RULE = {
+    "type": "object",
+    "required": ["id", "message"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "string"},
+        "message": {"type": "string"},
+        "kinds": {"type": "array", "items": {"type": "string"}},
+        "severity": _SEVERITY,
+        "category": {"type": "string"},
+        "remediation": {"type": "string"},
+        "schema": {"type": ["object", "boolean"]},
+        "path": {"type": "string", "minLength": 1},
+        "matches": {"type": "string"},
+        "equals": {},
+        "one-of": {"type": "array"},
+        "not-one-of": {"type": "array"},
+        "exists": {"type": "boolean"},
+    },
+}
 CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -73,7 +95,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "properties": {"kind": _GLOBS, "namespace": _GLOBS, "name": _GLOBS},
             },
         },
-        "custom-rules": {"type": "array", "items": {"type": "object"}},
+        "custom-rules": {"type": "array", "items": _CUSTOM_RULE},
         # Required NetworkPolicy connections: "frontend -> cartservice:7070" (docs/reach.md).
         "connections": {
             "type": "array",
@@ -96,30 +118,14 @@ class Config:
     connections: list[tuple[str, int]] = field(default_factory=list)  # (declared text, line)
 
 
-def find_config(start: str | None = None) -> str | None:
-    folder = os.path.abspath(start or os.getcwd())
-    while True:
-        for name in CONFIG_NAMES:
-            candidate = os.path.join(folder, name)
-            if os.path.isfile(candidate):
-                return candidate
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
-
-
 def load_config(path: str | None, known_rules: Callable[[], set[str]]) -> Config:
-    """Read and check a config; `path` None means search upwards (none found: defaults)."""
+    """Read and check a config; `path` None means search upwards (none found: defaults).
+
+    Every problem is a `file:line: key: what is wrong` line of one ConfigError (exit 2)."""
     path = path or find_config()
     if path is None:
         return Config()
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read the config: {error}") from error
-    documents = [d for d in yamlnodes.parse_stream(text) if d.node is not None or d.problems]
+    documents = [d for d in yamlnodes.parse_stream(_read(path)) if d.node is not None or d.problems]
     problems = [f"{path}:{p.line}: {p.message}" for d in documents for p in d.problems]
     if problems:
         raise ConfigError("\n".join(problems))
@@ -127,30 +133,116 @@ def load_config(path: str | None, known_rules: Callable[[], set[str]]) -> Config
         return Config(path=path)
     doc = documents[0]
     data = doc.data
-    errors = []
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{path}:{doc.line}: the config is {_kind_of(data)}, not a mapping of keys"
+            " (kubernetes-version, rules, exclude, ...; docs/config.md)"
+        )
+    errors = _schema_errors(path, data, doc)
+    errors += _version_errors(path, data, doc)
+    errors += _rule_errors(path, data, doc, known_rules)
+    if errors:
+        raise ConfigError("\n".join(sorted(set(errors), key=_line_order)))
+    return _build(path, data, doc)
+
+
+def _read(path: str) -> str:
+    """The config's text; a file that is not UTF-8 (UTF-16 from an editor) is a config error."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the config: {error.strerror or error}") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and b"\x00" in raw[:4]):
+        raise ConfigError(f"{path}:1: the config is UTF-16; save it as UTF-8")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}:{line}: the config is not UTF-8 text; save it as UTF-8"
+        ) from None
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    return f"a single {type(value).__name__} value"
+
+
+def _schema_errors(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> list[str]:
     import jsonschema_rs  # only when a config is read: start-up time of config-less runs
 
+    errors = []
     for error in jsonschema_rs.validator_for(CONFIG_SCHEMA).iter_errors(data):
         location = list(error.instance_path)
         if type(error.kind).__name__ == "AdditionalProperties":
             for key in error.kind.unexpected:
                 line, _ = yamlnodes.locate(doc.node, (*location, key), doc.offset)
                 where = format_path((*location, key))
-                errors.append(f"{path}:{line}: unknown key {where}")
+                hint = _did_you_mean(str(key), _keys_at(location))
+                errors.append(f"{path}:{line}: unknown key {where}{hint}")
             continue
         line, _ = yamlnodes.locate(doc.node, tuple(location), doc.offset)
         where = format_path(tuple(location)) or "the config"
-        errors.append(f"{path}:{line}: {where}: {error.message}")
-    rules = data.get("rules") or {}
+        hint = ""
+        if type(error.kind).__name__ == "Enum" and isinstance(error.instance, str):
+            hint = _did_you_mean(error.instance, [str(o) for o in error.kind.options])
+        errors.append(f"{path}:{line}: {where}: {error.message}{hint}")
+    return errors
+
+
+def _keys_at(location: list[str | int]) -> list[str]:
+    """The keys CONFIG_SCHEMA allows at an instance location (for "did you mean")."""
+    schema: Any = CONFIG_SCHEMA
+    for step in location:
+        if isinstance(step, int):
+            schema = schema.get("items", {})
+        else:
+            schema = schema.get("properties", {}).get(step, {})
+    return list(schema.get("properties", {}))
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _version_errors(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> list[str]:
+    """`kubernetes-version: 1.30` is the YAML number 1.3: refuse it with the fix, unless the
+    number reads back as written (1.33)."""
+    version = data.get("kubernetes-version")
+    if not isinstance(version, float | int) or isinstance(version, bool):
+        return []
+    node = _child(doc.node, "kubernetes-version")
+    written = str(getattr(node, "value", version))
+    if written == str(version):
+        return []
+    line, _ = yamlnodes.locate(doc.node, ("kubernetes-version",), doc.offset)
+    return [
+        f"{path}:{line}: kubernetes-version: {written} is read by YAML as the number {version};"
+        f' quote it: kubernetes-version: "{written}"'
+    ]
+
+
+def _rule_errors(
+    path: str, data: dict[str, Any], doc: yamlnodes.Document, known_rules: Callable[[], set[str]]
+) -> list[str]:
+    """Rule ids in `rules:` that no rule has, with the closest id."""
+    rules = data.get("rules")
+    if not isinstance(rules, dict):
+        return []
+    errors = []
     for rule_id in rules:
         if rule_id not in known_rules():
             line, _ = yamlnodes.locate(doc.node, ("rules", rule_id), doc.offset)
+            hint = _did_you_mean(str(rule_id), known_rules())
             errors.append(
-                f"{path}:{line}: rules: no rule named {rule_id!r} (kubeplan rules lists them)"
+                f"{path}:{line}: rules: no rule named {rule_id!r}{hint} (kubeplan rules lists them)"
             )
-    if errors:
-        raise ConfigError("\n".join(sorted(set(errors), key=_line_order)))
-    return _build(path, data, doc)
+    return errors
 
 
 def _line_order(message: str) -> tuple[int, str]:
@@ -161,7 +253,10 @@ def _line_order(message: str) -> tuple[int, str]:
 def _build(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> Config:
     config = Config(path=path)
     version = data.get("kubernetes-version")
-    config.kubernetes_version = str(version) if version is not None else None
+    node = _child(doc.node, "kubernetes-version")  # a number as written: 1.33, not a float
+    config.kubernetes_version = (
+        str(getattr(node, "value", version)) if version is not None else None
+    )
     config.strict = data.get("strict")
     config.fail_on = data.get("fail-on")
     settings = config.lint
