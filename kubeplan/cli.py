@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import click
 import typer
@@ -17,6 +17,9 @@ import typer
 from kubeplan import __version__
 from kubeplan.model import fails
 from kubeplan.report.ordered import OrderedCommand
+
+if TYPE_CHECKING:
+    from kubeplan.settings import Settings
 
 # click 8.4 suggests a close command name itself (click/exceptions.py NoSuchCommand), and typer
 # adds the same suggestion again (typer/core.py TyperGroup.resolve_command): "Did you mean
@@ -158,9 +161,42 @@ def _root(
     """What a change to Kubernetes manifests will do, before it is applied."""
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(f"kubeplan: {message}", err=True)
     raise typer.Exit(2)
+
+
+def _settings(
+    config: str | None,
+    kubernetes_version: str | None = None,
+    fail_on: FailOn | None = None,
+    verbose: bool = False,
+    with_version: bool = True,
+) -> Settings:
+    """The config and the options over it, read the same way by every command
+    (kubeplan/settings.py); under --verbose, which config applies."""
+    from kubeplan.rules.config_error import ConfigError
+    from kubeplan.settings import resolve
+
+    try:
+        settings = resolve(
+            config,
+            kubernetes_version,
+            fail_on.value if fail_on else None,
+            with_version=with_version,
+        )
+    except (ConfigError, _catalog_error()) as error:  # evaluated only on an error
+        _fail(str(error))
+    if verbose:
+        typer.echo(f"kubeplan: {settings.note()}", err=True)
+    return settings
+
+
+def _catalog_error() -> type[Exception]:
+    """CatalogError, imported only when needed: its module loads the schema validator."""
+    from kubeplan.schemas.catalog import CatalogError
+
+    return CatalogError
 
 
 def _refuse_format_word(output: str) -> None:
@@ -222,13 +258,15 @@ def _run(
     except (OutputError, baselines.BaselineError) as error:
         _fail(str(error))
         return
+    settings = _settings(config, kubernetes_version, fail_on, verbose)
     options = Options(
-        kubernetes_version=kubernetes_version,
+        kubernetes_version=settings.kubernetes_version,
         strict=strict,
         crd_paths=crd or [],
-        config_path=config,
+        config_path=settings.config_path,
         inline_ignore=not no_inline_ignore,
         context_paths=context or [],
+        config=settings.config,
     )
     try:
         result = run(paths, options, mode)
@@ -246,8 +284,7 @@ def _run(
     if recorded is not None:
         baselines.apply(result.findings, recorded)
     _emit(mode, result, targets, quiet, no_color, verbose, show_suppressed)
-    threshold = fail_on.value if fail_on is not None else (result.fail_on or "error")
-    raise typer.Exit(1 if result.failed(threshold) else 0)
+    raise typer.Exit(1 if result.failed(settings.fail_on) else 0)
 
 
 StrictOptional = Annotated[
@@ -346,6 +383,7 @@ def diff(
         ),
     ],
     kubernetes_version: VersionOpt = None,
+    config: ConfigOpt = None,
     output_format: FormatsOpt = None,
     output: OutputsOpt = None,
     fail_on: FailOnOptional = None,
@@ -353,6 +391,7 @@ def diff(
     show_unchanged: Annotated[
         bool, typer.Option("--show-unchanged", help="Also list objects that do not change.")
     ] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """What applying the manifests does, field by field, against a prior revision."""
     from kubeplan.planner.diffrun import run_diff
@@ -360,17 +399,20 @@ def diff(
     from kubeplan.report.ordered import option_order
     from kubeplan.report.outputs import OutputError, ReportData, emit, resolve_targets
     from kubeplan.report.sections import change_rows
-    from kubeplan.schemas.catalog import CatalogError, newest_version, normalise_version
+    from kubeplan.schemas.catalog import CatalogError
     from kubeplan.schemas.sources import InputError
 
     try:
         targets = resolve_targets(output_format or [], output or [], option_order())
-        version = normalise_version(kubernetes_version or newest_version())
-        with progress_line() as progress:
-            result = run_diff(paths, base, version, progress)
-    except (OutputError, InputError, CatalogError) as error:
+    except OutputError as error:
         _fail(str(error))
-        return
+    settings = _settings(config, kubernetes_version, fail_on, verbose)
+    try:
+        with progress_line() as progress:
+            result = run_diff(paths, base, settings.kubernetes_version, progress)
+    except (InputError, CatalogError) as error:
+        _fail(str(error))
+    result.config = settings.config_path
     report = ReportData(
         command="diff",
         findings=result.findings,
@@ -387,8 +429,7 @@ def diff(
         emit(report, targets, no_color=no_color)
     except OutputError as error:
         _fail(str(error))
-    threshold = fail_on.value if fail_on is not None else "error"
-    raise typer.Exit(1 if fails(result.findings, threshold) else 0)
+    raise typer.Exit(1 if fails(result.findings, settings.fail_on) else 0)
 
 
 @app.command(cls=OrderedCommand)
@@ -457,22 +498,26 @@ def plan(
     from kubeplan.report.outputs import OutputError, emit, resolve_targets
     from kubeplan.report.sections import plan_report_data
     from kubeplan.rules.config_error import ConfigError
-    from kubeplan.schemas.catalog import CatalogError, newest_version, normalise_version
+    from kubeplan.schemas.catalog import CatalogError
     from kubeplan.schemas.sources import InputError
 
     if as_group and not as_user:
         _fail("--as-group needs --as")
     try:
         targets = resolve_targets(output_format or [], output or [], option_order())
-        version = normalise_version(kubernetes_version or newest_version())
+    except OutputError as error:
+        _fail(str(error))
+    settings = _settings(config, kubernetes_version, fail_on, verbose)
+    try:
         options = PlanOptions(
-            version,
+            settings.kubernetes_version,
             nodes=nodes,
             user=as_user,
             groups=tuple(as_group or ()),
             rbac_paths=list(rbac or ()),
             server_side=server_side,
-            config_path=config,
+            config_path=settings.config_path,
+            config=settings.config,
         )
         with progress_line() as progress:
             result = build_plan(paths, base, options, progress)
@@ -489,8 +534,7 @@ def plan(
         emit(report, targets, no_color=no_color)
     except OutputError as error:
         _fail(str(error))
-    threshold = fail_on.value if fail_on is not None else (result.fail_on or "error")
-    raise typer.Exit(1 if result.failed(threshold) else 0)
+    raise typer.Exit(1 if result.failed(settings.fail_on) else 0)
 
 
 @contextmanager
@@ -581,23 +625,25 @@ def reach(
     config: ConfigOpt = None,
     fail_on: FailOnOptional = None,
     no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """NetworkPolicy reachability: who can reach whom, on which ports (and its change)."""
-    from kubeplan.planner.netpol.run import declared_connections, run_reach
+    from kubeplan.planner.netpol.run import run_reach
     from kubeplan.report import reach_report
     from kubeplan.report.style import Style, use_colour
-    from kubeplan.rules.config_error import ConfigError
     from kubeplan.schemas.sources import InputError
 
+    if output:
+        _refuse_format_word(output)
+    settings = _settings(config, None, fail_on, verbose, with_version=False)
+    declared = settings.config.connections if settings.config is not None else []
     try:
-        declared, source = declared_connections(config)
-        result = run_reach(paths, base, declared, source, explain)
-    except (InputError, ConfigError) as error:
+        result = run_reach(paths, base, declared, settings.config_path or ".kubeplan.yaml", explain)
+    except InputError as error:
         _fail(str(error))
-        return
     if output_format is ReachFormat.json:
         rendered = reach_report.render_json(
-            result.reach, result.change, result.findings, result.explanation
+            result.reach, result.change, result.findings, result.explanation, settings.config_path
         )
     elif output_format is ReachFormat.mermaid:
         rendered = reach_report.render_mermaid(result.reach, result.change)
@@ -609,8 +655,7 @@ def reach(
             result.reach, result.change, result.findings, Style(colour), result.explanation
         )
     _write(rendered, output)
-    threshold = fail_on.value if fail_on is not None else "error"
-    raise typer.Exit(1 if fails(result.own_findings, threshold) else 0)
+    raise typer.Exit(1 if fails(result.own_findings, settings.fail_on) else 0)
 
 
 RbacArgs = Annotated[
@@ -638,7 +683,8 @@ RbacPathsOpt = Annotated[
 ]
 
 
-def _rbac_run(call) -> None:  # type: ignore[no-untyped-def]
+def _rbac_run(call, settings: Settings, json_output: bool) -> None:  # type: ignore[no-untyped-def]
+    from kubeplan.report.rbac_report import with_config
     from kubeplan.schemas.catalog import CatalogError
     from kubeplan.schemas.sources import InputError
 
@@ -646,7 +692,8 @@ def _rbac_run(call) -> None:  # type: ignore[no-untyped-def]
         outcome = call()
     except (InputError, CatalogError, ValueError) as error:
         _fail(str(error))
-        return
+    if json_output:
+        outcome.stdout = with_config(outcome.stdout, settings.config_path)
     sys.stdout.write(outcome.stdout)
     sys.stderr.write(outcome.stderr)
     raise typer.Exit(outcome.exit_code)
@@ -669,6 +716,7 @@ def can_i(
     ] = False,
     rbac: RbacPathsOpt = None,
     kubernetes_version: VersionOpt = None,
+    config: ConfigOpt = None,
     output_format: FormatOpt = OutputFormat.text,
     no_color: NoColorOpt = False,
     verbose: VerboseOpt = False,
@@ -676,10 +724,11 @@ def can_i(
     """Answer yes or no (exit 0 or 1) like kubectl auth can-i, offline, from manifests."""
     from kubeplan.planner.rbac.commands import can_i as run
     from kubeplan.report.style import Style, use_colour
-    from kubeplan.schemas.catalog import newest_version, normalise_version
 
     if not as_user:
         _fail("can-i needs --as USER")
+    settings = _settings(config, kubernetes_version, None, verbose)
+    json_output = output_format is OutputFormat.json
     _rbac_run(
         lambda: run(
             list(args or []),
@@ -689,12 +738,14 @@ def can_i(
             subresource=subresource,
             rbac_paths=list(rbac or []),
             list_all=list_all,
-            kubernetes_version=normalise_version(kubernetes_version or newest_version()),
-            json_output=output_format is OutputFormat.json,
+            kubernetes_version=settings.kubernetes_version,
+            json_output=json_output,
             style=Style(use_colour(sys.stdout, no_color)),
             err_style=Style(use_colour(sys.stderr, no_color)),
             verbose=verbose,
-        )
+        ),
+        settings,
+        json_output,
     )
 
 
@@ -706,14 +757,17 @@ def who_can(
     subresource: SubresourceOpt = "",
     rbac: RbacPathsOpt = None,
     kubernetes_version: VersionOpt = None,
+    config: ConfigOpt = None,
     output_format: FormatOpt = OutputFormat.text,
     no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Every subject allowed to make a request, and the bindings that allow it."""
     from kubeplan.planner.rbac.commands import who_can_cmd
     from kubeplan.report.style import Style, use_colour
-    from kubeplan.schemas.catalog import newest_version, normalise_version
 
+    settings = _settings(config, kubernetes_version, None, verbose)
+    json_output = output_format is OutputFormat.json
     _rbac_run(
         lambda: who_can_cmd(
             list(args or []),
@@ -721,11 +775,13 @@ def who_can(
             subresource=subresource,
             name="",
             rbac_paths=list(rbac or []),
-            kubernetes_version=normalise_version(kubernetes_version or newest_version()),
-            json_output=output_format is OutputFormat.json,
+            kubernetes_version=settings.kubernetes_version,
+            json_output=json_output,
             style=Style(use_colour(sys.stdout, no_color)),
             err_style=Style(use_colour(sys.stderr, no_color)),
-        )
+        ),
+        settings,
+        json_output,
     )
 
 
@@ -795,13 +851,15 @@ def baseline_write(
     from kubeplan.schemas.catalog import CatalogError
     from kubeplan.schemas.sources import InputError
 
+    settings = _settings(config, kubernetes_version)
     options = Options(
-        kubernetes_version=kubernetes_version,
+        kubernetes_version=settings.kubernetes_version,
         strict=strict,
         crd_paths=crd or [],
-        config_path=config,
+        config_path=settings.config_path,
         inline_ignore=not no_inline_ignore,
         context_paths=context or [],
+        config=settings.config,
     )
     try:
         result = run(paths, options, "check")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass, field
+from typing import Any
 
 from kubeplan.model import Finding, Resource, Severity, fails
 from kubeplan.schemas import catalog as catalogs
@@ -23,6 +24,7 @@ class Options:
     # Read so that references resolve (a Service here, its Deployment there) and CRDs are known,
     # but neither validated, linted nor reported: what a pre-commit hook on changed files needs.
     context_paths: list[str] = field(default_factory=list)
+    config: Any = None  # the rules.config.Config kubeplan/settings.py read; None: read it here
 
 
 @dataclass
@@ -34,6 +36,7 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
     fail_on: str | None = None  # from the config, when the command line did not say
     objects: list[Resource] = field(default_factory=list, repr=False)  # what was checked
+    config: str | None = None  # the config file used
 
     def counts(self) -> dict[str, int]:
         active = [f for f in self.findings if not f.suppressed]
@@ -53,7 +56,7 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
     from kubeplan.rules.config import load_config
 
     lint_wanted = mode in ("lint", "check")
-    config = load_config(options.config_path, _rule_ids)
+    config = options.config or load_config(options.config_path, _rule_ids)
     version = catalogs.normalise_version(
         options.kubernetes_version or config.kubernetes_version or catalogs.newest_version()
     )
@@ -82,7 +85,14 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
             findings = _drop_doubles(findings)
     findings.sort(key=Finding.sort_key)
     return RunResult(
-        findings, len(resources), loaded.files, version, loaded.notes, config.fail_on, resources
+        findings,
+        len(resources),
+        loaded.files,
+        version,
+        loaded.notes,
+        config.fail_on,
+        resources,
+        config.path,
     )
 
 

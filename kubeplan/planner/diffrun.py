@@ -67,6 +67,7 @@ class DiffResult:
     not_compared: int = 0
     # The base without them: what the manifests are compared with.
     compared_base: list[Resource] = field(default_factory=list, repr=False)
+    config: str | None = None  # the config file of the run (kubeplan/settings.py), for the JSON
 
     def counts(self) -> dict[str, int]:
         updates = [c for c in self.changes if c.action == UPDATE]

@@ -54,6 +54,7 @@ class PlanOptions:
     rbac_paths: list[str] = field(default_factory=list)
     server_side: bool = False
     config_path: str | None = None
+    config: Any = None  # the rules.config.Config kubeplan/settings.py read; None: read it here
 
 
 @dataclass
@@ -157,8 +158,9 @@ def build_plan(
     """Diff PATHs against BASE and plan the apply (raises InputError, ConfigError)."""
     from kubeplan.rules.config import load_config
 
-    config = load_config(options.config_path, _rule_ids)
+    config = options.config or load_config(options.config_path, _rule_ids)
     diff = run_diff(paths, base, options.kubernetes_version, progress)
+    diff.config = config.path
     findings = list(diff.findings)
     changes = [
         (report.action, report.resource)

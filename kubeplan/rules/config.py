@@ -109,6 +109,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
 class Config:
     path: str | None = None
     kubernetes_version: str | None = None
+    kubernetes_version_line: int = 0
     strict: bool | None = None
     fail_on: str | None = None
     lint: LintSettings = field(default_factory=LintSettings)
@@ -254,9 +255,11 @@ def _build(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> Config:
     config = Config(path=path)
     version = data.get("kubernetes-version")
     node = _child(doc.node, "kubernetes-version")  # a number as written: 1.33, not a float
-    config.kubernetes_version = (
-        str(getattr(node, "value", version)) if version is not None else None
-    )
+    if version is not None:
+        config.kubernetes_version = str(getattr(node, "value", version))
+        config.kubernetes_version_line = yamlnodes.locate(
+            doc.node, ("kubernetes-version",), doc.offset
+        )[0]
     config.strict = data.get("strict")
     config.fail_on = data.get("fail-on")
     settings = config.lint

@@ -6,7 +6,6 @@ that cannot be read are reported as the loader's findings while the rest are ana
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -35,31 +34,6 @@ class ReachRun:
         """The reachability findings (`netpol-*`) that decide the exit code; the loader's
         findings are shown too, but `kubeplan check` is the command that gates on them."""
         return [f for f in self.findings if f.rule.startswith("netpol-")]
-
-
-def declared_connections(config_path: str | None) -> tuple[list[tuple[str, int]], str]:
-    """The `connections` of the config (raises ConfigError), and the file they came from."""
-    if config_path is None and not _config_nearby():
-        return [], ".kubeplan.yaml"  # no config: skip importing the schema validator
-    from kubeplan.rules.config import load_config
-    from kubeplan.rules.registry import load_rules
-
-    config = load_config(config_path, lambda: set(load_rules()))
-    return config.connections, config.path or ".kubeplan.yaml"
-
-
-def _config_nearby() -> bool:
-    """Is there a config where kubeplan/rules/config.py find_config would look?"""
-    folder = os.path.abspath(os.getcwd())
-    while True:
-        if any(
-            os.path.isfile(os.path.join(folder, n)) for n in (".kubeplan.yaml", ".kubeplan.yml")
-        ):
-            return True
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return False
-        folder = parent
 
 
 def run_reach(
