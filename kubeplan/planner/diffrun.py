@@ -85,21 +85,30 @@ class DiffResult:
         }
 
 
-def resolve_base(base: str, paths: list[str], cwd: str | None = None) -> tuple[list[str], str]:
-    """The loader PATHs of the base revision, and a label for it (raises InputError)."""
+def resolve_base(
+    base: str, paths: list[str], cwd: str | None = None, option: str = "--base"
+) -> tuple[list[str], str]:
+    """The loader PATHs of the base revision, and a label for it (raises InputError, whose
+    message names `option`, the option that gave the revision)."""
     if os.path.exists(base):
         return [base], base
     revision = base[len("git:") :] if base.startswith("git:") else base
     cwd = cwd or manifests_folder(paths)
     top = git_output(["rev-parse", "--show-toplevel"], cwd)
     if top is None:
-        raise InputError(f"--base {base}: no such file or folder, and not inside a git repository")
+        raise InputError(
+            f"{option} {base}: no such file or folder, and not inside a git repository"
+        )
     if git_output(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], cwd) is None:
-        raise InputError(f"--base {base}: no such file or folder, nor git revision")
+        raise InputError(
+            f"{option} {base}: no such file or folder, nor git revision{_shallow(cwd)}"
+        )
     specs = []
     for path in paths:
         if path == "-":
-            raise InputError("--base REV cannot pair standard input with a revision; give a path")
+            raise InputError(
+                f"{option} REV cannot pair standard input with a revision; give a path"
+            )
         relative = os.path.relpath(os.path.abspath(path), top)
         if relative.startswith(".."):
             raise InputError(f"{path}: outside the git repository at {top}")
@@ -107,6 +116,17 @@ def resolve_base(base: str, paths: list[str], cwd: str | None = None) -> tuple[l
         if listing:  # absent at that revision: an empty base
             specs.append(f"git:{revision}:{'' if relative == '.' else relative}".rstrip(":"))
     return specs, f"git:{revision}"
+
+
+def _shallow(cwd: str | None) -> str:
+    """A hint when the clone is shallow: the revision is likely there, but not fetched (CI
+    checkouts fetch one commit by default)."""
+    if git_output(["rev-parse", "--is-shallow-repository"], cwd) != "true":
+        return ""
+    return (
+        "; this clone is shallow (its history was not fetched): run `git fetch --unshallow`"
+        " or check out with `fetch-depth: 0` (actions/checkout)"
+    )
 
 
 def manifests_folder(paths: list[str]) -> str | None:
