@@ -4,7 +4,7 @@ lint the same resources. The CLI only wires options to this; the renderers read 
 
 from __future__ import annotations
 
-import fnmatch
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,10 +69,13 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
     finally:
         progress.close()
     resources, findings = loaded.resources, list(loaded.findings)
-    if config.ignore_paths:
-        resources = [r for r in resources if not _ignored(r.origin.file, config.ignore_paths)]
-        findings = [f for f in findings if not _ignored(f.file, config.ignore_paths)]
-    context = _context(options.context_paths, resources, findings, config.ignore_paths)
+    from kubeplan.rules.ignore_paths import matcher
+
+    ignored = matcher(config.ignore_paths, config.path)
+    if ignored is not None:
+        resources = [r for r in resources if not ignored(r.origin.file)]
+        findings = [f for f in findings if not ignored(f.file)]
+    context = _context(options.context_paths, resources, findings, ignored)
     if context:
         from kubeplan.schemas import crd
 
@@ -97,7 +100,10 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
 
 
 def _context(
-    paths: list[str], resources: list[Resource], findings: list[Finding], ignore: list[str]
+    paths: list[str],
+    resources: list[Resource],
+    findings: list[Finding],
+    ignored: Callable[[str], bool] | None,
 ) -> list[Resource]:
     """The resources of the --context paths that are not among those checked (same file)."""
     if not paths:
@@ -116,7 +122,8 @@ def _context(
     return [
         r
         for r in extra
-        if os.path.realpath(r.origin.file) not in checked and not _ignored(r.origin.file, ignore)
+        if os.path.realpath(r.origin.file) not in checked
+        and not (ignored is not None and ignored(r.origin.file))
     ]
 
 
@@ -141,11 +148,6 @@ def _lint(  # type: ignore[no-untyped-def]
         settings.inline_ignore = False
     ctx = LintContext(resources + (context or []), version, external=config.external)
     return lint(resources, ctx, settings, extra)
-
-
-def _ignored(file: str, patterns: list[str]) -> bool:
-    name = file.split(":", 2)[-1] if file.startswith("git:") else file
-    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(name, f"*/{p}") for p in patterns)
 
 
 def _drop_doubles(findings: list[Finding]) -> list[Finding]:

@@ -142,6 +142,7 @@ def load_config(path: str | None, known_rules: Callable[[], set[str]]) -> Config
     errors = _schema_errors(path, data, doc)
     errors += _version_errors(path, data, doc)
     errors += _rule_errors(path, data, doc, known_rules)
+    errors += _ignore_errors(path, data, doc)
     if errors:
         raise ConfigError("\n".join(sorted(set(errors), key=_line_order)))
     return _build(path, data, doc)
@@ -243,6 +244,25 @@ def _rule_errors(
             errors.append(
                 f"{path}:{line}: rules: no rule named {rule_id!r}{hint} (kubeplan rules lists them)"
             )
+    return errors
+
+
+def _ignore_errors(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> list[str]:
+    """`ignore-paths` entries that are not gitignore patterns (rules/ignore_paths.py)."""
+    patterns = data.get("ignore-paths")
+    if not isinstance(patterns, list):
+        return []
+    import pathspec
+
+    errors = []
+    for index, pattern in enumerate(patterns):
+        if not isinstance(pattern, str):
+            continue  # the schema says so
+        try:
+            pathspec.GitIgnoreSpec.from_lines([pattern])
+        except ValueError as error:
+            line, _ = yamlnodes.locate(doc.node, ("ignore-paths", index), doc.offset)
+            errors.append(f"{path}:{line}: ignore-paths[{index}]: not a gitignore pattern: {error}")
     return errors
 
 
