@@ -147,7 +147,19 @@ def _lint(  # type: ignore[no-untyped-def]
     if not options.inline_ignore:
         settings.inline_ignore = False
     ctx = LintContext(resources + (context or []), version, external=config.external)
-    return lint(resources, ctx, settings, extra)
+    findings = lint(resources, ctx, settings, extra)
+    if settings.inline_ignore:
+        findings += _unknown_ignores(resources, {rule.meta.id for rule in extra})
+    return findings
+
+
+def _unknown_ignores(resources: list[Resource], extra_ids: set[str]) -> list[Finding]:
+    """kubeplan.io/ignore naming no rule: every id kubeplan reports (lint rules, user rules,
+    the findings of reading, validation and the plan) is known."""
+    from kubeplan.report.outputs import known_rule_ids
+    from kubeplan.rules.ignore_names import unknown_ignores
+
+    return unknown_ignores(resources, lambda: known_rule_ids() | extra_ids)
 
 
 def _drop_doubles(findings: list[Finding]) -> list[Finding]:

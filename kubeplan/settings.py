@@ -52,7 +52,7 @@ def resolve(
     if path is not None:  # the loader and its schema validator only when there is a file
         from kubeplan.rules.config import load_config
 
-        config = load_config(path, _rule_ids)
+        config = load_config(path, _rule_ids, _finding_ids)
     return Settings(
         config,
         _version(kubernetes_version, config) if with_version else "",
@@ -82,6 +82,18 @@ def _config_version(config: Any) -> str:
         raise ConfigError(
             f"{config.path}:{config.kubernetes_version_line}: kubernetes-version: {error}"
         ) from None
+
+
+def _finding_ids() -> set[str]:
+    """Every id a finding can have: kubeplan's own and those of installed rule packages."""
+    from kubeplan.report.outputs import known_rule_ids
+    from kubeplan.rules.custom import CustomRuleError, rules_from_entry_points
+
+    try:
+        plugged = {rule.meta.id for rule in rules_from_entry_points()}
+    except CustomRuleError:
+        plugged = set()  # the lint run reports a broken entry point itself
+    return known_rule_ids() | plugged
 
 
 def _rule_ids() -> set[str]:

@@ -413,3 +413,77 @@ def test_changed_since_in_a_shallow_clone_says_how_to_fetch_history(tmp_path: Pa
         line = one_line_error(run.stderr)
         assert line.startswith(f"kubeplan: {option} HEAD~1: ")
         assert "shallow" in line and "git fetch --unshallow" in line and "fetch-depth: 0" in line
+
+
+def test_the_search_stops_at_a_filesystem_boundary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No repository: the search stops where the device changes (a mount point), as git's
+    discovery does without GIT_DISCOVERY_ACROSS_FILESYSTEM. The mount is simulated by the
+    device number kubeplan reads; everything else is real files."""
+    import kubeplan.rules.config_find as config_find
+
+    (tmp_path / ".kubeplan.yaml").write_text("fail-on: never\n")
+    mounted = tmp_path / "mnt" / "work"
+    mounted.mkdir(parents=True)
+    (mounted / "web.yaml").write_text(UNKNOWN_FIELD)
+    real_device = config_find._device
+
+    def device(folder: str) -> int | None:
+        inside = folder == str(tmp_path / "mnt") or folder.startswith(
+            str(tmp_path / "mnt") + os.sep
+        )
+        return -1 if inside else real_device(folder)
+
+    monkeypatch.setattr(config_find, "_device", device)
+    monkeypatch.chdir(mounted)
+    run = kubeplan("check", ".", "-o", "json")
+    assert run.exit_code == 1 and run.json()["config"] is None
+    monkeypatch.setattr(config_find, "_device", real_device)  # one filesystem: found
+    assert kubeplan("check", ".", "-o", "json").json()["config"] == str(tmp_path / ".kubeplan.yaml")
+
+
+# Rule ids in exclude: and in the kubeplan.io/ignore annotation.
+
+
+def test_an_unknown_rule_id_in_exclude_is_a_config_error_with_the_closest_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    custom = "custom-rules:\n  - {id: team-label, message: m, path: metadata.labels.team, exists: true}\n"
+    repo(
+        tmp_path,
+        {
+            "app/web.yaml": DEPLOYMENT,
+            ".kubeplan.yaml": "exclude:\n  - rules: [single-replica, run-as-rot]\n" + custom,
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    run = kubeplan("check", "app")
+    assert run.exit_code == 2
+    assert one_line_error(run.stderr).endswith(
+        ":2: exclude[0].rules[1]: no rule named 'run-as-rot' (did you mean 'run-as-root'?)"
+        " (kubeplan rules lists them)"
+    )
+    # Any id kubeplan reports may be excluded: lint rules, plan findings, the config's own rules.
+    known = "exclude:\n  - rules: [run-as-root, rbac-grants-cluster-admin, team-label]\n"
+    (tmp_path / ".kubeplan.yaml").write_text(known + custom)
+    assert kubeplan("check", "app").exit_code in (0, 1)
+
+
+def test_an_unknown_rule_id_in_the_ignore_annotation_is_a_warning_at_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    annotated = DEPLOYMENT.replace(
+        "  namespace: shop\n",
+        "  namespace: shop\n  annotations:\n    kubeplan.io/ignore: single-replica, run-as-rot\n",
+    )
+    repo(tmp_path, {"app/web.yaml": annotated})
+    monkeypatch.chdir(tmp_path)
+    got = kubeplan("check", "app", "-o", "json").json()["findings"]
+    unknown = [f for f in got if f["rule"] == "ignore-unknown-rule"]
+    assert [(f["line"], f["severity"]) for f in unknown] == [(7, "warning")]
+    assert (
+        "'run-as-rot' (did you mean 'run-as-root'?); it suppresses nothing" in unknown[0]["message"]
+    )
+    forbidden = kubeplan("check", "app", "--no-inline-ignore", "-o", "json").json()["findings"]
+    assert not [f for f in forbidden if f["rule"] == "ignore-unknown-rule"]

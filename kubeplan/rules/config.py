@@ -119,8 +119,14 @@ class Config:
     connections: list[tuple[str, int]] = field(default_factory=list)  # (declared text, line)
 
 
-def load_config(path: str | None, known_rules: Callable[[], set[str]]) -> Config:
+def load_config(
+    path: str | None,
+    known_rules: Callable[[], set[str]],
+    known_findings: Callable[[], set[str]] | None = None,
+) -> Config:
     """Read and check a config; `path` None means search upwards (none found: defaults).
+    `known_rules` are the ids `rules:` may name; `known_findings`, when given, every id kubeplan
+    reports, which `exclude:` rows may name (besides the config's own custom rules).
 
     Every problem is a `file:line: key: what is wrong` line of one ConfigError (exit 2)."""
     path = path or find_config()
@@ -143,6 +149,8 @@ def load_config(path: str | None, known_rules: Callable[[], set[str]]) -> Config
     errors += _version_errors(path, data, doc)
     errors += _rule_errors(path, data, doc, known_rules)
     errors += _ignore_errors(path, data, doc)
+    if known_findings is not None:
+        errors += _exclude_errors(path, data, doc, known_findings)
     if errors:
         raise ConfigError("\n".join(sorted(set(errors), key=_line_order)))
     return _build(path, data, doc)
@@ -245,6 +253,40 @@ def _rule_errors(
                 f"{path}:{line}: rules: no rule named {rule_id!r}{hint} (kubeplan rules lists them)"
             )
     return errors
+
+
+def _exclude_errors(
+    path: str, data: dict[str, Any], doc: yamlnodes.Document, known: Callable[[], set[str]]
+) -> list[str]:
+    """Rule ids in `exclude[].rules` that kubeplan never reports: a typo there silently
+    suppresses nothing."""
+    rows = data.get("exclude")
+    if not isinstance(rows, list):
+        return []
+    ids: set[str] | None = None
+    errors = []
+    for index, row in enumerate(rows):
+        names = row.get("rules") if isinstance(row, dict) else None
+        for position, rule_id in enumerate(names if isinstance(names, list) else []):
+            if not isinstance(rule_id, str):
+                continue
+            if ids is None:
+                ids = known() | _custom_ids(data)
+            if rule_id not in ids:
+                where = ("exclude", index, "rules", position)
+                line, _ = yamlnodes.locate(doc.node, where, doc.offset)
+                hint = _did_you_mean(rule_id, ids)
+                errors.append(
+                    f"{path}:{line}: {format_path(where)}: no rule named {rule_id!r}{hint}"
+                    " (kubeplan rules lists them)"
+                )
+    return errors
+
+
+def _custom_ids(data: dict[str, Any]) -> set[str]:
+    rows = data.get("custom-rules")
+    rows = rows if isinstance(rows, list) else []
+    return {row["id"] for row in rows if isinstance(row, dict) and isinstance(row.get("id"), str)}
 
 
 def _ignore_errors(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> list[str]:
