@@ -407,9 +407,13 @@ def diff(
     except OutputError as error:
         _fail(str(error))
     settings = _settings(config, kubernetes_version, fail_on, verbose)
+    from kubeplan.rules.ignore_paths import matcher
+
+    ignore = settings.config.ignore_paths if settings.config is not None else []
     try:
         with progress_line() as progress:
-            result = run_diff(paths, base, settings.kubernetes_version, progress)
+            ignored = matcher(ignore, settings.config_path)
+            result = run_diff(paths, base, settings.kubernetes_version, progress, ignored)
     except (InputError, CatalogError) as error:
         _fail(str(error))
     result.config = settings.config_path

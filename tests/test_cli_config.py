@@ -487,3 +487,26 @@ def test_an_unknown_rule_id_in_the_ignore_annotation_is_a_warning_at_its_line(
     )
     forbidden = kubeplan("check", "app", "--no-inline-ignore", "-o", "json").json()["findings"]
     assert not [f for f in forbidden if f["rule"] == "ignore-unknown-rule"]
+
+
+def test_diff_and_plan_leave_out_the_ignored_paths_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vendored = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: vendored, namespace: shop}\n"
+    repo(
+        tmp_path,
+        {
+            "app/web.yaml": DEPLOYMENT,
+            "app/vendor/cm.yaml": vendored,
+            "app/vendor/broken.yaml": BROKEN,
+            ".kubeplan.yaml": 'ignore-paths: ["vendor/"]\n',
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    plan = kubeplan("plan", "app", "-o", "json")
+    assert plan.exit_code == 0, plan.stdout  # the broken vendored file is not read
+    assert [s["resource"]["name"] for s in plan.json()["steps"]] == ["web"]
+    (tmp_path / "empty").mkdir()
+    diff = kubeplan("diff", "app", "--base", str(tmp_path / "empty"), "-o", "json")
+    assert diff.exit_code == 0, diff.stdout
+    assert [c["resource"]["name"] for c in diff.json()["changes"]] == ["web"]

@@ -152,10 +152,12 @@ def run_diff(
     base: str | None,
     kubernetes_version: str,
     progress: Callable[[int, int, str], None] | None = None,
+    ignored: Callable[[str], bool] | None = None,
 ) -> DiffResult:
     """Diff PATHs against BASE; with no BASE, against an empty cluster (everything is created).
 
-    `progress(done, total, file)` is told of each file read (the new revision, then the base)."""
+    `progress(done, total, file)` is told of each file read (the new revision, then the base);
+    `ignored(file)` leaves out the files the config's ignore-paths name, in both revisions."""
     base_paths, label = resolve_base(base, paths) if base is not None else ([], "an empty cluster")
     with yamlnodes.shared_parses():  # the two revisions share most documents' text
         new = loader.load(paths, progress=progress)
@@ -164,6 +166,9 @@ def run_diff(
             if base_paths
             else loader.LoadResult()
         )
+    if ignored is not None:
+        _leave_out(new, ignored)
+        _leave_out(old, ignored)
     findings = [_tag(f, "base") for f in old.findings if f.severity == Severity.ERROR]
     findings += [f for f in new.findings if f.severity == Severity.ERROR]
     compared, skipped = _not_made_by_controllers(old.resources)
@@ -190,6 +195,11 @@ def run_diff(
         skipped,
         compared,
     )
+
+
+def _leave_out(loaded: loader.LoadResult, ignored: Callable[[str], bool]) -> None:
+    loaded.resources = [r for r in loaded.resources if not ignored(r.origin.file)]
+    loaded.findings = [f for f in loaded.findings if not ignored(f.file)]
 
 
 def _not_made_by_controllers(base: list[Resource]) -> tuple[list[Resource], int]:

@@ -159,7 +159,10 @@ def build_plan(
     from kubeplan.rules.config import load_config
 
     config = options.config or load_config(options.config_path, _rule_ids)
-    diff = run_diff(paths, base, options.kubernetes_version, progress)
+    from kubeplan.rules.ignore_paths import matcher
+
+    ignored = matcher(config.ignore_paths, config.path)
+    diff = run_diff(paths, base, options.kubernetes_version, progress, ignored)
     diff.config = config.path
     findings = list(diff.findings)
     changes = [
