@@ -407,13 +407,10 @@ def diff(
     except OutputError as error:
         _fail(str(error))
     settings = _settings(config, kubernetes_version, fail_on, verbose)
-    from kubeplan.rules.ignore_paths import matcher
-
-    ignore = settings.config.ignore_paths if settings.config is not None else []
     try:
         with progress_line() as progress:
-            ignored = matcher(ignore, settings.config_path)
-            result = run_diff(paths, base, settings.kubernetes_version, progress, ignored)
+            version, ignored = settings.kubernetes_version, settings.ignored()
+            result = run_diff(paths, base, version, progress, ignored)
     except (InputError, CatalogError) as error:
         _fail(str(error))
     result.config = settings.config_path
@@ -555,7 +552,6 @@ def progress_line() -> Iterator[Callable[[int, int, str], None]]:
 
 def _write(rendered: str, output: str | None) -> None:
     if output:
-        _refuse_format_word(output)
         try:
             with open(output, "w", encoding="utf-8") as handle:
                 handle.write(rendered)

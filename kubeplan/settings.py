@@ -11,6 +11,7 @@ against one release and planned against another.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,14 @@ class Settings:
     @property
     def config_path(self) -> str | None:
         return self.config.path if self.config is not None else None
+
+    def ignored(self) -> Callable[[str], bool] | None:
+        """The config's ignore-paths as a test on file names; None when nothing is ignored."""
+        if self.config is None:
+            return None
+        from kubeplan.rules.ignore_paths import matcher
+
+        return matcher(self.config.ignore_paths, self.config.path)
 
     def note(self) -> str:
         """One line for --verbose: the config used, or where none was found."""
