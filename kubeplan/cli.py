@@ -638,7 +638,8 @@ def reach(
     settings = _settings(config, None, fail_on, verbose, with_version=False)
     declared = settings.config.connections if settings.config is not None else []
     try:
-        result = run_reach(paths, base, declared, settings.config_path or ".kubeplan.yaml", explain)
+        source = settings.config_path or ".kubeplan.yaml"
+        result = run_reach(paths, base, declared, source, explain, settings.ignored())
     except InputError as error:
         _fail(str(error))
     if output_format is ReachFormat.json:

@@ -510,3 +510,6 @@ def test_diff_and_plan_leave_out_the_ignored_paths_too(
     diff = kubeplan("diff", "app", "--base", str(tmp_path / "empty"), "-o", "json")
     assert diff.exit_code == 0, diff.stdout
     assert [c["resource"]["name"] for c in diff.json()["changes"]] == ["web"]
+    reach = kubeplan("reach", "app", "-o", "json")
+    assert reach.json()["findings"] == [], reach.stdout  # no yaml-syntax of the vendored file
+    assert kubeplan("reach", "app", "--config", os.devnull, "-o", "json").json()["findings"]

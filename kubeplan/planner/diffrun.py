@@ -20,6 +20,7 @@ from typing import Any
 from kubeplan.model import Finding, Resource, Severity, finding_for
 from kubeplan.planner import effects
 from kubeplan.planner.pairing import CREATE, DELETE, UNCHANGED, UPDATE, Pair, pair
+from kubeplan.rules.ignore_paths import leave_out
 from kubeplan.schemas import loader, yamlnodes
 from kubeplan.schemas.sources import InputError
 
@@ -166,9 +167,8 @@ def run_diff(
             if base_paths
             else loader.LoadResult()
         )
-    if ignored is not None:
-        _leave_out(new, ignored)
-        _leave_out(old, ignored)
+    leave_out(new, ignored)
+    leave_out(old, ignored)
     findings = [_tag(f, "base") for f in old.findings if f.severity == Severity.ERROR]
     findings += [f for f in new.findings if f.severity == Severity.ERROR]
     compared, skipped = _not_made_by_controllers(old.resources)
@@ -195,11 +195,6 @@ def run_diff(
         skipped,
         compared,
     )
-
-
-def _leave_out(loaded: loader.LoadResult, ignored: Callable[[str], bool]) -> None:
-    loaded.resources = [r for r in loaded.resources if not ignored(r.origin.file)]
-    loaded.findings = [f for f in loaded.findings if not ignored(f.file)]
 
 
 def _not_made_by_controllers(base: list[Resource]) -> tuple[list[Resource], int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from typing import Any
 
 Matcher = Callable[[str], bool]
 
@@ -42,3 +43,11 @@ def _relative(file: str, base: str) -> str | None:
     if relative.startswith(".."):  # outside the config's folder: the path as given
         relative = os.path.normpath(file).lstrip(os.sep)
     return relative.replace(os.sep, "/")
+
+
+def leave_out(loaded: Any, ignored: Matcher | None) -> Any:
+    """A loader.LoadResult without the resources and findings of ignored files (in place)."""
+    if ignored is not None:
+        loaded.resources = [r for r in loaded.resources if not ignored(r.origin.file)]
+        loaded.findings = [f for f in loaded.findings if not ignored(f.file)]
+    return loaded

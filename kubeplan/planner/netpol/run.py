@@ -6,7 +6,7 @@ that cannot be read are reported as the loader's findings while the rest are ana
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from kubeplan.model import Finding, Severity
@@ -18,6 +18,7 @@ from kubeplan.planner.netpol.change import (
 )
 from kubeplan.planner.netpol.engine import Reachability, analyse
 from kubeplan.planner.netpol.explain import explain
+from kubeplan.rules.ignore_paths import leave_out
 from kubeplan.schemas import loader
 from kubeplan.schemas.sources import InputError
 
@@ -42,8 +43,10 @@ def run_reach(
     declared: Sequence[tuple[str, int]],
     source: str,
     explain_pair: tuple[str, str] | None = None,
+    ignored: Callable[[str], bool] | None = None,
 ) -> ReachRun:
-    new = loader.load(paths)
+    """`ignored(file)`: the config's ignore-paths, left out of both revisions."""
+    new = leave_out(loader.load(paths), ignored)
     if not new.files and not new.resources and not new.findings:
         raise InputError("nothing to read: no .yaml, .yml or .json file in the given paths")
     findings = [f for f in new.findings if f.severity == Severity.ERROR]
@@ -51,7 +54,7 @@ def run_reach(
         from kubeplan.planner.diffrun import resolve_base
 
         base_paths, _label = resolve_base(base, paths)
-        old = loader.load(base_paths) if base_paths else loader.LoadResult()
+        old = leave_out(loader.load(base_paths), ignored) if base_paths else loader.LoadResult()
         change = reach_change(old.resources, new.resources, declared=declared, source=source)
         findings += change.new.findings + change.problems + change.findings
         return _finish(ReachRun(change.new, change, findings), explain_pair)
