@@ -285,6 +285,11 @@ BAD_CONFIGS = [
         ":2: rules: no rule named 'run-as-rot' (did you mean 'run-as-root'?)",
     ),
     ("exclude:\n  - kidn: Deployment\n", ":2: unknown key exclude[0].kidn (did you mean 'kind'?)"),
+    (
+        "rules:\n  run-as-root:\n    severty: info\n",
+        ":3: unknown key rules.run-as-root.severty (did you mean 'severity'?)",
+    ),
+    ("rules:\n  run-as-root: 5\n", ":2: rules.run-as-root: 5 is not a rule setting: on, off"),
     ("ignore-paths: vendor/\n", ':1: ignore-paths: "vendor/" is not of type "array"'),
     ("ignore-paths: ['!']\n", ":1: ignore-paths[0]: not a gitignore pattern"),
     ("strict: 'yes'\n", ':1: strict: "yes" is not of type "boolean"'),

@@ -22,6 +22,15 @@ __all__ = ["CONFIG_NAMES", "CONFIG_SCHEMA", "Config", "find_config", "load_confi
 
 _GLOBS = {"type": "string", "minLength": 1}
 _SEVERITY = {"enum": ["error", "warning", "info"]}
+_RULE_OBJECT = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "enabled": {"type": "boolean"},
+        "severity": _SEVERITY,
+        "options": {"type": "object"},
+    },
+}
 # The types of a custom rule's keys (rules/custom.py checks the rest: id form, one condition).
 _CUSTOM_RULE = {
     "type": "object",
@@ -54,20 +63,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "rules": {
             "type": "object",
             "additionalProperties": {
-                "anyOf": [
-                    {"type": "boolean"},
-                    {"enum": ["on", "off"]},
-                    _SEVERITY,
-                    {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": {
-                            "enabled": {"type": "boolean"},
-                            "severity": _SEVERITY,
-                            "options": {"type": "object"},
-                        },
-                    },
-                ]
+                "anyOf": [{"type": "boolean"}, {"enum": ["on", "off"]}, _SEVERITY, _RULE_OBJECT]
             },
         },
         "exclude": {
@@ -186,7 +182,7 @@ def _schema_errors(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> 
     import jsonschema_rs  # only when a config is read: start-up time of config-less runs
 
     errors = []
-    for error in jsonschema_rs.validator_for(CONFIG_SCHEMA).iter_errors(data):
+    for error in _precise(jsonschema_rs.validator_for(CONFIG_SCHEMA).iter_errors(data)):
         location = list(error.instance_path)
         if type(error.kind).__name__ == "AdditionalProperties":
             for key in error.kind.unexpected:
@@ -197,11 +193,37 @@ def _schema_errors(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> 
             continue
         line, _ = yamlnodes.locate(doc.node, tuple(location), doc.offset)
         where = format_path(tuple(location)) or "the config"
+        if type(error.kind).__name__ == "AnyOf" and location[:1] == ["rules"]:
+            errors.append(
+                f"{path}:{line}: {where}: {error.instance!r} is not a rule setting: on, off, true,"
+                " false, error, warning, info, or a mapping of enabled, severity and options"
+            )
+            continue
         hint = ""
         if type(error.kind).__name__ == "Enum" and isinstance(error.instance, str):
             hint = _did_you_mean(error.instance, [str(o) for o in error.kind.options])
         errors.append(f"{path}:{line}: {where}: {error.message}{hint}")
     return errors
+
+
+def _precise(errors: Any) -> Any:
+    """The errors, with "not valid under any of the schemas" for a rule given as a mapping
+    replaced by what is wrong in that mapping (an unknown key, a wrong severity)."""
+    import jsonschema_rs
+
+    for error in errors:
+        location = list(error.instance_path)
+        if (
+            type(error.kind).__name__ == "AnyOf"
+            and len(location) == 2
+            and location[0] == "rules"
+            and isinstance(error.instance, dict)
+        ):
+            wrapped = {"rules": {location[1]: error.instance}}
+            schema = {"properties": {"rules": {"additionalProperties": _RULE_OBJECT}}}
+            yield from jsonschema_rs.validator_for(schema).iter_errors(wrapped)
+        else:
+            yield error
 
 
 def _keys_at(location: list[str | int]) -> list[str]:
@@ -210,8 +232,11 @@ def _keys_at(location: list[str | int]) -> list[str]:
     for step in location:
         if isinstance(step, int):
             schema = schema.get("items", {})
-        else:
-            schema = schema.get("properties", {}).get(step, {})
+        elif step in schema.get("properties", {}):
+            schema = schema["properties"][step]
+        else:  # a rule id under rules: its mapping form
+            extra = schema.get("additionalProperties")
+            schema = _RULE_OBJECT if isinstance(extra, dict) and "anyOf" in extra else {}
     return list(schema.get("properties", {}))
 
 
