@@ -276,6 +276,8 @@ def test_the_config_at_the_repository_root_applies_from_a_subfolder_and_is_named
 
 BAD_CONFIGS = [
     ("- fail-on: never\n", ":1: the config is a list, not a mapping"),
+    ("5\n", ":1: the config is a single int value, not a mapping"),
+    ("fail-on: error\n---\nfail-on: never\n", ":3: a second YAML document"),
     ("kubernetes-version: 1.30\n", ":1: kubernetes-version: 1.30 is read by YAML as the number"),
     ("kubernetes-version: '1.3'\n", ":1: kubernetes-version: Kubernetes 1.3 is not bundled"),
     ("strict: true\nfail-on: warnig\n", ':2: fail-on: "warnig" is not one of'),

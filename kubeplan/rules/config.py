@@ -132,8 +132,13 @@ def load_config(
     problems = [f"{path}:{p.line}: {p.message}" for d in documents for p in d.problems]
     if problems:
         raise ConfigError("\n".join(problems))
+    documents = [d for d in documents if d.data is not None]  # `---` alone, comments
     if not documents:
         return Config(path=path)
+    if len(documents) > 1:
+        raise ConfigError(
+            f"{path}:{documents[1].line}: a second YAML document; the config is one mapping"
+        )
     doc = documents[0]
     data = doc.data
     if not isinstance(data, dict):
