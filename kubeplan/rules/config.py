@@ -183,11 +183,17 @@ def _kind_of(value: Any) -> str:
     return f"a single {type(value).__name__} value"
 
 
-def _schema_errors(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> list[str]:
-    import jsonschema_rs  # only when a config is read: start-up time of config-less runs
+def _compile(schema: dict[str, Any]) -> Any:
+    """A validator for `schema`, imported only when a config is read (start-up time of
+    config-less runs)."""
+    import jsonschema_rs
 
+    return jsonschema_rs.validator_for(schema)
+
+
+def _schema_errors(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> list[str]:
     errors = []
-    for error in _precise(jsonschema_rs.validator_for(CONFIG_SCHEMA).iter_errors(data)):
+    for error in _precise(_compile(CONFIG_SCHEMA).iter_errors(data)):
         location = list(error.instance_path)
         if type(error.kind).__name__ == "AdditionalProperties":
             for key in error.kind.unexpected:
@@ -214,8 +220,6 @@ def _schema_errors(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> 
 def _precise(errors: Any) -> Any:
     """The errors, with "not valid under any of the schemas" for a rule given as a mapping
     replaced by what is wrong in that mapping (an unknown key, a wrong severity)."""
-    import jsonschema_rs
-
     for error in errors:
         location = list(error.instance_path)
         if (
@@ -226,7 +230,7 @@ def _precise(errors: Any) -> Any:
         ):
             wrapped = {"rules": {location[1]: error.instance}}
             schema = {"properties": {"rules": {"additionalProperties": _RULE_OBJECT}}}
-            yield from jsonschema_rs.validator_for(schema).iter_errors(wrapped)
+            yield from _compile(schema).iter_errors(wrapped)
         else:
             yield error
 
