@@ -295,22 +295,6 @@ BAD_CONFIGS = [
     ("ignore-paths: vendor/\n", ':1: ignore-paths: "vendor/" is not of type "array"'),
     ("ignore-paths: ['!']\n", ":1: ignore-paths[0]: not a gitignore pattern"),
     ("strict: 'yes'\n", ':1: strict: "yes" is not of type "boolean"'),
-    (
-        "custom-rules:\n  - id: x\n    message: m\n    path: 5\n    exists: true\n",
-        ':4: custom-rules[0].path: 5 is not of type "string"',
-    ),
-    (
-        "custom-rules:\n  - id: x\n    message: m\n    path: a\n    matches: 5\n",
-        ':5: custom-rules[0].matches: 5 is not of type "string"',
-    ),
-    (
-        "custom-rules:\n  - id: x\n    message: m\n    kinds: Deployment\n    path: a\n    exists: true\n",
-        ':4: custom-rules[0].kinds: "Deployment" is not of type "array"',
-    ),
-    (
-        "custom-rules:\n  - id: x\n    message: m\n    schema: 3\n",
-        ":4: custom-rules[0].schema: 3 is not of types",
-    ),
 ]
 
 
