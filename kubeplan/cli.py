@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import click
 import typer
@@ -21,6 +21,7 @@ from kubeplan.report.ordered import OrderedCommand
 
 if TYPE_CHECKING:
     from kubeplan.engine import Options
+    from kubeplan.settings import Settings
 
 # click 8.4 suggests a close command name itself (click/exceptions.py NoSuchCommand), and typer
 # adds the same suggestion again (typer/core.py TyperGroup.resolve_command): "Did you mean
@@ -201,7 +202,7 @@ def _root(
     renderguard.configure()
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(f"kubeplan: {message}", err=True)
     raise typer.Exit(2)
 
@@ -214,6 +215,48 @@ def _refuse_overwrite(outputs: list[str | None], *inputs: list[str] | str | None
     message = overwritten_input(outputs, given)
     if message:
         _fail(message)
+
+
+def _settings(
+    config: str | None,
+    kubernetes_version: str | None = None,
+    fail_on: FailOn | None = None,
+    verbose: bool = False,
+    with_version: bool = True,
+) -> Settings:
+    """The config and the options over it, read the same way by every command
+    (kubeplan/settings.py); under --verbose, which config applies."""
+    from kubeplan.rules.config_error import ConfigError
+    from kubeplan.settings import resolve
+
+    try:
+        settings = resolve(
+            config,
+            kubernetes_version,
+            fail_on.value if fail_on else None,
+            with_version=with_version,
+        )
+    except (ConfigError, _catalog_error()) as error:  # evaluated only on an error
+        _fail(str(error))
+    if verbose:
+        typer.echo(f"kubeplan: {settings.note()}", err=True)
+    return settings
+
+
+def _catalog_error() -> type[Exception]:
+    """CatalogError, imported only when needed: its module loads the schema validator."""
+    from kubeplan.schemas.catalog import CatalogError
+
+    return CatalogError
+
+
+def _refuse_format_word(output: str) -> None:
+    """`--output json` means a format to a kubectl user (report/output_names.py)."""
+    from kubeplan.report.output_names import refusal
+
+    problem = refusal(output)
+    if problem:
+        _fail(problem)
 
 
 ConfigOpt = Annotated[
@@ -273,13 +316,15 @@ def _run(
         _fail(str(error))
         return
     _refuse_overwrite([t[1] for t in targets], paths, context, crd, baseline, config)
+    settings = _settings(config, kubernetes_version, fail_on, verbose)
     options = Options(
-        kubernetes_version=kubernetes_version,
+        kubernetes_version=settings.kubernetes_version,
         strict=strict,
         crd_paths=crd or [],
-        config_path=config,
+        config_path=settings.config_path,
         inline_ignore=not no_inline_ignore,
         context_paths=context or [],
+        config=settings.config,
     )
     left_out: list[str] = []
     if hook:
@@ -301,8 +346,7 @@ def _run(
     if recorded is not None:
         baselines.apply(result.findings, recorded)
     _emit(mode, result, targets, quiet, no_color, verbose, show_suppressed)
-    threshold = fail_on.value if fail_on is not None else (result.fail_on or "error")
-    raise typer.Exit(1 if result.failed(threshold) else 0)
+    raise typer.Exit(1 if result.failed(settings.fail_on) else 0)
 
 
 HookOpt = Annotated[
@@ -438,6 +482,7 @@ def diff(
         ),
     ],
     kubernetes_version: VersionOpt = None,
+    config: ConfigOpt = None,
     output_format: FormatsOpt = None,
     output: OutputsOpt = None,
     fail_on: FailOnOptional = None,
@@ -449,6 +494,7 @@ def diff(
     no_render: NoRenderOpt = False,
     show_suppressed: ShowSuppressedOpt = False,
     detailed_exitcode: DetailedExitcodeOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """What applying the manifests does, field by field, against a prior revision."""
     from kubeplan.schemas import renderguard
@@ -461,19 +507,25 @@ def diff(
     from kubeplan.report.sections import change_rows
     from kubeplan.rules.config_error import ConfigError
     from kubeplan.rules.suppress import silence
-    from kubeplan.schemas.catalog import CatalogError, newest_version, normalise_version
+    from kubeplan.schemas.catalog import CatalogError
     from kubeplan.schemas.sources import InputError
 
     try:
         targets = resolve_targets(output_format or [], output or [], option_order())
         _refuse_overwrite([t[1] for t in targets], paths, base)
-        version = normalise_version(kubernetes_version or newest_version())
-        with progress_line() as progress:
-            result = run_diff(paths, base, version, progress)
-        result.findings = silence(result.findings, result.new.resources, result.base.resources)
-    except (OutputError, InputError, CatalogError, ConfigError) as error:
+    except OutputError as error:
         _fail(str(error))
-        return
+    settings = _settings(config, kubernetes_version, fail_on, verbose)
+    try:
+        with progress_line() as progress:
+            version, ignored = settings.kubernetes_version, settings.ignored()
+            result = run_diff(paths, base, version, progress, ignored)
+        result.findings = silence(
+            result.findings, result.new.resources, result.base.resources, settings.config_path
+        )
+    except (InputError, CatalogError, ConfigError) as error:
+        _fail(str(error))
+    result.config = settings.config_path
     report = ReportData(
         command="diff",
         findings=result.findings,
@@ -490,9 +542,8 @@ def diff(
         emit(report, targets, no_color=no_color)
     except OutputError as error:
         _fail(str(error))
-    threshold = fail_on.value if fail_on is not None else "error"
     raise typer.Exit(
-        exit_code(fails(result.findings, threshold), result.has_changes(), detailed_exitcode)
+        exit_code(fails(result.findings, settings.fail_on), result.has_changes(), detailed_exitcode)
     )
 
 
@@ -569,7 +620,7 @@ def plan(
     from kubeplan.report.outputs import OutputError, emit, resolve_targets
     from kubeplan.report.sections import plan_report_data
     from kubeplan.rules.config_error import ConfigError
-    from kubeplan.schemas.catalog import CatalogError, newest_version, normalise_version
+    from kubeplan.schemas.catalog import CatalogError
     from kubeplan.schemas.sources import InputError
 
     if as_group and not as_user:
@@ -577,15 +628,19 @@ def plan(
     try:
         targets = resolve_targets(output_format or [], output or [], option_order())
         _refuse_overwrite([t[1] for t in targets], paths, base, rbac, config)
-        version = normalise_version(kubernetes_version or newest_version())
+    except OutputError as error:
+        _fail(str(error))
+    settings = _settings(config, kubernetes_version, fail_on, verbose)
+    try:
         options = PlanOptions(
-            version,
+            settings.kubernetes_version,
             nodes=nodes,
             user=as_user,
             groups=tuple(as_group or ()),
             rbac_paths=list(rbac or ()),
             server_side=server_side,
-            config_path=config,
+            config_path=settings.config_path,
+            config=settings.config,
         )
         with progress_line() as progress:
             result = build_plan(paths, base, options, progress)
@@ -602,8 +657,9 @@ def plan(
         emit(report, targets, no_color=no_color)
     except OutputError as error:
         _fail(str(error))
-    threshold = fail_on.value if fail_on is not None else (result.fail_on or "error")
-    raise typer.Exit(exit_code(result.failed(threshold), result.has_changes(), detailed_exitcode))
+    raise typer.Exit(
+        exit_code(result.failed(settings.fail_on), result.has_changes(), detailed_exitcode)
+    )
 
 
 @contextmanager
@@ -625,6 +681,7 @@ def _write(rendered: str, output: str | None) -> None:
                 handle.write(rendered)
         except OSError as error:
             _fail(f"cannot write {output}: {error}")
+        typer.echo(f"kubeplan: wrote the report to {output}", err=True)
     else:
         sys.stdout.write(rendered)
 
@@ -698,24 +755,30 @@ def reach(
     config: ConfigOpt = None,
     fail_on: FailOnOptional = None,
     no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """NetworkPolicy reachability: who can reach whom, on which ports (and its change)."""
-    from kubeplan.planner.netpol.run import declared_connections, run_reach
+    from kubeplan.planner.netpol.run import run_reach
     from kubeplan.report import reach_report
     from kubeplan.report.style import Style, use_colour
     from kubeplan.rules.config_error import ConfigError
     from kubeplan.schemas.sources import InputError
 
     _refuse_overwrite([output], paths, base, config)
+    if output:
+        _refuse_format_word(output)
+    settings = _settings(config, None, fail_on, verbose, with_version=False)
+    declared = settings.config.connections if settings.config is not None else []
     try:
-        declared, source = declared_connections(config)
-        result = run_reach(paths, base, declared, source, explain, config_path=config)
+        source = settings.config_path or ".kubeplan.yaml"
+        result = run_reach(
+            paths, base, declared, source, explain, settings.ignored(), settings.config_path
+        )
     except (InputError, ConfigError) as error:
         _fail(str(error))
-        return
     if output_format is ReachFormat.json:
         rendered = reach_report.render_json(
-            result.reach, result.change, result.findings, result.explanation
+            result.reach, result.change, result.findings, result.explanation, settings.config_path
         )
     elif output_format is ReachFormat.mermaid:
         rendered = reach_report.render_mermaid(result.reach, result.change)
@@ -727,8 +790,7 @@ def reach(
             result.reach, result.change, result.findings, Style(colour), result.explanation
         )
     _write(rendered, output)
-    threshold = fail_on.value if fail_on is not None else "error"
-    raise typer.Exit(1 if fails(result.own_findings, threshold) else 0)
+    raise typer.Exit(1 if fails(result.own_findings, settings.fail_on) else 0)
 
 
 RbacArgs = Annotated[
@@ -756,7 +818,8 @@ RbacPathsOpt = Annotated[
 ]
 
 
-def _rbac_run(call) -> None:  # type: ignore[no-untyped-def]
+def _rbac_run(call, settings: Settings, json_output: bool) -> None:  # type: ignore[no-untyped-def]
+    from kubeplan.report.rbac_report import with_config
     from kubeplan.schemas.catalog import CatalogError
     from kubeplan.schemas.sources import InputError
 
@@ -764,7 +827,8 @@ def _rbac_run(call) -> None:  # type: ignore[no-untyped-def]
         outcome = call()
     except (InputError, CatalogError, ValueError) as error:
         _fail(str(error))
-        return
+    if json_output:
+        outcome.stdout = with_config(outcome.stdout, settings.config_path)
     sys.stdout.write(outcome.stdout)
     sys.stderr.write(outcome.stderr)
     raise typer.Exit(outcome.exit_code)
@@ -787,6 +851,7 @@ def can_i(
     ] = False,
     rbac: RbacPathsOpt = None,
     kubernetes_version: VersionOpt = None,
+    config: ConfigOpt = None,
     output_format: FormatOpt = OutputFormat.text,
     no_color: NoColorOpt = False,
     verbose: VerboseOpt = False,
@@ -794,10 +859,11 @@ def can_i(
     """Answer yes or no (exit 0 or 1) like kubectl auth can-i, offline, from manifests."""
     from kubeplan.planner.rbac.commands import can_i as run
     from kubeplan.report.style import Style, use_colour
-    from kubeplan.schemas.catalog import newest_version, normalise_version
 
     if not as_user:
         _fail("can-i needs --as USER")
+    settings = _settings(config, kubernetes_version, None, verbose)
+    json_output = output_format is OutputFormat.json
     _rbac_run(
         lambda: run(
             list(args or []),
@@ -807,12 +873,14 @@ def can_i(
             subresource=subresource,
             rbac_paths=list(rbac or []),
             list_all=list_all,
-            kubernetes_version=normalise_version(kubernetes_version or newest_version()),
-            json_output=output_format is OutputFormat.json,
+            kubernetes_version=settings.kubernetes_version,
+            json_output=json_output,
             style=Style(use_colour(sys.stdout, no_color)),
             err_style=Style(use_colour(sys.stderr, no_color)),
             verbose=verbose,
-        )
+        ),
+        settings,
+        json_output,
     )
 
 
@@ -824,14 +892,17 @@ def who_can(
     subresource: SubresourceOpt = "",
     rbac: RbacPathsOpt = None,
     kubernetes_version: VersionOpt = None,
+    config: ConfigOpt = None,
     output_format: FormatOpt = OutputFormat.text,
     no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Every subject allowed to make a request, and the bindings that allow it."""
     from kubeplan.planner.rbac.commands import who_can_cmd
     from kubeplan.report.style import Style, use_colour
-    from kubeplan.schemas.catalog import newest_version, normalise_version
 
+    settings = _settings(config, kubernetes_version, None, verbose)
+    json_output = output_format is OutputFormat.json
     _rbac_run(
         lambda: who_can_cmd(
             list(args or []),
@@ -839,11 +910,13 @@ def who_can(
             subresource=subresource,
             name="",
             rbac_paths=list(rbac or []),
-            kubernetes_version=normalise_version(kubernetes_version or newest_version()),
-            json_output=output_format is OutputFormat.json,
+            kubernetes_version=settings.kubernetes_version,
+            json_output=json_output,
             style=Style(use_colour(sys.stdout, no_color)),
             err_style=Style(use_colour(sys.stderr, no_color)),
-        )
+        ),
+        settings,
+        json_output,
     )
 
 
@@ -910,6 +983,7 @@ def baseline_write(
     from kubeplan.schemas import renderguard
 
     renderguard.configure(allow_remote, no_render)
+    _refuse_format_word(output)
     from kubeplan.engine import Options, run
     from kubeplan.report import baseline as baselines
     from kubeplan.rules.config_error import ConfigError
@@ -918,13 +992,15 @@ def baseline_write(
     from kubeplan.schemas.sources import InputError
 
     _refuse_overwrite([output], paths, context, crd, config)
+    settings = _settings(config, kubernetes_version)
     options = Options(
-        kubernetes_version=kubernetes_version,
+        kubernetes_version=settings.kubernetes_version,
         strict=strict,
         crd_paths=crd or [],
-        config_path=config,
+        config_path=settings.config_path,
         inline_ignore=not no_inline_ignore,
         context_paths=context or [],
+        config=settings.config,
     )
     try:
         result = run(paths, options, "check")

@@ -4,9 +4,9 @@ lint the same resources. The CLI only wires options to this; the renderers read 
 
 from __future__ import annotations
 
-import fnmatch
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kubeplan.model import Finding, Resource, Severity, fails
 from kubeplan.schemas import catalog as catalogs
@@ -30,6 +30,7 @@ class Options:
     # Real paths of files in the context that hold no objects (`check --hook`: a kustomization's
     # patches, schemas/hookscope.py), kept out of the context objects.
     context_skip: frozenset[str] = frozenset()
+    config: Any = None  # the rules.config.Config kubeplan/settings.py read; None: read it here
 
 
 @dataclass
@@ -41,6 +42,7 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
     fail_on: str | None = None  # from the config, when the command line did not say
     objects: list[Resource] = field(default_factory=list, repr=False)  # what was checked
+    config: str | None = None  # the config file used
 
     def counts(self) -> dict[str, int]:
         active = [f for f in self.findings if not f.suppressed]
@@ -62,7 +64,7 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
     lint_wanted = mode in ("lint", "check")
     from kubeplan.rules.known import rule_ids
 
-    config = load_config(options.config_path, rule_ids)
+    config = options.config or load_config(options.config_path, rule_ids)
     renderguard.configure_from_config(config.allow_remote, config.render)
     version = catalogs.normalise_version(
         options.kubernetes_version or config.kubernetes_version or catalogs.newest_version()
@@ -76,12 +78,13 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
     finally:
         progress.close()
     resources, findings = loaded.resources, list(loaded.findings)
-    if config.ignore_paths:
-        resources = [r for r in resources if not _ignored(r.origin.file, config.ignore_paths)]
-        findings = [f for f in findings if not _ignored(f.file, config.ignore_paths)]
-    context = _context(
-        options.context_paths, resources, findings, config.ignore_paths, options.context_skip
-    )
+    from kubeplan.rules.ignore_paths import matcher
+
+    ignored = matcher(config.ignore_paths, config.path)
+    if ignored is not None:
+        resources = [r for r in resources if not ignored(r.origin.file)]
+        findings = [f for f in findings if not ignored(f.file)]
+    context = _context(options.context_paths, resources, findings, ignored, options.context_skip)
     if context:
         from kubeplan.schemas import crd
 
@@ -95,7 +98,14 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
             findings = _drop_doubles(findings)
     findings.sort(key=Finding.sort_key)
     return RunResult(
-        findings, len(resources), loaded.files, version, loaded.notes, config.fail_on, resources
+        findings,
+        len(resources),
+        loaded.files,
+        version,
+        loaded.notes,
+        config.fail_on,
+        resources,
+        config.path,
     )
 
 
@@ -103,7 +113,7 @@ def _context(
     paths: list[str],
     resources: list[Resource],
     findings: list[Finding],
-    ignore: list[str],
+    ignored: Callable[[str], bool] | None,
     skip: frozenset[str] = frozenset(),
 ) -> list[Resource]:
     """The resources of the --context paths that are not among those checked (same file)."""
@@ -124,7 +134,8 @@ def _context(
     return [
         r
         for r in extra
-        if os.path.realpath(r.origin.file) not in checked and not _ignored(r.origin.file, ignore)
+        if os.path.realpath(r.origin.file) not in checked
+        and not (ignored is not None and ignored(r.origin.file))
     ]
 
 
@@ -155,12 +166,19 @@ def _lint(  # type: ignore[no-untyped-def]
     if not options.inline_ignore:
         settings.inline_ignore = False
     ctx = LintContext(resources + (context or []), version, external=config.external)
-    return lint(resources, ctx, settings, extra)
+    findings = lint(resources, ctx, settings, extra)
+    if settings.inline_ignore:
+        findings += _unknown_ignores(resources, {rule.meta.id for rule in extra})
+    return findings
 
 
-def _ignored(file: str, patterns: list[str]) -> bool:
-    name = file.split(":", 2)[-1] if file.startswith("git:") else file
-    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(name, f"*/{p}") for p in patterns)
+def _unknown_ignores(resources: list[Resource], extra_ids: set[str]) -> list[Finding]:
+    """kubeplan.io/ignore naming no rule: every id kubeplan reports (lint rules, user rules,
+    the findings of reading, validation and the plan) is known."""
+    from kubeplan.report.outputs import known_rule_ids
+    from kubeplan.rules.ignore_names import unknown_ignores
+
+    return unknown_ignores(resources, lambda: known_rule_ids() | extra_ids)
 
 
 def _drop_doubles(findings: list[Finding]) -> list[Finding]:

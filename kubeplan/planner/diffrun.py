@@ -19,6 +19,7 @@ from typing import Any
 from kubeplan.model import Finding, Resource, Severity, finding_for
 from kubeplan.planner import effects, upstream
 from kubeplan.planner.pairing import CREATE, DELETE, UNCHANGED, UPDATE, Pair, pair
+from kubeplan.rules.ignore_paths import leave_out
 from kubeplan.schemas import loader, programs, yamlnodes
 from kubeplan.schemas.sources import InputError
 
@@ -66,6 +67,7 @@ class DiffResult:
     not_compared: int = 0
     # The base without them: what the manifests are compared with.
     compared_base: list[Resource] = field(default_factory=list, repr=False)
+    config: str | None = None  # the config file of the run (kubeplan/settings.py), for the JSON
 
     def has_changes(self) -> bool:
         """Would applying create, update or delete an object?"""
@@ -87,19 +89,26 @@ class DiffResult:
         }
 
 
-def resolve_base(base: str, paths: list[str], cwd: str | None = None) -> tuple[list[str], str]:
-    """The loader PATHs of the base revision, and a label for it (raises InputError)."""
+def resolve_base(
+    base: str, paths: list[str], cwd: str | None = None, option: str = "--base"
+) -> tuple[list[str], str]:
+    """The loader PATHs of the base revision, and a label for it (raises InputError, whose
+    message names `option`, the option that gave the revision)."""
     if os.path.exists(base):
         return [base], base
     revision = base[len("git:") :] if base.startswith("git:") else base
     cwd = cwd or manifests_folder(paths)
     top = git_output(["rev-parse", "--show-toplevel"], cwd)
     if top is None:
-        raise InputError(f"--base {base}: no such file or folder, and not inside a git repository")
+        raise InputError(
+            f"{option} {base}: no such file or folder, and not inside a git repository"
+        )
     label = f"git:{revision}"
     if git_output(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], cwd) is None:
         if not upstream.is_upstream(revision):
-            raise InputError(f"--base {base}: no such file or folder, nor git revision")
+            raise InputError(
+                f"{option} {base}: no such file or folder, nor git revision{_shallow(cwd)}"
+            )
         found, label = upstream.fallback(revision, cwd, git_output)
         if found is None:
             return [], label
@@ -107,7 +116,9 @@ def resolve_base(base: str, paths: list[str], cwd: str | None = None) -> tuple[l
     specs = []
     for path in paths:
         if path == "-":
-            raise InputError("--base REV cannot pair standard input with a revision; give a path")
+            raise InputError(
+                f"{option} REV cannot pair standard input with a revision; give a path"
+            )
         relative = os.path.relpath(os.path.abspath(path), top)
         if relative.startswith(".."):
             raise InputError(f"{path}: outside the git repository at {top}")
@@ -115,6 +126,17 @@ def resolve_base(base: str, paths: list[str], cwd: str | None = None) -> tuple[l
         if listing:  # absent at that revision: an empty base
             specs.append(f"git:{revision}:{'' if relative == '.' else relative}".rstrip(":"))
     return specs, label
+
+
+def _shallow(cwd: str | None) -> str:
+    """A hint when the clone is shallow: the revision is likely there, but not fetched (CI
+    checkouts fetch one commit by default)."""
+    if git_output(["rev-parse", "--is-shallow-repository"], cwd) != "true":
+        return ""
+    return (
+        "; this clone is shallow (its history was not fetched): run `git fetch --unshallow`"
+        " or check out with `fetch-depth: 0` (actions/checkout)"
+    )
 
 
 def manifests_folder(paths: list[str]) -> str | None:
@@ -140,10 +162,12 @@ def run_diff(
     base: str | None,
     kubernetes_version: str,
     progress: Callable[[int, int, str], None] | None = None,
+    ignored: Callable[[str], bool] | None = None,
 ) -> DiffResult:
     """Diff PATHs against BASE; with no BASE, against an empty cluster (everything is created).
 
-    `progress(done, total, file)` is told of each file read (the new revision, then the base)."""
+    `progress(done, total, file)` is told of each file read (the new revision, then the base);
+    `ignored(file)` leaves out the files the config's ignore-paths name, in both revisions."""
     programs.note_inputs(paths)  # before git resolves the base: no git from inside them
     base_paths, label = resolve_base(base, paths) if base is not None else ([], "an empty cluster")
     with yamlnodes.shared_parses():  # the two revisions share most documents' text
@@ -153,6 +177,8 @@ def run_diff(
             if base_paths
             else loader.LoadResult()
         )
+    leave_out(new, ignored)
+    leave_out(old, ignored)
     findings = [_tag(f, "base") for f in old.findings if f.severity == Severity.ERROR]
     findings += [f for f in new.findings if f.severity == Severity.ERROR]
     compared, skipped = _not_made_by_controllers(old.resources)

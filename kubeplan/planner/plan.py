@@ -54,6 +54,7 @@ class PlanOptions:
     rbac_paths: list[str] = field(default_factory=list)
     server_side: bool = False
     config_path: str | None = None
+    config: Any = None  # the rules.config.Config kubeplan/settings.py read; None: read it here
 
 
 @dataclass
@@ -167,9 +168,13 @@ def build_plan(
     from kubeplan.rules.known import rule_ids
     from kubeplan.schemas import renderguard
 
-    config = load_config(options.config_path, rule_ids)
+    config = options.config or load_config(options.config_path, rule_ids)
     renderguard.configure_from_config(config.allow_remote, config.render)
-    diff = run_diff(paths, base, options.kubernetes_version, progress)
+    from kubeplan.rules.ignore_paths import matcher
+
+    ignored = matcher(config.ignore_paths, config.path)
+    diff = run_diff(paths, base, options.kubernetes_version, progress, ignored)
+    diff.config = config.path
     findings = list(diff.findings)
     changes = [
         (report.action, report.resource)

@@ -49,7 +49,7 @@ def _identity(resource: dict[str, str | None]) -> Identity:
 
 def changed_since(rev: str, paths: list[str], resources: list[Resource]) -> ChangedScope:
     """What changed in `paths` since `rev` (raises sources.InputError for a bad REV)."""
-    base_paths, label = resolve_base(rev, paths)
+    base_paths, label = resolve_base(rev, paths, option="--changed-since")
     progress = Progress()
     try:
         old = (

@@ -197,6 +197,7 @@ def to_document(result: DiffResult) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "kubernetes_version": result.kubernetes_version,
+        "config": result.config,
         "base": result.base_label,
         "changes": [
             {

@@ -16,6 +16,7 @@ def to_document(result: RunResult, show_suppressed: bool = True) -> dict[str, An
     return {
         "schema_version": SCHEMA_VERSION,
         "kubernetes_version": result.kubernetes_version,
+        "config": result.config,
         "findings": [f.to_json() for f in findings],
         "summary": {
             "resources": result.resources,

@@ -202,6 +202,11 @@ def _risks() -> list[dict[str, Any]]:
     return list(read_yaml(path)["risks"])
 
 
+def known_rule_ids() -> set[str]:
+    """Every id kubeplan itself reports: the built-in lint rules and every other finding."""
+    return set(_rule_table())
+
+
 def rule_info(rule_id: str) -> RuleInfo:
     """Metadata of a built-in rule or finding id; a plain entry for ids kubeplan does not know
     (a user rule from the config or an entry point)."""
@@ -259,6 +264,7 @@ def resolve_targets(
         if targets[0][1] is not None:
             raise OutputError(f"--output {leading}: the first --format already has a file")
         targets[0][1] = leading
+    _refuse_format_words(targets, explicit)
     on_stdout = [t[0] for t in targets if t[1] in (None, "-")]
     if len(on_stdout) > 1:
         raise OutputError(
@@ -266,6 +272,17 @@ def resolve_targets(
             " give each but one an --output FILE (or FORMAT=FILE)"
         )
     return [(str(name), None if path in (None, "-") else path) for name, path in targets]
+
+
+def _refuse_format_words(targets: list[list[str | None]], explicit: list[bool]) -> None:
+    """`--output json` is a kubectl user asking for JSON, not a file named json."""
+    from kubeplan.report.output_names import refusal
+
+    for (name, path), in_format in zip(targets, explicit, strict=False):
+        given = f"--format {name}={path}" if in_format else None
+        problem = refusal(path, given) if path else None
+        if problem:
+            raise OutputError(problem)
 
 
 # Emitting.
@@ -332,6 +349,15 @@ def emit(
                 handle.write(rendered)
         except OSError as error:
             raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+    if not quiet and all(path is not None for _, path in targets):
+        _say_written(targets)
+
+
+def _say_written(targets: Sequence[Target]) -> None:
+    """With every report in a file, one line on standard error says where: a run never prints
+    nothing (a mistyped --output would otherwise look like a silent pass)."""
+    written = ", ".join(f"{name} report to {path}" for name, path in targets)
+    sys.stderr.write(f"kubeplan: wrote {written}\n")
 
 
 def display_path(file: str) -> str:

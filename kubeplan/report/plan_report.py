@@ -242,6 +242,7 @@ def to_document(plan: Plan) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "kubernetes_version": plan.diff.kubernetes_version,
+        "config": plan.diff.config,
         "base": plan.diff.base_label,
         "identity": (
             {"user": identity.user, "groups": list(identity.groups)} if identity else None

@@ -125,3 +125,10 @@ def who_can_text(request: Request, allowed: list[Allowed], style: Style) -> str:
     ]
     head = style(f"who can {request}:", "bold") + "\n"
     return head + _table(["KIND", "NAME", "NAMESPACE", "VIA"], rows, style)
+
+
+def with_config(rendered: str, config: str | None) -> str:
+    """A JSON document of can-i or who-can with the `config` field every command's JSON has."""
+    document = json.loads(rendered)
+    ordered = {"schema_version": document.pop("schema_version", SCHEMA_VERSION), "config": config}
+    return _dump({**ordered, **document})

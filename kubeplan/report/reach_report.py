@@ -105,9 +105,11 @@ def to_document(
     change: ReachChange | None,
     findings: list[Finding],
     explanation: list[str] | None = None,
+    config: str | None = None,
 ) -> dict[str, Any]:
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
+        "config": config,
         "connections": [c.to_json() for c in reach.connections],
     }
     if change is not None:
@@ -132,10 +134,10 @@ def render_json(
     change: ReachChange | None,
     findings: list[Finding],
     explanation: list[str] | None = None,
+    config: str | None = None,
 ) -> str:
-    return (
-        json.dumps(to_document(reach, change, findings, explanation), separators=(",", ":")) + "\n"
-    )
+    document = to_document(reach, change, findings, explanation, config)
+    return json.dumps(document, separators=(",", ":")) + "\n"
 
 
 def _edges(reach: Reachability, change: ReachChange | None) -> list[tuple[str, str, str, str]]:

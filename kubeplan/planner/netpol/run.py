@@ -6,8 +6,7 @@ that cannot be read are reported as the loader's findings while the rest are ana
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from kubeplan.model import Finding, Resource, Severity
@@ -19,6 +18,7 @@ from kubeplan.planner.netpol.change import (
 )
 from kubeplan.planner.netpol.engine import Reachability, analyse
 from kubeplan.planner.netpol.explain import explain
+from kubeplan.rules.ignore_paths import leave_out
 from kubeplan.schemas import loader
 from kubeplan.schemas.sources import InputError
 
@@ -37,40 +37,17 @@ class ReachRun:
         return [f for f in self.findings if f.rule.startswith("netpol-")]
 
 
-def declared_connections(config_path: str | None) -> tuple[list[tuple[str, int]], str]:
-    """The `connections` of the config (raises ConfigError), and the file they came from."""
-    if config_path is None and not _config_nearby():
-        return [], ".kubeplan.yaml"  # no config: skip importing the schema validator
-    from kubeplan.rules.config import load_config
-    from kubeplan.rules.known import rule_ids
-
-    config = load_config(config_path, rule_ids)
-    return config.connections, config.path or ".kubeplan.yaml"
-
-
-def _config_nearby() -> bool:
-    """Is there a config where kubeplan/rules/config.py find_config would look?"""
-    folder = os.path.abspath(os.getcwd())
-    while True:
-        if any(
-            os.path.isfile(os.path.join(folder, n)) for n in (".kubeplan.yaml", ".kubeplan.yml")
-        ):
-            return True
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return False
-        folder = parent
-
-
 def run_reach(
     paths: list[str],
     base: str | None,
     declared: Sequence[tuple[str, int]],
     source: str,
     explain_pair: tuple[str, str] | None = None,
+    ignored: Callable[[str], bool] | None = None,
     config_path: str | None = None,
 ) -> ReachRun:
-    new = loader.load(paths)
+    """`ignored(file)`: the config's ignore-paths, left out of both revisions."""
+    new = leave_out(loader.load(paths), ignored)
     if not new.files and not new.resources and not new.findings:
         raise InputError("nothing to read: no .yaml, .yml or .json file in the given paths")
     findings = [f for f in new.findings if f.severity == Severity.ERROR]
@@ -78,7 +55,7 @@ def run_reach(
         from kubeplan.planner.diffrun import resolve_base
 
         base_paths, _label = resolve_base(base, paths)
-        old = loader.load(base_paths) if base_paths else loader.LoadResult()
+        old = leave_out(loader.load(base_paths), ignored) if base_paths else loader.LoadResult()
         change = reach_change(old.resources, new.resources, declared=declared, source=source)
         findings += change.new.findings + change.problems + change.findings
         findings = silence(findings, config_path, new.resources, old.resources)
@@ -98,8 +75,8 @@ def silence(
 ) -> list[Finding]:
     """The config's `rules:` and `exclude:` and the ignore annotation on reach's findings
     (raises ConfigError)."""
-    if config_path is None and not _config_nearby():
-        return findings
+    if not findings:
+        return findings  # nothing to silence: the rule engine is not imported (start-up time)
     from kubeplan.rules.suppress import silence as apply_config
 
     return apply_config(findings, new, base or [], config_path=config_path)
