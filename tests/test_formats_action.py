@@ -100,6 +100,9 @@ def _run_step(
         "GITHUB_WORKSPACE": str(repo),
         "GITHUB_OUTPUT": str(output),
         "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "example/manifests",
+        "GITHUB_SHA": "0123abc",
         "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
         **(extra_env or {}),
     }
@@ -212,7 +215,7 @@ def test_exit_2_sets_no_sarif_output_and_leaves_no_stale_file(repo):
 
 
 def test_paths_are_repository_relative_under_a_working_directory(repo):
-    done, outputs, _ = _run_step(repo, paths="broken.yaml", **{"working-directory": "deploy"})
+    done, outputs, summary = _run_step(repo, paths="broken.yaml", **{"working-directory": "deploy"})
     assert done.returncode == 1, done.stdout + done.stderr
     assert _annotated_files(done.stdout) == {"deploy/broken.yaml"}
     sarif = json.loads((repo / "deploy" / "kubeplan.sarif").read_text("utf-8"))
@@ -222,6 +225,9 @@ def test_paths_are_repository_relative_under_a_working_directory(repo):
     }
     assert uris == {"deploy/broken.yaml"}
     assert outputs == {"sarif": "deploy/kubeplan.sarif"}  # where the next step finds it
+    # The step summary's links open the file on GitHub.
+    links = set(re.findall(r"\]\((https://[^)#]+)#L\d+\)", summary.read_text("utf-8")))
+    assert links == {"https://github.com/example/manifests/blob/0123abc/deploy/broken.yaml"}
 
 
 def test_without_git_the_workspace_is_the_root(tmp_path):
