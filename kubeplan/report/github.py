@@ -5,12 +5,14 @@ GitHub's workflow-command reference describes. Escaping follows the runner's com
 (actions/runner `ActionCommand`): in the message `%`, CR and LF become `%25`, `%0D`, `%0A`; in a
 property value `:` and `,` also become `%3A` and `%2C`. GitHub shows only the first 10 error and
 10 warning annotations of a step on the pull request, so the summary line (and `--format
-markdown` into `$GITHUB_STEP_SUMMARY`) carries the totals.
+markdown` into `$GITHUB_STEP_SUMMARY`) carries the totals. Files are named from the repository
+root, wherever kubeplan runs (kubeplan.report.repopath).
 """
 
 from __future__ import annotations
 
-from kubeplan.report.outputs import ReportData, display_path, object_label
+from kubeplan.report.outputs import ReportData, object_label
+from kubeplan.report.repopath import repository_path
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -30,7 +32,9 @@ def render(report: ReportData) -> str:
     for finding in report.active():
         file = files.get(finding.file)
         if file is None:
-            file = files[finding.file] = escape_property(display_path(finding.file) or finding.file)
+            file = files[finding.file] = escape_property(
+                repository_path(finding.file) or finding.file
+            )
         key = (finding.rule, id(finding.resource))
         title = titles.get(key)
         if title is None:

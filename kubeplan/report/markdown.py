@@ -21,6 +21,7 @@ from contextvars import ContextVar
 
 from kubeplan.model import Finding
 from kubeplan.report.outputs import Flow, ReportData, display_path, object_label
+from kubeplan.report.repopath import repository_path
 
 MAX_ROWS = 50  # per table
 SMALLER_ROWS = (20, 10, 5)  # tried in turn while the summary is longer than CHAR_BUDGET
@@ -55,7 +56,8 @@ def link(file: str, line: int) -> str:
     repository = os.environ.get("GITHUB_REPOSITORY")
     sha = os.environ.get("GITHUB_SHA")
     target = path.replace(" ", "%20")
-    if server and repository and sha:
+    if server and repository and sha:  # a blob URL takes the path from the repository root
+        target = repository_path(file).replace(" ", "%20")
         target = f"{server}/{repository}/blob/{sha}/{target}"
     return f"[{text}]({target}#L{line})" if line else f"[{text}]({target})"
 

@@ -4,7 +4,8 @@ produced a result described in `tool.driver.rules`, every result at a file, line
 Shape (OASIS SARIF 2.1.0, the schema in tests/data/sarif-2.1.0.json validates it):
 - `level`: error -> "error", warning -> "warning", info -> "note" (§3.27.10);
 - `locations[0].physicalLocation`: the file relative to the checkout (`uriBaseId`
-  "%SRCROOT%"), `region.startLine`/`startColumn` 1-based (§3.30.5, §3.30.6);
+  "%SRCROOT%": the repository root, wherever kubeplan runs, kubeplan.report.repopath),
+  `region.startLine`/`startColumn` 1-based (§3.30.5, §3.30.6);
 - `logicalLocations`: the Kubernetes object (Kind/namespace/name) and the field path;
 - `partialFingerprints["kubeplan/v1"]`: rule, object and field path, not the line, so code
   scanning keeps an alert open (and dismissed) across edits that move it (§3.27.17);
@@ -23,7 +24,8 @@ from urllib.parse import quote
 
 from kubeplan import __version__
 from kubeplan.model import Finding
-from kubeplan.report.outputs import ReportData, RuleInfo, display_path, object_label
+from kubeplan.report.outputs import ReportData, RuleInfo, object_label
+from kubeplan.report.repopath import repository_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -59,7 +61,7 @@ def _who(finding: Finding) -> str:
             resource.get("name"),
         )
         return f"{group}|{kind}|{namespace or ''}|{name or ''}"
-    return display_path(finding.file)
+    return repository_path(finding.file)
 
 
 def fingerprint(finding: Finding, who: str | None = None) -> str:
@@ -127,7 +129,7 @@ def _result(finding: Finding, index: int, objects: _Objects) -> dict[str, Any]:
 
 @lru_cache(maxsize=65536)
 def _uri(file: str) -> str:
-    return quote(display_path(file) or "stdin", safe="/")
+    return quote(repository_path(file) or "stdin", safe="/")
 
 
 def _reported(report: ReportData) -> list[Finding]:
