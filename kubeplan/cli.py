@@ -159,7 +159,9 @@ def _root(
 
 
 def _fail(message: str) -> None:
-    typer.echo(f"kubeplan: {message}", err=True)
+    from kubeplan.report.escape import printable
+
+    typer.echo(printable(f"kubeplan: {message}"), err=True)
     raise typer.Exit(2)
 
 
