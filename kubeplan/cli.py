@@ -159,9 +159,10 @@ def _root(
 
 
 def _fail(message: str) -> None:
-    from kubeplan.report.escape import printable
+    from kubeplan.report.escape import no_workflow_commands, printable
 
-    typer.echo(printable(f"kubeplan: {message}"), err=True)
+    lines = (printable(line) for line in f"kubeplan: {message}".split("\n"))
+    typer.echo(no_workflow_commands("\n".join(lines)), err=True)
     raise typer.Exit(2)
 
 

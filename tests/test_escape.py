@@ -1,7 +1,13 @@
 """Text from a hostile manifest cannot write GitHub workflow commands, terminal escape sequences
 or bidi overrides into a human format: names, values and file names holding a line break and
-`::error file=x::pwned`, an ESC sequence and U+202E are printed as visible escapes
-(kubeplan/report/escape.py). JSON keeps the exact text; JUnit stays valid XML."""
+`::error file=x::pwned`, an ESC sequence and U+202E are printed as visible escapes, a legacy
+`##[error]` command anywhere in a line is broken, and no line starts with a `::command` from the
+input (a file name or a namespace at the start of a line; kubeplan/report/escape.py). JSON keeps
+the exact text; JUnit stays valid XML.
+
+GitHub's runner reads `::name props::data` at the start of a line after TrimStart() and the
+legacy `##[name]data` anywhere in a line (actions/runner src/Runner.Common/ActionCommand.cs
+TryParseV2 and TryParse, both tried by src/Runner.Worker/ActionCommandManager.cs)."""
 
 from __future__ import annotations
 
@@ -14,12 +20,14 @@ import pytest
 import xmlschema
 from conftest import kubeplan
 
-from kubeplan.report.escape import printable
+from kubeplan.report.escape import no_workflow_commands, printable
 
 XSD = xmlschema.XMLSchema(str(Path(__file__).parent / "data" / "junit-10.xsd"))
 HOSTILE = "x\n::error file=x::pwned\x1b[2J\u202e"
 # As a YAML double-quoted scalar writes it: the stream itself holds only printable characters.
 YAML_HOSTILE = '"x\\n::error file=x::pwned\\e[2J\\u202e"'
+LEGACY = "##[error]legacy"
+LINE_START = "::error::at-line-start"
 # kubeplan's own annotations: one line each, every property percent-encoded.
 ANNOTATION = re.compile(r"::(error|warning|notice) file=[^:,]*,line=\d+,col=\d+,title=[^:,]*::")
 
@@ -46,6 +54,8 @@ spec:
     spec:
       containers:
         - name: {YAML_HOSTILE}
+          image: "nginx:{tag}"
+        - name: "{LEGACY}"
           image: "nginx:{tag}"
           env:
             - name: PEER
@@ -102,6 +112,10 @@ def sets(tmp_path: Path) -> tuple[Path, Path]:
     (new / "evil\n::error file=x::pwned\x1b[2J\u202e.yaml").write_text(
         _manifests("1.2", hostile=True).replace("namespace: shop", "namespace: other")
     )
+    # text of the input at the start of a line: a file name, a namespace
+    (new / f"{LINE_START}.yaml").write_text(
+        _manifests("1.3", hostile=True).replace("namespace: shop", f'namespace: "{LINE_START}"')
+    )
     return base, new
 
 
@@ -118,8 +132,9 @@ def _commands(base: Path, new: Path) -> list[tuple[str, ...]]:
 
 def _assert_inert(out: str, github: bool = False) -> None:
     for line in out.split("\n"):
-        if line.startswith("::"):
+        if line.lstrip().startswith("::"):
             assert github and ANNOTATION.match(line), line
+    assert "##[" not in out
     assert "\x1b" not in out
     assert "\u202e" not in out
 
@@ -194,3 +209,47 @@ def test_printable():
     assert (
         printable("\r\x00\x7f\x85\u2028\u2066\ud800") == "\\r\\x00\\x7f\\x85\\u2028\\u2066\\ud800"
     )
+    assert printable("a ##[error]x") == "a #\\x23[error]x"
+
+
+def test_no_workflow_commands():
+    assert no_workflow_commands("::error::x\n \u00a0::warning file=a::m\n") == (
+        "\\x3a:error::x\n \u00a0\\x3a:warning file=a::m\n"
+    )
+    # IPv6 blocks are no commands
+    assert no_workflow_commands("  ::/0\n::1 -> ::2\nx ::error::y\n") == (
+        "  ::/0\n::1 -> ::2\nx ::error::y\n"
+    )
+
+
+def test_input_text_at_the_start_of_a_line(tmp_path, monkeypatch):
+    """A file name or a namespace that starts a line of the report: `::error::` after the
+    runner's TrimStart() would be a command without any control character."""
+    manifest = f"""\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: "{LINE_START}"
+spec:
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      containers: [{{name: a, image: nginx}}]
+"""
+    (tmp_path / f"{LINE_START}.yaml").write_text(manifest)
+    monkeypatch.chdir(tmp_path)
+    name = f"{LINE_START}.yaml"
+    runs = {
+        "text": kubeplan("check", name),
+        "junit": kubeplan("check", name, "--format", "junit"),
+        "github": kubeplan("check", name, "--format", "github"),
+        "reach": kubeplan("reach", name),
+        "mermaid": kubeplan("reach", name, "--format", "mermaid"),
+    }
+    for fmt, run in runs.items():
+        assert run.exit_code in (0, 1), run.stderr
+        _assert_inert(run.stdout, github=fmt == "github")
+    assert runs["text"].stdout.startswith("\\x3a:error::at-line-start.yaml\n")
+    assert "  \\x3a:error::at-line-start/web[Deployment]\n" in runs["reach"].stdout

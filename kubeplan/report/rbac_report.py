@@ -12,7 +12,7 @@ from kubeplan.model import Finding
 from kubeplan.planner.rbac.authorizer import Allowed, Decision
 from kubeplan.planner.rbac.model import Identity, Request
 from kubeplan.planner.rbac.policy import Grant
-from kubeplan.report.escape import printable
+from kubeplan.report.escape import no_workflow_commands, printable
 from kubeplan.report.style import SEVERITY_COLOUR, Style
 
 SCHEMA_VERSION = 1
@@ -29,7 +29,7 @@ def findings_text(findings: list[Finding], style: Style) -> str:
         severity = style(f.severity.value, SEVERITY_COLOUR[f.severity.value])
         where = f"{printable(f.file)}:{f.line}:{f.column}"
         lines.append(f"{where}: {severity}: {printable(f.message)} [{printable(f.rule)}]")
-    return "\n".join(lines) + ("\n" if lines else "")
+    return no_workflow_commands("\n".join(lines) + ("\n" if lines else ""))
 
 
 def can_i_json(
@@ -83,7 +83,7 @@ def _table(header: list[str], rows: list[list[str]], style: Style) -> str:
     ]
     for row in rows:
         lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    return "\n".join(lines) + "\n"
+    return no_workflow_commands("\n".join(lines) + "\n")
 
 
 def list_text(identity: Identity, grants: list[Grant], style: Style) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from kubeplan.model import Finding
 from kubeplan.planner.netpol.change import ReachChange
 from kubeplan.planner.netpol.engine import Connection, Reachability
-from kubeplan.report.escape import printable
+from kubeplan.report.escape import no_workflow_commands, printable
 from kubeplan.report.style import SEVERITY_COLOUR, Style
 
 SCHEMA_VERSION = 1
@@ -96,7 +96,7 @@ def render_text(
         summary += f"; {len(change.lost)} connections lost, {len(change.gained)} gained"
     lines.append("")
     lines.append(style(summary, "dim"))
-    return "\n".join(lines) + "\n"
+    return no_workflow_commands("\n".join(lines) + "\n")
 
 
 def to_document(
@@ -172,7 +172,7 @@ def render_mermaid(reach: Reachability, change: ReachChange | None = None) -> st
             styles.append(f"  linkStyle {index} stroke:red,color:red")
         elif state == "gained":
             styles.append(f"  linkStyle {index} stroke:green")
-    return "\n".join(lines + styles) + "\n"
+    return no_workflow_commands("\n".join(lines + styles) + "\n")
 
 
 def render_dot(reach: Reachability, change: ReachChange | None = None) -> str:
