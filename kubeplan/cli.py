@@ -203,7 +203,10 @@ def _root(
 
 
 def _fail(message: str) -> NoReturn:
-    typer.echo(f"kubeplan: {message}", err=True)
+    from kubeplan.report.escape import no_workflow_commands, printable
+
+    lines = (printable(line) for line in f"kubeplan: {message}".split("\n"))
+    typer.echo(no_workflow_commands("\n".join(lines)), err=True)
     raise typer.Exit(2)
 
 

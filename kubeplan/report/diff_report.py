@@ -8,6 +8,7 @@ from typing import Any
 
 from kubeplan.planner.diffrun import ChangeReport, DiffResult
 from kubeplan.planner.effects import ClassifiedChange
+from kubeplan.report.escape import printable
 from kubeplan.report.json_report import SCHEMA_VERSION
 from kubeplan.report.style import Style
 
@@ -36,7 +37,7 @@ def _value(value: Any) -> str:
         else value
     )
     # Elide the middle: the end of an image reference (its tag) is what people look for.
-    return text if len(text) <= 72 else text[:30] + "…" + text[-41:]
+    return printable(text if len(text) <= 72 else text[:30] + "…" + text[-41:])
 
 
 def where(path: str) -> str:
@@ -44,15 +45,16 @@ def where(path: str) -> str:
     if os.path.isabs(path):
         relative = os.path.relpath(path)
         if not relative.startswith(".."):
-            return relative
-    return path
+            return printable(relative)
+    return printable(path)
 
 
 def _title(report: ChangeReport) -> str:
     resource = report.resource
     namespace = f"{resource.namespace}/" if resource.namespace else ""
     origin = resource.origin
-    return f"{resource.kind} {namespace}{resource.name}  ({where(origin.file)}:{origin.line})"
+    name = printable(f"{resource.kind} {namespace}{resource.name}")
+    return f"{name}  ({where(origin.file)}:{origin.line})"
 
 
 def _delta(change: ClassifiedChange) -> str:
@@ -64,7 +66,7 @@ def _delta(change: ClassifiedChange) -> str:
         return "order changed"
     inner = _inner(change.old, change.new, "")
     if inner is not None and 0 < len(inner) <= INNER_SHOWN:
-        return "; ".join(f"{where}: {_value(a)} → {_value(b)}" for where, a, b in inner)
+        return "; ".join(f"{printable(where)}: {_value(a)} → {_value(b)}" for where, a, b in inner)
     return f"{_value(change.old)} → {_value(change.new)}"
 
 
@@ -108,23 +110,24 @@ def field_lines(report: ChangeReport, style: Style, indent: str = "    ") -> lis
 
     A template edit touches many fields for one reason; saying it once per object keeps a
     large diff readable."""
-    path_width = max(len(change.label) for change in report.fields)
+    labels = [printable(change.label) for change in report.fields]
+    path_width = max(len(label) for label in labels)
     effect_width = max(len(change.effect) for change in report.fields)
     lines = []
     reasons: dict[tuple[str, str], None] = {}
-    for change in report.fields:
+    for change, label in zip(report.fields, labels, strict=True):
         effect = style(change.effect.ljust(effect_width), EFFECT_COLOUR.get(change.effect, "dim"))
-        lines.append(f"{indent}~ {change.label.ljust(path_width)}  {effect}  {_delta(change)}")
+        lines.append(f"{indent}~ {label.ljust(path_width)}  {effect}  {_delta(change)}")
         reasons[(change.effect, change.reason)] = None
     for effect, reason in reasons:
-        lines.append(style(f"{indent}  {effect}: {reason}", "dim"))
+        lines.append(style(f"{indent}  {effect}: {printable(reason)}", "dim"))
     return lines
 
 
 def render_text(
     result: DiffResult, style: Style, show_unchanged: bool = False, show_suppressed: bool = False
 ) -> str:
-    lines: list[str] = [style(f"kubeplan diff against {result.base_label}", "bold"), ""]
+    lines: list[str] = [style(f"kubeplan diff against {printable(result.base_label)}", "bold"), ""]
     for report in result.changes:
         action = report.action
         if action == "unchanged" and not show_unchanged:
@@ -134,7 +137,9 @@ def render_text(
         extra = ""
         if report.pair.renamed_from is not None:
             old = report.pair.renamed_from
-            extra = style(f"  looks like a rename of {old.name}: the object is recreated", "yellow")
+            extra = style(
+                f"  looks like a rename of {printable(old.name)}: the object is recreated", "yellow"
+            )
         lines.append(f"{symbol} {title}{extra}")
         if report.fields:
             lines.extend(field_lines(report, style))
@@ -151,7 +156,8 @@ def render_text(
         colour = "red" if str(finding.severity) == "error" else "yellow"
         lines.append(
             style(str(finding.severity), "dim" if finding.suppressed else colour)
-            + f" {where(finding.file)}:{finding.line}: {finding.message}  [{finding.rule}]"
+            + f" {where(finding.file)}:{finding.line}: {printable(finding.message)}"
+            + f"  [{printable(finding.rule)}]"
             + (
                 style(f"  (suppressed: {finding.suppressed_by})", "dim")
                 if finding.suppressed

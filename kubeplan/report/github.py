@@ -3,7 +3,9 @@
 `::error file=F,line=L,col=C,title=T::MESSAGE` (`warning` for warnings, `notice` for infos), as
 GitHub's workflow-command reference describes. Escaping follows the runner's command parser
 (actions/runner `ActionCommand`): in the message `%`, CR and LF become `%25`, `%0D`, `%0A`; in a
-property value `:` and `,` also become `%3A` and `%2C`. GitHub shows only the first 10 error and
+property value `:` and `,` also become `%3A` and `%2C`. Before that, control and bidi characters of
+the manifests' text are written as visible escapes (report/escape.py), so that neither the
+message nor a property can end the command line or start another. GitHub shows only the first 10 error and
 10 warning annotations of a step on the pull request, so the summary line (and `--format
 markdown` into `$GITHUB_STEP_SUMMARY`) carries the totals. Files are named from the repository
 root, wherever kubeplan runs (kubeplan.report.repopath).
@@ -11,6 +13,7 @@ root, wherever kubeplan runs (kubeplan.report.repopath).
 
 from __future__ import annotations
 
+from kubeplan.report.escape import printable
 from kubeplan.report.outputs import ReportData, object_label
 from kubeplan.report.repopath import repository_path
 
@@ -22,7 +25,7 @@ def escape_data(text: str) -> str:
 
 
 def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    return escape_data(printable(text)).replace(":", "%3A").replace(",", "%2C")
 
 
 def render(report: ReportData) -> str:
@@ -41,9 +44,11 @@ def render(report: ReportData) -> str:
             label = object_label(finding.resource)
             title = f"{finding.rule} ({label})" if label else finding.rule
             title = titles[key] = escape_property(title)
-        message = f"{finding.path}: {finding.message}" if finding.path else finding.message
+        message = printable(
+            f"{finding.path}: {finding.message}" if finding.path else finding.message
+        )
         if finding.hint:
-            message += f"\nhint: {finding.hint}"
+            message += f"\nhint: {printable(finding.hint)}"
         lines.append(
             f"::{COMMAND[finding.severity.value]} file={file},line={max(finding.line, 1)},"
             f"col={max(finding.column, 1)},title={title}::{escape_data(message)}"
@@ -68,4 +73,4 @@ def summary(report: ReportData) -> str:
     scope = f"{_plural(report.resources, 'resource')} in {_plural(report.files, 'file')}"
     if report.kubernetes_version:
         scope += f" (Kubernetes {report.kubernetes_version})"
-    return f"{report.heading()}: {', '.join(parts)} in {scope}"
+    return f"{printable(report.heading())}: {', '.join(parts)} in {scope}"

@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 
 from kubeplan.model import Finding
+from kubeplan.report.escape import printable
 from kubeplan.report.outputs import ReportData, display_path, object_label
 
 _CASE = tuple[str, list[Finding]]  # name, findings (empty: a clean object)
@@ -29,8 +30,9 @@ def _xml_text(text: str) -> str:
 
 
 def _xml_attr(text: str) -> str:
-    """A double-quoted attribute value; line breaks and tabs kept as character references."""
-    text = _xml_text(text).replace('"', "&quot;")
+    """A double-quoted attribute value, control and bidi characters written as escapes
+    (report/escape.py)."""
+    text = _xml_text(printable(text)).replace('"', "&quot;")
     if "\n" in text or "\r" in text or "\t" in text:
         text = text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
     return f'"{text}"'
@@ -73,11 +75,11 @@ def _cases(report: ReportData) -> dict[str, list[_CASE]]:
 def _failure_text(findings: list[Finding], file: str) -> str:
     lines = []
     for f in findings:
-        where = f"{file}:{f.line}:{f.column}"
-        message = f"{f.path}: {f.message}" if f.path else f.message
+        where = f"{printable(file)}:{f.line}:{f.column}"
+        message = printable(f"{f.path}: {f.message}" if f.path else f.message)
         lines.append(f"{where}: {f.severity.value}: {message}")
         if f.hint:
-            lines.append(f"  hint: {f.hint}")
+            lines.append(f"  hint: {printable(f.hint)}")
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 
 from kubeplan.model import Finding
+from kubeplan.report.escape import printable
 from kubeplan.report.outputs import Flow, ReportData, display_path, object_label
 from kubeplan.report.repopath import repository_path
 
@@ -35,20 +36,21 @@ SEVERITY_MARK = {"error": "❌", "warning": "⚠️", "info": "\u2139\ufe0f"}
 
 
 def cell(text: str) -> str:
-    """Text safe in a table cell: no line break, Markdown and HTML characters escaped."""
-    flat = " ".join(str(text).split())
+    """Text safe in a table cell: no line break, Markdown and HTML characters escaped, control
+    and bidi characters written as escapes (report/escape.py)."""
+    flat = printable(" ".join(str(text).split()))
     return _SPECIAL.sub(r"\\\1", flat)
 
 
 def code(text: str) -> str:
     """An inline code span that survives backticks and pipes in the text."""
-    flat = " ".join(str(text).split()).replace("|", "\\|")
+    flat = printable(" ".join(str(text).split())).replace("|", "\\|")
     ticks = "``" if "`" in flat else "`"
     return f"{ticks} {flat} {ticks}" if ticks == "``" else f"`{flat}`"
 
 
 def link(file: str, line: int) -> str:
-    path = display_path(file)
+    path = printable(display_path(file))
     text = cell(f"{path}:{line}" if line else path)
     if not path or path.startswith("<"):
         return text
@@ -274,12 +276,17 @@ def mermaid(lost: Sequence[Flow], gained: Sequence[Flow]) -> str:
     for flow, kind in edges:
         source, target = _node_id(flow.source, ids), _node_id(flow.destination, ids)
         label = f"✗ {flow.port}" if kind == "lost" else f"+ {flow.port}"
-        label = label.strip().replace('"', "'")
+        label = _mermaid_text(label.strip())
         arrow = f'-. "{label}" .->' if kind == "lost" else f'-- "{label}" -->'
         lines.append(f"  {source} {arrow} {target}")
     for name, node in ids.items():
-        lines.insert(1, f'  {node}["{name.replace(chr(34), chr(39))}"]')
+        lines.insert(1, f'  {node}["{_mermaid_text(name)}"]')
     return "\n".join(lines)
+
+
+def _mermaid_text(text: str) -> str:
+    """A node label inside `["..."]` of a fenced block: no quote, no backtick to end either."""
+    return printable(text).replace('"', "'").replace("`", "'")
 
 
 def _reachability(report: ReportData) -> list[str]:

@@ -19,8 +19,12 @@ from typing import Any, TextIO
 
 from kubeplan.datafiles import read_yaml
 from kubeplan.model import Finding, Resource, Severity
+from kubeplan.report.escape import no_workflow_commands
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
+# Formats whose lines GitHub's runner might read as workflow commands (report/escape.py); the
+# github format writes only its own annotations, every property and message escaped.
+HUMAN = ("text", "junit", "markdown")
 
 
 class OutputError(Exception):
@@ -340,6 +344,8 @@ def emit(
             continue
         colour = path is None and use_colour(stream, no_color)
         rendered = render(report, name, colour=colour)
+        if name in HUMAN:
+            rendered = no_workflow_commands(rendered)
         if path is None:
             stream.write(rendered)
             stream.flush()

@@ -11,6 +11,7 @@ from kubeplan.planner.graph import identity_json
 from kubeplan.planner.plan import Plan, PlanStep
 from kubeplan.report import diff_report
 from kubeplan.report.diff_report import where as where_text
+from kubeplan.report.escape import printable
 from kubeplan.report.json_report import SCHEMA_VERSION
 from kubeplan.report.style import SEVERITY_COLOUR, Style
 
@@ -35,13 +36,13 @@ ROLLOUT_STEPS_SHOWN = 12
 def _name(step: PlanStep) -> str:
     resource = step.resource
     where = f"{resource.namespace}/" if resource.namespace else ""
-    return f"{resource.kind} {where}{resource.name}"
+    return printable(f"{resource.kind} {where}{resource.name}")
 
 
 def _effect_note(step: PlanStep) -> str:
     """What the step does to running pods, in a few words."""
     if step.rollout is not None:
-        return step.rollout.summary
+        return printable(step.rollout.summary)
     effects = step.effects
     if step.action != "update":
         return ""
@@ -62,7 +63,8 @@ def _shown(finding: Finding, show_suppressed: bool) -> bool:
 
 def _finding_text(finding: Finding, style: Style) -> str:
     colour = "dim" if finding.suppressed else SEVERITY_COLOUR.get(str(finding.severity), "dim")
-    text = f"{style(str(finding.severity), colour)} {finding.message}  [{finding.rule}]"
+    text = f"{style(str(finding.severity), colour)} {printable(finding.message)}"
+    text += f"  [{printable(finding.rule)}]"
     if finding.suppressed:
         text += style(f"  (suppressed: {finding.suppressed_by})", "dim")
     return text
@@ -86,16 +88,16 @@ def _step_lines(
             continue
         lines.append(f"{indent}{_finding_text(finding, style)}")
         if finding.hint and verdict in ("rejected", "blocked") and not finding.suppressed:
-            lines.append(style(f"{indent}  {finding.hint}", "dim"))
+            lines.append(style(f"{indent}  {printable(finding.hint)}", "dim"))
     if step.change.fields:
         lines.extend(diff_report.field_lines(step.change, style, indent))
     if step.rollout is not None and verdict not in ("rejected", "blocked"):
         lines.extend(_rollout_lines(step.rollout, style, indent))
     for warning in step.warnings:
-        lines.append(f"{indent}{style('warning', 'yellow')} {warning}")
+        lines.append(f"{indent}{style('warning', 'yellow')} {printable(warning)}")
     if verbose:
         for reason in step.reasons:
-            lines.append(style(f"{indent}after: {reason}", "dim"))
+            lines.append(style(f"{indent}after: {printable(reason)}", "dim"))
         if step.rbac is not None and step.rbac.allowed:
             requests = ", ".join(_request(r) for r in step.rbac.requests)
             lines.append(style(f"{indent}rbac: allowed ({requests})", "dim"))
@@ -106,7 +108,7 @@ def _request(request: dict[str, Any]) -> str:
     resource = request.get("resource", "?")
     if request.get("subresource"):
         resource += f"/{request['subresource']}"
-    return f"{request.get('verb', '?')} {resource}"
+    return printable(f"{request.get('verb', '?')} {resource}")
 
 
 def _rollout_lines(rollout: Any, style: Style, indent: str) -> list[str]:
@@ -117,7 +119,7 @@ def _rollout_lines(rollout: Any, style: Style, indent: str) -> list[str]:
     for number, step in enumerate(shown, 1):
         state = _rollout_state(step)
         lines.append(
-            f"{indent}  {str(number).rjust(number_width)}. {step.message}"
+            f"{indent}  {str(number).rjust(number_width)}. {printable(step.message)}"
             + (style(f"  {state}", "dim") if state else "")
         )
     if len(shown) < len(steps):
@@ -125,11 +127,11 @@ def _rollout_lines(rollout: Any, style: Style, indent: str) -> list[str]:
         lines.append(style(f"{indent}  … {len(steps) - len(shown) - 1} more steps", "dim"))
         state = _rollout_state(last)
         lines.append(
-            f"{indent}  {len(steps)}. {last.message}"
+            f"{indent}  {len(steps)}. {printable(last.message)}"
             + (style(f"  {state}", "dim") if state else "")
         )
     for note in rollout.notes:
-        lines.append(style(f"{indent}  {note}", "dim"))
+        lines.append(style(f"{indent}  {printable(note)}", "dim"))
     return lines
 
 
@@ -144,12 +146,14 @@ def _rollout_state(step: Any) -> str:
 
 
 def _header(plan: Plan, style: Style) -> list[str]:
-    title = f"kubeplan plan against {plan.diff.base_label}"
+    title = f"kubeplan plan against {printable(plan.diff.base_label)}"
     detail = [f"Kubernetes {plan.diff.kubernetes_version}"]
     if plan.identity is not None:
         groups = [g for g in plan.identity.groups if g != "system:authenticated"]
         detail.append(
-            f"as {plan.identity.user}" + (f" (groups {', '.join(groups)})" if groups else "")
+            printable(
+                f"as {plan.identity.user}" + (f" (groups {', '.join(groups)})" if groups else "")
+            )
         )
     return [style(title, "bold") + style(f"  ({'; '.join(detail)})", "dim"), ""]
 
@@ -175,7 +179,7 @@ def render_text(
             lines.append(style(f"Wave {wave}", "bold") + parallel)
         lines.extend(_step_lines(step, style, verbose, width, show_suppressed))
     for cycle in plan.cycles:
-        names = " → ".join(str(member) for member in cycle)
+        names = printable(" → ".join(str(member) for member in cycle))
         lines.append(
             style("warning", "yellow") + f" dependency cycle: {names}; applied in the order shown"
         )
@@ -218,7 +222,7 @@ def _connection(connection: Any) -> str:
             + (f"-{p['end_port']}" if p.get("end_port") not in (None, p.get("port")) else "")
             for p in ports
         )
-    return f"{data.get('from')} → {data.get('to')}  ({ports})"
+    return printable(f"{data.get('from')} → {data.get('to')}  ({ports})")
 
 
 def summary(plan: Plan) -> str:

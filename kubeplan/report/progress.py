@@ -11,6 +11,8 @@ import sys
 import time
 from typing import TextIO
 
+from kubeplan.report.escape import printable
+
 SHOW_AFTER_SECONDS = 1.0
 REFRESH_SECONDS = 0.1
 
@@ -40,7 +42,7 @@ class Progress:
         self.shown = True
         width = 24
         filled = int(width * done / total) if total else width
-        label = what if len(what) <= 50 else "..." + what[-47:]
+        label = printable(what if len(what) <= 50 else "..." + what[-47:])
         self.stream.write(
             f"\r\x1b[2K[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label}"
         )

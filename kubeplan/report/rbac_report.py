@@ -12,6 +12,7 @@ from kubeplan.model import Finding
 from kubeplan.planner.rbac.authorizer import Allowed, Decision
 from kubeplan.planner.rbac.model import Identity, Request
 from kubeplan.planner.rbac.policy import Grant
+from kubeplan.report.escape import no_workflow_commands, printable
 from kubeplan.report.style import SEVERITY_COLOUR, Style
 
 SCHEMA_VERSION = 1
@@ -26,8 +27,9 @@ def findings_text(findings: list[Finding], style: Style) -> str:
     lines = []
     for f in sorted(findings, key=Finding.sort_key):
         severity = style(f.severity.value, SEVERITY_COLOUR[f.severity.value])
-        lines.append(f"{f.file}:{f.line}:{f.column}: {severity}: {f.message} [{f.rule}]")
-    return "\n".join(lines) + ("\n" if lines else "")
+        where = f"{printable(f.file)}:{f.line}:{f.column}"
+        lines.append(f"{where}: {severity}: {printable(f.message)} [{printable(f.rule)}]")
+    return no_workflow_commands("\n".join(lines) + ("\n" if lines else ""))
 
 
 def can_i_json(
@@ -49,7 +51,7 @@ def can_i_json(
 def can_i_text(decision: Decision, style: Style, verbose: bool) -> str:
     answer = style("yes", "green") if decision.allowed else style("no", "red")
     if verbose and decision.via:
-        return f"{answer}\n{style('via ' + decision.via, 'dim')}\n"
+        return f"{answer}\n{style('via ' + printable(decision.via), 'dim')}\n"
     return answer + "\n"
 
 
@@ -74,13 +76,14 @@ def list_json(
 
 
 def _table(header: list[str], rows: list[list[str]], style: Style) -> str:
+    rows = [[printable(cell, tab=False) for cell in row] for row in rows]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = [
         "  ".join(style(h.ljust(w), "bold") for h, w in zip(header, widths, strict=True)).rstrip()
     ]
     for row in rows:
         lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    return "\n".join(lines) + "\n"
+    return no_workflow_commands("\n".join(lines) + "\n")
 
 
 def list_text(identity: Identity, grants: list[Grant], style: Style) -> str:
@@ -123,7 +126,7 @@ def who_can_text(request: Request, allowed: list[Allowed], style: Style) -> str:
         [a.subject.kind, a.subject.name, a.subject.namespace or "", ", ".join(a.via)]
         for a in allowed
     ]
-    head = style(f"who can {request}:", "bold") + "\n"
+    head = style(f"who can {printable(request)}:", "bold") + "\n"
     return head + _table(["KIND", "NAME", "NAMESPACE", "VIA"], rows, style)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from kubeplan.model import Finding
 from kubeplan.planner.netpol.change import ReachChange
 from kubeplan.planner.netpol.engine import Connection, Reachability
+from kubeplan.report.escape import no_workflow_commands, printable
 from kubeplan.report.style import SEVERITY_COLOUR, Style
 
 SCHEMA_VERSION = 1
@@ -24,11 +25,11 @@ def _grouped(
     for c in connections:
         by_dst.setdefault(c.dst, []).append(c)
     for dst in sorted(by_dst):
-        lines.append(f"  {style(dst, 'bold')}")
+        lines.append(f"  {style(printable(dst), 'bold')}")
         items = sorted(by_dst[dst], key=lambda c: c.src)
-        width = max(len(c.src) for c in items)
+        width = max(len(printable(c.src)) for c in items)
         for c in items:
-            text = f"    {marker} {c.src.ljust(width)}  {c.ports.describe()}"
+            text = f"    {marker} {printable(c.src).ljust(width)}  {printable(c.ports.describe())}"
             lines.append(style(text, colour) if colour else text)
     return lines
 
@@ -54,7 +55,7 @@ def _matrix(reach: Reachability) -> list[str]:
                 ports = allowed.get((src, dst))
                 cell = "." if not ports else "A" if ports.is_all else "p"
             cells.append(cell.rjust(number_width))
-        lines.append(f"{str(i + 1).rjust(number_width)}  {' '.join(cells)}  {src}")
+        lines.append(f"{str(i + 1).rjust(number_width)}  {' '.join(cells)}  {printable(src)}")
     return lines
 
 
@@ -64,7 +65,8 @@ def _findings(findings: list[Finding], style: Style) -> list[str]:
         if f.suppressed:  # by the config or the ignore annotation; in the JSON
             continue
         severity = style(str(f.severity), SEVERITY_COLOUR[str(f.severity)])
-        lines.append(f"{f.file}:{f.line}:{f.column}: {severity} [{f.rule}] {f.message}")
+        where = f"{printable(f.file)}:{f.line}:{f.column}"
+        lines.append(f"{where}: {severity} [{printable(f.rule)}] {printable(f.message)}")
     return lines
 
 
@@ -77,7 +79,7 @@ def render_text(
 ) -> str:
     lines: list[str] = []
     if explanation is not None:
-        lines += explanation
+        lines += [printable(line) for line in explanation]
     elif change is None:
         lines.append(f"Connections ({len(reach.connections)}), grouped by destination:")
         lines += _grouped(reach.connections, style, "<-", None) or ["  (none)"]
@@ -97,7 +99,7 @@ def render_text(
         summary += f"; {len(change.lost)} connections lost, {len(change.gained)} gained"
     lines.append("")
     lines.append(style(summary, "dim"))
-    return "\n".join(lines) + "\n"
+    return no_workflow_commands("\n".join(lines) + "\n")
 
 
 def to_document(
@@ -156,21 +158,26 @@ def _nodes(reach: Reachability, edges: list[tuple[str, str, str, str]]) -> dict[
     return {name: f"n{i}" for i, name in enumerate(names)}
 
 
+def _mermaid_text(text: str) -> str:
+    """A quoted Mermaid label: no line break or escape sequence, no quote to end it."""
+    return printable(text).replace('"', "'")
+
+
 def render_mermaid(reach: Reachability, change: ReachChange | None = None) -> str:
     edges = _edges(reach, change)
     nodes = _nodes(reach, edges)
     lines = ["graph LR"]
     for name, node in nodes.items():
-        lines.append(f'  {node}["{name}"]')
+        lines.append(f'  {node}["{_mermaid_text(name)}"]')
     styles = []
     for index, (src, dst, label, state) in enumerate(edges):
         arrow = "-.->" if state == "lost" else "-->"
-        lines.append(f'  {nodes[src]} {arrow}|"{label}"| {nodes[dst]}')
+        lines.append(f'  {nodes[src]} {arrow}|"{_mermaid_text(label)}"| {nodes[dst]}')
         if state == "lost":
             styles.append(f"  linkStyle {index} stroke:red,color:red")
         elif state == "gained":
             styles.append(f"  linkStyle {index} stroke:green")
-    return "\n".join(lines + styles) + "\n"
+    return no_workflow_commands("\n".join(lines + styles) + "\n")
 
 
 def render_dot(reach: Reachability, change: ReachChange | None = None) -> str:

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from kubeplan.engine import RunResult
 from kubeplan.model import Finding
+from kubeplan.report.escape import printable
 from kubeplan.report.style import SEVERITY_COLOUR, Style
 
 
@@ -14,24 +15,28 @@ def render(
 ) -> str:
     lines: list[str] = []
     if verbose:
-        lines.extend(style(f"note: {note}", "dim") for note in result.notes)
+        lines.extend(style(f"note: {printable(note)}", "dim") for note in result.notes)
     shown = [f for f in result.findings if show_suppressed or not f.suppressed]
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in shown:
         by_file[finding.file].append(finding)
     for file in sorted(by_file):
         findings = by_file[file]
-        lines.append(style(file, "bold"))
+        lines.append(style(printable(file), "bold"))
         where_width = max(len(f"{f.line}:{f.column}") for f in findings)
         label_width = max(len(_label(f)) for f in findings)
         for f in findings:
             where = f"{f.line}:{f.column}".ljust(where_width)
             severity = style(f.severity.value.ljust(7), SEVERITY_COLOUR[f.severity.value])
             label = _label(f).ljust(label_width)
-            message = f"{f.path}: {f.message}" if f.path else f.message
-            rule = style(f"[{f.rule}]", "dim")
-            suppressed = style(f" (suppressed by {f.suppressed_by})", "dim") if f.suppressed else ""
-            template = style(f"  from {f.template}", "dim") if f.template else ""
+            message = printable(f"{f.path}: {f.message}" if f.path else f.message)
+            rule = style(f"[{printable(f.rule)}]", "dim")
+            suppressed = (
+                style(f" (suppressed by {printable(f.suppressed_by)})", "dim")
+                if f.suppressed
+                else ""
+            )
+            template = style(f"  from {printable(f.template)}", "dim") if f.template else ""
             lines.append(f"  {where}  {severity}  {label}  {message}  {rule}{suppressed}{template}")
         lines.append("")
     lines.append(summary(result, style))
@@ -44,7 +49,7 @@ def _label(finding: Finding) -> str:
         return "-"
     name = resource.get("name") or "<unnamed>"
     namespace = resource.get("namespace")
-    return (
+    return printable(
         f"{resource.get('kind')}/{namespace}/{name}"
         if namespace
         else f"{resource.get('kind')}/{name}"
