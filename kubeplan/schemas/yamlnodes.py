@@ -424,6 +424,32 @@ def _key_text(node: Any) -> str:
     return node.value
 
 
+# Mappings with more keys than this get an index on their first lookup; smaller ones are scanned.
+_INDEX_FROM = 16
+
+
+def _lookup(node: Any, want: str) -> tuple[Any, Any] | None:
+    """(key node, value node) of `want` in a mapping node; the last of duplicate keys wins, as
+    the decoder keeps the last value.
+
+    A large mapping is indexed once, on its first lookup, and the index kept on the node: locating
+    every field of a mapping of n keys (a finding per unknown field) costs O(n), not O(n^2)."""
+    if len(node.value) <= _INDEX_FROM:
+        for key_node, value_node in reversed(node.value):
+            if isinstance(key_node, yaml.ScalarNode) and _key_text(key_node) == want:
+                return key_node, value_node
+        return None
+    index = getattr(node, "_kubeplan_index", None)
+    if index is None:
+        index = {
+            _key_text(key_node): (key_node, value_node)
+            for key_node, value_node in node.value
+            if isinstance(key_node, yaml.ScalarNode)
+        }
+        node._kubeplan_index = index
+    return index.get(want)
+
+
 def locate(root: Any, path: tuple[str | int, ...], offset: int = 0) -> tuple[int, int]:
     """Line and column (1-based) of `path` under `root`.
 
@@ -434,14 +460,11 @@ def locate(root: Any, path: tuple[str | int, ...], offset: int = 0) -> tuple[int
     mark = root.start_mark
     for part in path:
         if isinstance(node, yaml.MappingNode):
-            want = part if isinstance(part, str) else str(part)
-            for key_node, value_node in reversed(node.value):
-                if isinstance(key_node, yaml.ScalarNode) and _key_text(key_node) == want:
-                    mark = key_node.start_mark
-                    node = value_node
-                    break
-            else:
+            found = _lookup(node, part if isinstance(part, str) else str(part))
+            if found is None:
                 break
+            mark = found[0].start_mark
+            node = found[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
             if 0 <= part < len(node.value):
                 node = node.value[part]
