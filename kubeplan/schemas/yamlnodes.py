@@ -89,7 +89,9 @@ _GO_YAML_BOOLS: dict[str, bool] = {
 }
 _SEPARATOR = re.compile(r"^---(?:[ \t\r\n]|$)")
 _END = re.compile(r"^\.\.\.[ \t\r]*$")
-_HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
+# The name runs to the end of the line and is stripped in Python: a lazy `(\S.*?)\s*$` retries
+# the trailing `\s*` at every character, quadratic in a long run of spaces.
+_HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*)$")
 
 # An anchor (`&name`) is a node property, so it starts a node (YAML 1.1/1.2 spec, "Node
 # Anchors"): at a line start, after white space or a flow indicator. A `&` inside a scalar
@@ -167,7 +169,7 @@ def _chunk(index: int, first_line: int, lines: list[str]) -> _Chunk:
             break
         match = _HELM_SOURCE.match(line)
         if match:
-            template = match.group(1)
+            template = match.group(1).rstrip()
             break
     return _Chunk(index, first_line, "".join(lines), template)
 
