@@ -378,6 +378,8 @@ def test_rollout_json_shape():
         "max_surge",
         "max_unavailable",
         "steps",
+        "step_count",
+        "steps_elided",
         "summary",
         "notes",
     }

@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+from kubeplan.planner.rollout_model import ORDINALS_LISTED, Runs, runs_count, runs_list
 from kubeplan.rules.values import as_dict, as_int
 
 __all__ = [
@@ -59,15 +60,20 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def ordinals(values: list[int]) -> str:
-    """`ordinal 2`, `ordinals 0, 1`."""
-    word = "ordinal" if len(values) == 1 else "ordinals"
-    return f"{word} {', '.join(str(v) for v in values)}"
+def ordinals(runs: Runs) -> str:
+    """`ordinal 2`, `ordinals 0, 1`; past ORDINALS_LISTED of them, as ranges with a count:
+    `ordinals 9999999 to 0 (10000000)`."""
+    count = runs_count(runs)
+    word = "ordinal" if count == 1 else "ordinals"
+    if count <= ORDINALS_LISTED:
+        return f"{word} {', '.join(str(v) for v in runs_list(runs))}"
+    spans = ", ".join(f"{a} to {b}" if a != b else str(a) for a, b in runs)
+    return f"{word} {spans} ({count})"
 
 
-def verb(values: list[int], word: str) -> str:
-    """The verb agreeing with `ordinals(values)`: `waits` / `wait`."""
-    return f"{word}s" if len(values) == 1 else word
+def verb(runs: Runs, word: str) -> str:
+    """The verb agreeing with `ordinals(runs)`: `waits` / `wait`."""
+    return f"{word}s" if runs_count(runs) == 1 else word
 
 
 def unfinished_note(kind: str, detail: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from kubeplan.model import Resource
 from kubeplan.planner import rollout_math as rm
 from kubeplan.planner.rollout_common import as_dict, template_of, timing_notes, unfinished_note
-from kubeplan.planner.rollout_model import Rollout, RolloutStep
+from kubeplan.planner.rollout_model import Rollout, RolloutStep, StepLog
 
 # Nodes assumed for a DaemonSet when neither the caller (`--nodes N`) nor a live status says;
 # every rollout that uses it says so in its notes.
@@ -31,34 +31,26 @@ def _nodes(count: int) -> str:
     return f"{count} node" if count == 1 else f"{count} nodes"
 
 
-def simulate(nodes: int, max_surge: int, max_unavailable: int) -> list[RolloutStep]:
-    """Steps that move `nodes` nodes from the old pod to the new one."""
-    steps: list[RolloutStep] = []
-    remaining = nodes
-    if max_surge == 0:
-        while remaining > 0:
-            batch = min(max_unavailable, remaining)
-            if batch <= 0:
-                break
-            remaining -= batch
-            steps.append(
-                RolloutStep(
-                    message=f"delete the old pod on {_nodes(batch)}; the new pod starts there",
-                    nodes=batch,
-                )
+def simulate(nodes: int, max_surge: int, max_unavailable: int) -> StepLog:
+    """Steps that move `nodes` nodes from the old pod to the new one: every step takes the next
+    `maxSurge` (surging) or `maxUnavailable` nodes, the last one what is left, so the steps are
+    computed in closed form and only the listed ones are built (StepLog)."""
+    batch = max_unavailable if max_surge == 0 else max_surge
+    if batch <= 0 or nodes <= 0:
+        return StepLog()
+
+    def step_at(index: int) -> RolloutStep:
+        size = min(batch, nodes - index * batch)
+        if max_surge == 0:
+            message = f"delete the old pod on {_nodes(size)}; the new pod starts there"
+        else:
+            message = (
+                f"start the new pod next to the old one on {_nodes(size)};"
+                " each old pod is deleted once its new pod is available"
             )
-        return steps
-    while remaining > 0:
-        batch = min(max_surge, remaining)
-        remaining -= batch
-        steps.append(
-            RolloutStep(
-                message=f"start the new pod next to the old one on {_nodes(batch)};"
-                " each old pod is deleted once its new pod is available",
-                nodes=batch,
-            )
-        )
-    return steps
+        return RolloutStep(message=message, nodes=size)
+
+    return StepLog.indexed(-(-nodes // batch), step_at)
 
 
 def plan_daemonset(
@@ -129,7 +121,7 @@ def plan_daemonset(
     if surge and version < SURGE_GA:
         notes.append("maxSurge needs the DaemonSetUpdateSurge feature, GA only from 1.25")
     rollout.max_surge, rollout.max_unavailable = surge, unavailable
-    rollout.steps = simulate(nodes, surge, unavailable)
+    rollout.set_steps(simulate(nodes, surge, unavailable))
     if surge:
         rollout.summary = (
             f"updates {nodes} nodes, {surge} at a time: surge {surge} (new pod next to the old"

@@ -18,6 +18,7 @@ replicas, the new one absent) and builds the Rollout.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,14 @@ from kubeplan.planner.rollout_common import (
     timing_notes,
     unfinished_note,
 )
-from kubeplan.planner.rollout_model import MAX_STEPS, Rollout, RolloutStep
+from kubeplan.planner.rollout_model import (
+    MAX_STEPS,
+    STEPS_HEAD,
+    STEPS_TAIL,
+    Rollout,
+    RolloutStep,
+    StepLog,
+)
 
 
 @dataclass
@@ -68,8 +76,10 @@ class Simulation:
         self.old = old
         self.new = new
         self.new_name = new_name
-        self.steps: list[RolloutStep] = []
+        self.log = StepLog()
         self.truncated = False
+        # The scales of the current sync: (ReplicaSet, operation, change in size).
+        self._moves: list[tuple[str, str, int]] = []
         r = spec.replicas
         self.max_surge = rm.deployment_max_surge(
             spec.strategy, r, spec.max_surge, spec.max_unavailable
@@ -84,12 +94,17 @@ class Simulation:
 
     # -- helpers ---------------------------------------------------------------------------------
 
+    @property
+    def steps(self) -> list[RolloutStep]:
+        """The listed steps (all of them unless the rollout is long: StepLog)."""
+        return self.log.listed()
+
     def all_rs(self) -> list[ReplicaSetState]:
         return [*self.old, self.new] if self.new is not None else list(self.old)
 
     def _record(self, message: str) -> None:
         rs_list = self.all_rs()
-        self.steps.append(
+        self.log.append(
             RolloutStep(
                 message=message,
                 old=sum(rs.spec for rs in self.old),
@@ -110,6 +125,7 @@ class Simulation:
         rs.available = min(rs.available, size)  # scaled-down pods are gone at once
         if operation is None:
             operation = "up" if old_size < size else "down"
+        self._moves.append((rs.name, operation, size - old_size))
         self._record(f"Scaled {operation} replica set {rs.name} to {size} from {old_size}")
         return True
 
@@ -120,26 +136,105 @@ class Simulation:
 
     def run(self) -> None:
         """Sync until a sync changes nothing (the rollout is complete or cannot move)."""
+        history: list[tuple[str, tuple[tuple[str, str, int], ...]]] = []
         for _ in range(MAX_STEPS):
-            before = (len(self.steps), self._signature())
-            for rs in self.all_rs():  # pods started in the previous sync are now available
-                rs.available = rs.spec
-            self.sync_deployment()
-            if (len(self.steps), self._signature()) == before or self.spec.paused:
+            before = (self.log.total, self._signature())
+            record = self._sync_once()
+            if (self.log.total, self._signature()) == before or self.spec.paused:
                 return
-            if len(self.steps) >= MAX_STEPS:
-                break
+            history.append(record)
+            if self._fast_forward(history):
+                history.clear()
         self.truncated = True
 
-    def sync_deployment(self) -> None:
-        """`syncDeployment`: paused or scaling event -> sync(); otherwise the strategy's rollout."""
+    def _sync_once(self) -> tuple[str, tuple[tuple[str, str, int], ...]]:
+        """One sync, after the pods started by the previous one became available: what it did
+        (`scale`, `recreate` or `rolling`) and the scales it made."""
+        for rs in self.all_rs():
+            rs.available = rs.spec
+        self._moves = []
+        kind = self.sync_deployment()
+        return kind, tuple(self._moves)
+
+    # -- long rollouts in closed form ------------------------------------------------------------
+
+    def _fast_forward(self, history: list[tuple[str, tuple[tuple[str, str, int], ...]]]) -> bool:
+        """Count a long regular stretch of the rollout instead of replaying it.
+
+        Once the head of the step list is filled and the last `period` syncs repeat the same
+        rolling syncs before them (the same scales of the same ReplicaSets by the same amounts:
+        with maxSurge 1 and maxUnavailable 0, one pod up then one down), the stretch is skipped
+        by as many whole cycles as keep every ReplicaSet in range, checked by replaying the cycle
+        from the state after the jump. The check is exact: between syncs the state is the
+        ReplicaSet sizes, every decision of rolling.go is a comparison of sums and differences of
+        them with constants, and along the jump those move linearly, so a comparison that comes
+        out the same before and after the jump comes out the same at every cycle between."""
+        if self.log.total < STEPS_HEAD:
+            return False
+        for period in (1, 2, 3, 4):
+            if len(history) < 2 * period:
+                return False
+            cycle = history[-period:]
+            if cycle != history[-2 * period : -period]:
+                continue
+            if any(kind != "rolling" for kind, _ in cycle):
+                return False
+            delta: dict[str, int] = {}
+            for _, moves in cycle:
+                for name, _, change in moves:
+                    delta[name] = delta.get(name, 0) + change
+            if not any(delta.values()):
+                return False
+            per_cycle = sum(len(moves) for _, moves in cycle)
+            cycles = self._cycles_in_range(delta) - (STEPS_TAIL // per_cycle + 2)
+            while cycles > 0:
+                if self._cycle_after(delta, cycles, period) == cycle:
+                    self._jump(delta, cycles)
+                    self.log.skip(cycles * per_cycle)
+                    return True
+                cycles //= 2
+            return False
+        return False
+
+    def _cycles_in_range(self, delta: dict[str, int]) -> int:
+        """Whole cycles of `delta` that keep every ReplicaSet between 0 and `replicas`."""
+        bounds = []
+        for rs in self.all_rs():
+            change = delta.get(rs.name, 0)
+            if change < 0:
+                bounds.append(rs.spec // -change)
+            elif change > 0:
+                bounds.append(max(self.spec.replicas - rs.spec, 0) // change)
+        return min(bounds, default=0)
+
+    def _jump(self, delta: dict[str, int], cycles: int) -> None:
+        for rs in self.all_rs():
+            rs.spec += delta.get(rs.name, 0) * cycles
+            rs.available = rs.spec
+
+    def _cycle_after(
+        self, delta: dict[str, int], cycles: int, period: int
+    ) -> list[tuple[str, tuple[tuple[str, str, int], ...]]]:
+        """The `period` syncs a copy of this simulation makes after jumping `cycles` cycles."""
+        log, self.log = self.log, StepLog()
+        try:
+            probe = copy.deepcopy(self)
+        finally:
+            self.log = log
+        probe._jump(delta, cycles)
+        return [probe._sync_once() for _ in range(period)]
+
+    def sync_deployment(self) -> str:
+        """`syncDeployment`: paused or scaling event -> sync(); otherwise the strategy's rollout.
+        Returns which of the three it ran."""
         if self.spec.paused or self.is_scaling_event():
             self.scale()
-            return
+            return "scale"
         if self.spec.strategy == "Recreate":
             self.rollout_recreate()
-        else:
-            self.rollout_rolling()
+            return "recreate"
+        self.rollout_rolling()
+        return "rolling"
 
     def is_scaling_event(self) -> bool:
         """`isScalingEvent` (sync.go): an active ReplicaSet annotated with another desired count."""
@@ -243,6 +338,7 @@ class Simulation:
         rs.max_replicas = self.spec.replicas + self.max_surge
         self.new = rs
         if size > 0:
+            self._moves.append((rs.name, "create", size))
             self._record(f"Scaled up replica set {rs.name} to {size}")
 
     def rollout_rolling(self) -> None:
@@ -405,9 +501,11 @@ def plan_deployment(
         return rollout
     sim.run()
     rollout.max_surge, rollout.max_unavailable = sim.max_surge, sim.max_unavailable
-    rollout.steps = sim.steps
+    rollout.set_steps(sim.log)
     if sim.truncated:
-        rollout.notes.append(f"stopped after {MAX_STEPS} steps: the rollout did not converge")
+        rollout.notes.append(
+            f"stopped after {MAX_STEPS} controller syncs: the rollout did not converge"
+        )
     rollout.summary = _deployment_summary(
         sim, old is not None, old_replicas, template_changed, paused
     )
@@ -489,11 +587,11 @@ def _deployment_summary(
     sim: Simulation, existed: bool, old_replicas: int, template_changed: bool, paused: bool
 ) -> str:
     r = sim.spec.replicas
-    steps = plural(len(sim.steps), "step")
+    steps = plural(sim.log.total, "step")
     if paused:
         if not existed:
             return "paused: creates no ReplicaSet and no pod until it is resumed"
-        moved = f"; scales to {r} pods" if sim.steps else ""
+        moved = f"; scales to {r} pods" if sim.log.total else ""
         return f"paused: no pod is replaced until it is resumed{moved}"
     if not existed:
         return f"creates {plural(r, 'pod')}"

@@ -9,6 +9,7 @@ from typing import Any
 from kubeplan.model import Finding, Severity
 from kubeplan.planner.graph import identity_json
 from kubeplan.planner.plan import Plan, PlanStep
+from kubeplan.planner.rollout_common import ordinals
 from kubeplan.report import diff_report
 from kubeplan.report.diff_report import where as where_text
 from kubeplan.report.escape import printable
@@ -114,20 +115,21 @@ def _request(request: dict[str, Any]) -> str:
 def _rollout_lines(rollout: Any, style: Style, indent: str) -> list[str]:
     lines = []
     steps = list(rollout.steps)
-    shown = steps if len(steps) <= ROLLOUT_STEPS_SHOWN else steps[: ROLLOUT_STEPS_SHOWN - 2]
-    number_width = len(str(len(steps)))
+    total = rollout.total_steps  # the listed steps may be only a head and a tail
+    shown = steps if total <= ROLLOUT_STEPS_SHOWN else steps[: ROLLOUT_STEPS_SHOWN - 2]
+    number_width = len(str(total))
     for number, step in enumerate(shown, 1):
         state = _rollout_state(step)
         lines.append(
             f"{indent}  {str(number).rjust(number_width)}. {printable(step.message)}"
             + (style(f"  {state}", "dim") if state else "")
         )
-    if len(shown) < len(steps):
+    if len(shown) < total:
         last = steps[-1]
-        lines.append(style(f"{indent}  … {len(steps) - len(shown) - 1} more steps", "dim"))
+        lines.append(style(f"{indent}  … {total - len(shown) - 1} more steps", "dim"))
         state = _rollout_state(last)
         lines.append(
-            f"{indent}  {len(steps)}. {printable(last.message)}"
+            f"{indent}  {total}. {printable(last.message)}"
             + (style(f"  {state}", "dim") if state else "")
         )
     for note in rollout.notes:
@@ -140,6 +142,8 @@ def _rollout_state(step: Any) -> str:
         return f"old {step.old} · new {step.new}"
     if step.ordinals is not None:
         return "ordinals " + ", ".join(str(o) for o in step.ordinals)
+    if step.ordinal_runs is not None:
+        return ordinals(step.ordinal_runs)
     if step.nodes is not None:
         return f"{step.nodes} node{'s' if step.nodes != 1 else ''}"
     return ""

@@ -90,7 +90,9 @@ _GO_YAML_BOOLS: dict[str, bool] = {
 }
 _SEPARATOR = re.compile(r"^---(?:[ \t\r\n]|$)")
 _END = re.compile(r"^\.\.\.[ \t\r]*$")
-_HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
+# The name runs to the end of the line and is stripped in Python: a lazy `(\S.*?)\s*$` retries
+# the trailing `\s*` at every character, quadratic in a long run of spaces.
+_HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*)$")
 
 # An anchor (`&name`) is a node property, so it starts a node (YAML 1.1/1.2 spec, "Node
 # Anchors"): at a line start, after white space or a flow indicator. A `&` inside a scalar
@@ -184,7 +186,7 @@ def _chunk(index: int, first_line: int, lines: list[str]) -> _Chunk:
             break
         match = _HELM_SOURCE.match(line)
         if match:
-            template = match.group(1)
+            template = match.group(1).rstrip()
             break
     return _Chunk(index, first_line, "".join(lines), template)
 
@@ -384,6 +386,23 @@ def _char_at(text: str, line: int, column: int) -> str:
     return ""
 
 
+@dataclass(slots=True, frozen=True)
+class Position:
+    """Where a node starts (0-based line and column, as yaml's Mark): all that a kept node needs."""
+
+    line: int
+    column: int
+
+
+def _compact(node: Any) -> None:
+    """Keep only the start line and column of a node: the nodes are kept for positions as long as
+    their Resource lives, and libyaml's start and end marks were two thirds of their memory."""
+    mark = node.start_mark
+    if type(mark) is not Position:
+        node.start_mark = Position(mark.line, mark.column)
+        node.end_mark = None
+
+
 class _Builder:
     """Builds plain Python values from a node graph, recording problems on the way."""
 
@@ -420,6 +439,7 @@ class _Builder:
         key = id(node)
         if key in self.values:
             return self.values[key]
+        _compact(node)
         if isinstance(node, yaml.ScalarNode):
             value = self._scalar(node)
         elif len(path) > MAX_DEPTH:
@@ -455,6 +475,7 @@ class _Builder:
                     )
                 )
                 continue
+            _compact(key_node)
             name = _key_string(self._scalar(key_node))
             if name in seen:
                 self.problems.append(
@@ -471,6 +492,10 @@ class _Builder:
             out[name] = self.build(value_node, (*path, name))
         for name, value in merged.items():
             out.setdefault(name, value)
+        # A scalar value's own position is never asked for (`locate` answers with its key's line),
+        # so the mapping drops it: about a third of the nodes a manifest keeps.
+        if any(isinstance(v, yaml.ScalarNode) for _, v in node.value):
+            node.value = [(k, None if isinstance(v, yaml.ScalarNode) else v) for k, v in node.value]
 
     def _merge_source(self, node: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
         sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
@@ -514,6 +539,32 @@ def _key_text(node: Any) -> str:
     return node.value
 
 
+# Mappings with more keys than this get an index on their first lookup; smaller ones are scanned.
+_INDEX_FROM = 16
+
+
+def _lookup(node: Any, want: str) -> tuple[Any, Any] | None:
+    """(key node, value node) of `want` in a mapping node; the last of duplicate keys wins, as
+    the decoder keeps the last value.
+
+    A large mapping is indexed once, on its first lookup, and the index kept on the node: locating
+    every field of a mapping of n keys (a finding per unknown field) costs O(n), not O(n^2)."""
+    if len(node.value) <= _INDEX_FROM:
+        for key_node, value_node in reversed(node.value):
+            if isinstance(key_node, yaml.ScalarNode) and _key_text(key_node) == want:
+                return key_node, value_node
+        return None
+    index = getattr(node, "_kubeplan_index", None)
+    if index is None:
+        index = {
+            _key_text(key_node): (key_node, value_node)
+            for key_node, value_node in node.value
+            if isinstance(key_node, yaml.ScalarNode)
+        }
+        node._kubeplan_index = index
+    return index.get(want)
+
+
 def locate(root: Any, path: tuple[str | int, ...], offset: int = 0) -> tuple[int, int]:
     """Line and column (1-based) of `path` under `root`.
 
@@ -524,14 +575,11 @@ def locate(root: Any, path: tuple[str | int, ...], offset: int = 0) -> tuple[int
     mark = root.start_mark
     for part in path:
         if isinstance(node, yaml.MappingNode):
-            want = part if isinstance(part, str) else str(part)
-            for key_node, value_node in reversed(node.value):
-                if isinstance(key_node, yaml.ScalarNode) and _key_text(key_node) == want:
-                    mark = key_node.start_mark
-                    node = value_node
-                    break
-            else:
+            found = _lookup(node, part if isinstance(part, str) else str(part))
+            if found is None:
                 break
+            mark = found[0].start_mark
+            node = found[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
             if 0 <= part < len(node.value):
                 node = node.value[part]

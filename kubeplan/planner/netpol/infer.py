@@ -21,7 +21,9 @@ Declared: `.kubeplan.yaml` `connections: ["frontend -> cartservice:7070", ...]`;
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -46,7 +48,9 @@ _HOST = re.compile(
 _HOST_KEY = re.compile(
     r"(?:host|hostname|server|addr|address|endpoint|upstream|url|uri|target|broker)s?$", re.I
 )
-_ASSIGNMENT = re.compile(r"""^\s*(?:-\s+)?["']?([\w.-]+)["']?\s*[:=]\s*(.*?)\s*$""")
+# The value is taken as the rest of the line, stripped in Python: a lazy `(.*?)\s*$` would retry
+# the trailing `\s*` at every character, quadratic in a long run of spaces.
+_ASSIGNMENT = re.compile(r"""^\s*(?:-\s+)?["']?([\w.-]+)["']?\s*[:=](.*)$""")
 
 
 @dataclass(frozen=True)
@@ -158,27 +162,60 @@ def _target_ports(service: Service, backend: Endpoint, port: int | None) -> Port
     return union(sets) if sets else None
 
 
+def _hosts(text: str) -> Iterator[tuple[str, str | None, str | None, str, int]]:
+    """(name, namespace, port, as written, offset) of every host-like token."""
+    for m in _HOST.finditer(text):
+        if m.group(3) is None or 0 < int(m.group(3)) <= 65535:  # `x:99999` names no port
+            yield m.group(1), m.group(2), m.group(3), m.group(0), m.start()
+
+
+class _ConfigLines:
+    """The lines of a config file, each read once as `key: value` / `key = value`: the host
+    position test of every token then costs O(1), where searching the token's line from its
+    offset each time cost O(line) per token, quadratic on a long minified line."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        self.values: dict[int, str | None] = {}
+
+    def host_value(self, offset: int) -> str | None:
+        """The value of the line holding `offset` when its key names a host, else None."""
+        number = bisect.bisect_right(self.starts, offset) - 1
+        if number not in self.values:
+            begin = self.starts[number]
+            end = self.starts[number + 1] - 1 if number + 1 < len(self.starts) else None
+            assignment = _ASSIGNMENT.match(self.text[begin:end])
+            value = None
+            if assignment is not None and _HOST_KEY.search(assignment.group(1)):
+                value = assignment.group(2).strip().strip("\"',;")
+            self.values[number] = value
+        return self.values[number]
+
+    def host_position(self, start: int, written: str, qualified: bool) -> bool:
+        """Does the token at `start` stand where a host does?"""
+        text = self.text
+        if qualified or text.endswith("://", 0, start) or text.endswith("@", 0, start):
+            return True
+        return self.host_value(start) == written
+
+
 @lru_cache(maxsize=65536)
-def _hosts(text: str) -> tuple[tuple[str, str | None, str | None, str, int], ...]:
-    """(name, namespace, port, as written, offset) of every host-like token; the same env values
-    and ConfigMap texts recur across workloads, so each distinct text is scanned once."""
-    return tuple(
-        (m.group(1), m.group(2), m.group(3), m.group(0), m.start())
-        for m in _HOST.finditer(text)
-        if m.group(3) is None or 0 < int(m.group(3)) <= 65535  # `x:99999` names no port
+def _used_hosts(
+    text: str, config_file: bool
+) -> tuple[tuple[str, str | None, str | None, str], ...]:
+    """Distinct (name, namespace, port, as written) of the tokens of `text` that may name a
+    Service; in a config file only those in a host position. The same env values and ConfigMap
+    texts recur across workloads, so each distinct text is scanned once, in linear time, and a
+    text naming one host a hundred thousand times yields it once."""
+    lines = _ConfigLines(text) if config_file else None
+    found = dict.fromkeys(
+        (name, namespace, port, written)
+        for name, namespace, port, written, start in _hosts(text)
+        if lines is None
+        or lines.host_position(start, written, namespace is not None or port is not None)
     )
-
-
-def _host_position(text: str, start: int, written: str, qualified: bool) -> bool:
-    """Does the token at `start` of a config file stand where a host does?"""
-    if qualified or text.endswith("://", 0, start) or text.endswith("@", 0, start):
-        return True
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    assignment = _ASSIGNMENT.match(text[line_start : None if line_end < 0 else line_end])
-    if assignment is None or not _HOST_KEY.search(assignment.group(1)):
-        return False
-    return assignment.group(2).strip("\"',;") == written
+    return tuple(found)
 
 
 def inferred(reach: Reachability, resources: list[Any]) -> list[Required]:
@@ -198,12 +235,9 @@ def inferred(reach: Reachability, resources: list[Any]) -> list[Required]:
         if endpoint.implicit:
             continue
         for where, text, config_file in _references(endpoint, configmaps):
-            for name, namespace, port, written, start in _hosts(text):
+            for name, namespace, port, written in _used_hosts(text, config_file):
                 service = services.get((namespace or endpoint.namespace, name))
                 if service is None:
-                    continue
-                qualified = namespace is not None or port is not None
-                if config_file and not _host_position(text, start, written, qualified):
                     continue
                 for backend in service.backends:
                     if backend is endpoint:
