@@ -497,14 +497,16 @@ def progress_line() -> Iterator[Callable[[int, int, str], None]]:
 
 
 def _write(rendered: str, output: str | None) -> None:
+    from kubeplan.report.outputs import text_of
+
     if output:
         try:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(rendered)
+            with open(output, "w", encoding="utf-8", errors="replace") as handle:
+                handle.write(text_of(rendered))
         except OSError as error:
             _fail(f"cannot write {output}: {error}")
     else:
-        sys.stdout.write(rendered)
+        sys.stdout.write(text_of(rendered))
 
 
 @app.command()
@@ -573,7 +575,7 @@ def reach(
 ) -> None:
     """NetworkPolicy reachability: who can reach whom, on which ports (and its change)."""
     from kubeplan.planner.netpol.run import declared_connections, run_reach
-    from kubeplan.report import reach_report
+    from kubeplan.report import failure, reach_report
     from kubeplan.report.style import Style, use_colour
     from kubeplan.rules.config_error import ConfigError
     from kubeplan.schemas.sources import InputError
@@ -584,6 +586,7 @@ def reach(
     except (InputError, ConfigError) as error:
         _fail(str(error))
         return
+    failure.expect([(output_format.value, output)])
     if output_format is ReachFormat.json:
         rendered = reach_report.render_json(
             result.reach, result.change, result.findings, result.explanation
@@ -832,7 +835,9 @@ def main() -> None:
     # A run is short-lived and builds a large acyclic graph of YAML nodes; the cyclic garbage
     # collector would rescan it again and again as it grows (it doubled the corpus load time).
     gc.disable()
-    app_for(sys.argv[1:])()
+    from kubeplan.guard import run
+
+    run(app_for(sys.argv[1:]), sys.argv[1:])
 
 
 if __name__ == "__main__":

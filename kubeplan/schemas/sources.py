@@ -47,8 +47,7 @@ def collect(paths: list[str], stdin_text: str | None = None, git_cwd: str | None
     sources = Sources()
     for path in paths:
         if path == "-":
-            text = stdin_text if stdin_text is not None else sys.stdin.read()
-            sources.texts.append(SourceText("<stdin>", text))
+            _read_stdin(stdin_text, sources)
         elif path.startswith("git:"):
             _read_git(path, sources, git_cwd)
         elif os.path.isdir(path):
@@ -72,6 +71,29 @@ def _read_file(path: str, sources: Sources, name: str | None = None) -> None:
         sources.findings.append(_file_finding(name, "unreadable-file", f"cannot read: {error}"))
         return
     _add_bytes(name, raw, sources)
+
+
+def _read_stdin(given: str | None, sources: Sources) -> None:
+    """`-`: standard input, decoded as a file is (its bytes, not the locale's codec)."""
+    if given is None:
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            raise InputError("-: standard input is closed")
+        try:
+            raw = stream.read()
+        except OSError as error:
+            raise InputError(f"-: cannot read standard input: {error.strerror or error}") from None
+        given = decode(raw)
+        if given is None:
+            sources.findings.append(
+                _file_finding(
+                    "<stdin>",
+                    "unreadable-file",
+                    "not a text file (binary content or unknown encoding)",
+                )
+            )
+            return
+    sources.texts.append(SourceText("<stdin>", given))
 
 
 def _add_bytes(name: str, raw: bytes, sources: Sources) -> None:
