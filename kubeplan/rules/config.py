@@ -115,10 +115,14 @@ def load_config(path: str | None, known_rules: Callable[[], set[str]]) -> Config
     if path is None:
         return Config()
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        with open(path, "rb") as handle:
+            raw = handle.read()
     except OSError as error:
         raise ConfigError(f"{path}: cannot read the config: {error}") from error
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: the config is not UTF-8 text; save it as UTF-8") from None
     documents = [d for d in yamlnodes.parse_stream(text) if d.node is not None or d.problems]
     problems = [f"{path}:{p.line}: {p.message}" for d in documents for p in d.problems]
     if problems:
@@ -141,8 +145,10 @@ def load_config(path: str | None, known_rules: Callable[[], set[str]]) -> Config
         line, _ = yamlnodes.locate(doc.node, tuple(location), doc.offset)
         where = format_path(tuple(location)) or "the config"
         errors.append(f"{path}:{line}: {where}: {error.message}")
+    if not isinstance(data, dict):
+        raise ConfigError("\n".join(errors) or f"{path}: the config is not a mapping")
     rules = data.get("rules") or {}
-    for rule_id in rules:
+    for rule_id in rules if isinstance(rules, dict) else ():
         if rule_id not in known_rules():
             line, _ = yamlnodes.locate(doc.node, ("rules", rule_id), doc.offset)
             errors.append(
