@@ -9,6 +9,7 @@ helm when they are installed.
 from __future__ import annotations
 
 import os
+import posixpath
 import shutil
 import subprocess
 import sys
@@ -245,14 +246,24 @@ def _read_git(spec: str, sources: Sources, cwd: str | None = None) -> None:
     rev, _, subdir = spec[len("git:") :].partition(":")
     if not rev:
         raise InputError(f"{spec}: expected git:REV or git:REV:subdir")
-    for path, raw in read_git_tree(rev, subdir, cwd):
+    for path, raw in read_git_tree(rev, subdir, cwd, sources.notes):
         _add_bytes(f"git:{rev}:{path}", raw, sources)
 
 
 def read_git_tree(
-    rev: str, subdir: str = "", cwd: str | None = None
+    rev: str,
+    subdir: str = "",
+    cwd: str | None = None,
+    notes: list[str] | None = None,
+    depth: int = 0,
 ) -> Iterator[tuple[str, bytes]]:
-    """(path, content) of every manifest file of `rev` under `subdir` (repository-relative)."""
+    """(path, content) of every manifest file of `rev` under `subdir` (repository-relative).
+
+    Blobs are read by object id, so a path holding a newline cannot shift the batch's answers.
+    A submodule (a `commit` entry) is read at the commit `rev` records for it, from its checkout,
+    as a walk of the working tree reads its files; one that is not checked out is named in
+    `notes`."""
+    subdir = _repository_subdir(rev, subdir)
     if not shutil.which("git"):
         raise InputError("git is not installed, so git:REV cannot be read")
     verify = subprocess.run(
@@ -269,31 +280,90 @@ def read_git_tree(
         if inside.returncode != 0:
             raise InputError(f"git:{rev}: not inside a git repository")
         raise InputError(f"git:{rev}: no such revision in this repository")
-    listing = subprocess.run(
-        ["git", "ls-tree", "-r", "-z", "--full-tree", "--name-only", rev, "--", subdir or "."],
-        capture_output=True,
-        cwd=cwd,
-        check=True,
-    )
-    paths = [
-        p.decode("utf-8", "surrogateescape")
-        for p in listing.stdout.split(b"\0")
-        if p and p.decode("utf-8", "surrogateescape").lower().endswith(MANIFEST_SUFFIXES)
-    ]
-    if subdir and not paths:
+    listing = _git(["ls-tree", "-r", "-z", "--full-tree", rev, "--", subdir or "."], cwd, rev)
+    entries = []
+    submodules = []
+    for entry in listing.split(b"\0"):
+        meta, _, raw_path = entry.partition(b"\t")
+        fields = meta.split()
+        if len(fields) != 3:
+            continue
+        path = raw_path.decode("utf-8", "surrogateescape")
+        if not path.lower().endswith(MANIFEST_SUFFIXES) and fields[1] != b"commit":
+            continue
+        if fields[1] == b"commit":
+            submodules.append((path, fields[2].decode("ascii", "replace")))
+            continue
+        if fields[1] == b"blob":
+            entries.append((path, fields[2]))
+    read_sub = [*_read_submodules(rev, submodules, cwd, notes, depth)]
+    if subdir and not entries and not read_sub:
         raise InputError(f"git:{rev}:{subdir}: no manifest files at that path in {rev}")
-    if not paths:
+    yield from read_sub
+    if not entries:
         return
-    request = "".join(f"{rev}:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
-    batch = subprocess.run(
-        ["git", "cat-file", "--batch"], input=request, capture_output=True, cwd=cwd, check=True
-    )
-    data = batch.stdout
+    request = b"".join(oid + b"\n" for _, oid in entries)
+    data = _git(["cat-file", "--batch"], cwd, rev, request)
     position = 0
-    for path in paths:
+    for path, _ in entries:
         header_end = data.index(b"\n", position)
         header = data[position:header_end].split()
+        if len(header) != 3:
+            raise InputError(f"git:{rev}:{path}: git could not read the file ({header!r})")
         size = int(header[2])
         start = header_end + 1
         yield path, data[start : start + size]
         position = start + size + 1
+
+
+_MAX_SUBMODULE_DEPTH = 8
+
+
+def _read_submodules(
+    rev: str,
+    submodules: list[tuple[str, str]],
+    cwd: str | None,
+    notes: list[str] | None,
+    depth: int,
+) -> Iterator[tuple[str, bytes]]:
+    """The manifests of each submodule at its recorded commit, paths prefixed with its own."""
+    if not submodules:
+        return
+    top = _git(["rev-parse", "--show-toplevel"], cwd, rev).decode("utf-8", "surrogateescape")
+    for path, commit in submodules:
+        checkout = os.path.join(top.strip(), path)
+        if depth >= _MAX_SUBMODULE_DEPTH or not os.path.exists(os.path.join(checkout, ".git")):
+            if notes is not None:
+                notes.append(f"git:{rev}:{path}: a submodule that is not checked out; not read")
+            continue
+        try:
+            found = list(read_git_tree(commit, "", checkout, notes, depth + 1))
+        except InputError as error:
+            if notes is not None:
+                notes.append(f"git:{rev}:{path}: a submodule not read: {error}")
+            continue
+        for inner, raw in found:
+            yield f"{path}/{inner}", raw
+
+
+def _repository_subdir(rev: str, subdir: str) -> str:
+    """`git:REV:subdir`'s subdir, refused when it leaves the repository (`../x`, `/etc`)."""
+    if not subdir:
+        return ""
+    if "\0" in subdir:
+        raise InputError(f"git:{rev}:{subdir!r}: not a path")
+    normal = posixpath.normpath(subdir.replace("\\", "/"))
+    if posixpath.isabs(normal) or normal == ".." or normal.startswith("../"):
+        raise InputError(f"git:{rev}:{subdir}: a path outside the repository; refused")
+    return "" if normal == "." else normal
+
+
+def _git(args: list[str], cwd: str | None, rev: str, stdin: bytes | None = None) -> bytes:
+    """The stdout of a git command reading `rev`; its failure is an InputError."""
+    done = subprocess.run(["git", *args], input=stdin, capture_output=True, cwd=cwd, check=False)
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise InputError(
+            f"git:{rev}: git {args[0]} failed: {reason[-1] if reason else done.returncode}"
+        )
+    return done.stdout
