@@ -55,9 +55,17 @@ class GuardedStdout:
         if self._inner is None:
             raise OutputClosed(False)
         try:
-            return self._inner.write(text)
+            fd = self._inner.fileno()
+        except (OSError, ValueError, AttributeError):
+            fd = -1
+        try:
+            if fd < 0:
+                return self._inner.write(text)
+            self._inner.flush()
+            _write_all(fd, text.encode(self._inner.encoding or "utf-8", "replace"))
         except OSError as error:
             raise _closed(error) from None
+        return len(text)
 
     def flush(self) -> None:
         if self._inner is None:
@@ -77,6 +85,14 @@ class GuardedStdout:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Every byte to `fd`, or the OSError. CPython's buffered writer takes the partial count
+    a pipe returns when its reader goes away mid-write, and drops the rest without an error."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _closed(error: OSError) -> Exception:
