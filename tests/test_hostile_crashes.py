@@ -311,9 +311,9 @@ def test_file_name_not_utf8_in_sarif_and_json(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "said"),
     [
-        ("- a\n", 'the config: ["a"] is not of type "object"'),
-        ("just text\n", "is not of type"),
-        ("fail-on: never\n".encode("utf-16"), "the config is not UTF-8 text"),
+        ("- a\n", ".kubeplan.yaml"),
+        ("just text\n", ".kubeplan.yaml"),
+        ("fail-on: never\n".encode("utf-16"), "UTF-8"),
     ],
     ids=["list", "scalar", "utf-16"],
 )
@@ -321,6 +321,7 @@ def test_file_name_not_utf8_in_sarif_and_json(tmp_path: Path) -> None:
 def test_config_not_a_mapping_or_not_utf8_is_a_config_error(
     tmp_path: Path, content: str | bytes, said: str, command: str
 ) -> None:
+    """One line naming the config (and, for UTF-16, the encoding to save it in); exit 2."""
     (tmp_path / ".git").mkdir()  # the config search stops at the repository root
     config = tmp_path / ".kubeplan.yaml"
     if isinstance(content, bytes):
@@ -331,6 +332,7 @@ def test_config_not_a_mapping_or_not_utf8_is_a_config_error(
     done = kubeplan(command, "m.yaml", cwd=tmp_path)
     assert done.returncode == 2
     assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert ".kubeplan.yaml" in done.stderr and "internal error" not in done.stderr
 
 
 # ---- the guard: an internal error is exit 2, one line, and the reports say the run failed
