@@ -678,15 +678,17 @@ def progress_line() -> Iterator[Callable[[int, int, str], None]]:
 
 
 def _write(rendered: str, output: str | None) -> None:
+    from kubeplan.report.outputs import text_of
+
     if output:
         try:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(rendered)
+            with open(output, "w", encoding="utf-8", errors="replace") as handle:
+                handle.write(text_of(rendered))
         except OSError as error:
             _fail(f"cannot write {output}: {error}")
         typer.echo(f"kubeplan: wrote the report to {output}", err=True)
     else:
-        sys.stdout.write(rendered)
+        sys.stdout.write(text_of(rendered))
 
 
 @app.command()
@@ -762,7 +764,7 @@ def reach(
 ) -> None:
     """NetworkPolicy reachability: who can reach whom, on which ports (and its change)."""
     from kubeplan.planner.netpol.run import run_reach
-    from kubeplan.report import reach_report
+    from kubeplan.report import failure, reach_report
     from kubeplan.report.style import Style, use_colour
     from kubeplan.rules.config_error import ConfigError
     from kubeplan.schemas.sources import InputError
@@ -770,6 +772,7 @@ def reach(
     _refuse_overwrite([output], paths, base, config)
     if output:
         _refuse_format_word(output)
+    failure.expect([(output_format.value, output)])
     settings = _settings(config, None, fail_on, verbose, with_version=False)
     declared = settings.config.connections if settings.config is not None else []
     try:
@@ -1046,7 +1049,9 @@ def main() -> None:
     # A run is short-lived and builds a large acyclic graph of YAML nodes; the cyclic garbage
     # collector would rescan it again and again as it grows (it doubled the corpus load time).
     gc.disable()
-    app_for(sys.argv[1:])()
+    from kubeplan.guard import run
+
+    run(app_for(sys.argv[1:]), sys.argv[1:])
 
 
 if __name__ == "__main__":

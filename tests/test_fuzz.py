@@ -58,10 +58,7 @@ RUNNER_COMMAND = re.compile(r"::[A-Za-z][A-Za-z-]*(?:[ ,][^\n]*?)?::")
 ANNOTATION = re.compile(r"::(error|warning|notice) file=[^:,]*,line=\d+,col=\d+,title=[^:,]*::")
 # Signatures of crashes found here whose fix belongs to another layer: (exception type, the
 # kubeplan frame that raised) -> the reproducer test in tests/test_fuzz_found.py.
-KNOWN: dict[tuple[str, str], str] = {
-    ("TypeError", "refs.py:_pod_refs"): "test_plan_with_a_volume_named_by_a_mapping",
-    ("NetworkXUnfeasible", "graph.py:_waves"): "test_plan_deleting_a_webhook_and_its_service",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 COUNTS: Counter[str] = Counter()
 
 NEW, BASE = "{new}", "{base}"

@@ -1,16 +1,14 @@
 """Crashes tests/test_fuzz.py found outside the report layer, each as its minimal reproducer.
 
-Each is `xfail(strict=True)`: it fails today (a Python traceback), and the day the layer that
-owns it is fixed it passes, strict xfail turns that into a failure, and the mark comes off
-(with the matching entry of test_fuzz.KNOWN).
+Each was found as a Python traceback and is fixed in the layer that owned it; the reproducer
+keeps it fixed. A new one is added as `xfail(strict=True)` with an entry in test_fuzz.KNOWN until
+its fix lands.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import networkx as nx
-import pytest
 from conftest import kubeplan
 
 # A volume whose name is a mapping: schema-invalid, and the reference scan used it as a set key.
@@ -30,12 +28,6 @@ spec:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(TypeError, AssertionError),  # AssertionError: exit 2 once cli.main guards crashes
-    reason="rules/refs.py _pod_refs: `volume.get('name') in replaced` with a mapping name"
-    " raises TypeError: unhashable type: 'dict' in plan (check, lint and diff report schema-invalid)",
-)
 def test_plan_with_a_volume_named_by_a_mapping(tmp_path: Path):
     path = tmp_path / "web.yaml"
     path.write_text(VOLUME_NAME_MAP)
@@ -65,12 +57,6 @@ webhooks:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(nx.NetworkXUnfeasible, AssertionError),
-    reason="planner/graph.py _waves: nx.topological_generations raises NetworkXUnfeasible"
-    " (a cycle, with the 'last' barrier) when a webhook and its backend Service are deleted",
-)
 def test_plan_deleting_a_webhook_and_its_service(tmp_path: Path):
     base, new = tmp_path / "base", tmp_path / "new"
     base.mkdir()

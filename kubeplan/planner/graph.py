@@ -428,14 +428,27 @@ def _break_cycles(
     return cycles, notes
 
 
-def _waves(graph: nx.DiGraph, keys: list[tuple[Any, ...]], last: list[int]) -> list[list[int]]:
-    """Topological generations, `phase: last` nodes after all others, each sorted."""
+def _waves(
+    graph: nx.DiGraph, keys: list[tuple[Any, ...]], last: list[int], deleting: bool = False
+) -> list[list[int]]:
+    """Topological generations, each sorted; `phase: last` nodes after all others when
+    applying, before all others when deleting (`graph` is then the reversed one).
+
+    The barrier never overrides a real edge: an object that must follow a `phase: last` one
+    anyway (when deleting: precede it) is left out of it, so it cannot close a cycle. Deleting
+    a webhook configuration with its backend Service and Deployment (removing ingress-nginx or
+    cert-manager) deletes the configuration first: the API server stops calling the webhook
+    before its backend goes away."""
     if last:
         graph = graph.copy()
         late = set(last)
-        graph.add_edges_from(
-            (_BARRIER, n) if n in late else (n, _BARRIER) for n in range(len(keys))
-        )
+        related = nx.ancestors if deleting else nx.descendants
+        tied = set().union(*(related(graph, n) for n in late)) - late
+        for node in range(len(keys)):
+            if node in late:
+                graph.add_edge(*((node, _BARRIER) if deleting else (_BARRIER, node)))
+            elif node not in tied:
+                graph.add_edge(*((_BARRIER, node) if deleting else (node, _BARRIER)))
     waves = []
     for generation in nx.topological_generations(graph):
         nodes = [n for n in generation if n != _BARRIER]
@@ -482,7 +495,7 @@ def _part(
         keys.append(_sort_key(old))
     graph = edges.graph.reverse(copy=True) if deleting else edges.graph
     last = [n for n, r in enumerate(members) if _is_last(r)]
-    waves = _waves(graph, keys, last)
+    waves = _waves(graph, keys, last, deleting)
     if deleting:
         for wave in waves:
             wave.sort(key=lambda n: (-keys[n][0], keys[n], n))

@@ -533,7 +533,12 @@ def _percent_number(value: Any) -> int | None:
     """An int-or-percent taken by its number (`25%` -> 25), as `getIntOrPercentValue` does."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit():
+    if (
+        isinstance(value, str)
+        and value.endswith("%")
+        and value[:-1].isascii()
+        and value[:-1].isdigit()
+    ):
         return int(value[:-1])
     return None
 

@@ -11,6 +11,7 @@ fills in when it has them.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any, TextIO
 
 from kubeplan.datafiles import read_yaml
 from kubeplan.model import Finding, Resource, Severity
+from kubeplan.report import failure
 from kubeplan.report.escape import no_workflow_commands
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
@@ -275,7 +277,9 @@ def resolve_targets(
             f"formats {', '.join(str(f) for f in on_stdout)} would all go to standard output;"
             " give each but one an --output FILE (or FORMAT=FILE)"
         )
-    return [(str(name), None if path in (None, "-") else path) for name, path in targets]
+    resolved = [(str(name), None if path in (None, "-") else path) for name, path in targets]
+    failure.expect(resolved)
+    return resolved
 
 
 def _refuse_format_words(targets: list[list[str | None]], explicit: list[bool]) -> None:
@@ -343,15 +347,16 @@ def emit(
         if path is None and quiet and name == "text" and not report.active():
             continue
         colour = path is None and use_colour(stream, no_color)
-        rendered = render(report, name, colour=colour)
+        rendered = text_of(render(report, name, colour=colour))
         if name in HUMAN:
             rendered = no_workflow_commands(rendered)
         if path is None:
+            failure.stdout_written()
             stream.write(rendered)
             stream.flush()
             continue
         try:
-            with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            with open(path, "w", encoding="utf-8", errors="replace", newline="\n") as handle:
                 handle.write(rendered)
         except OSError as error:
             raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
@@ -364,6 +369,19 @@ def _say_written(targets: Sequence[Target]) -> None:
     nothing (a mistyped --output would otherwise look like a silent pass)."""
     written = ", ".join(f"{name} report to {path}" for name, path in targets)
     sys.stderr.write(f"kubeplan: wrote {written}\n")
+
+
+def text_of(rendered: str) -> str:
+    """`rendered` as valid Unicode: a file name that is not UTF-8 reaches a report as
+    surrogate escapes (os.fsdecode), which no UTF-8 writer accepts; each byte becomes U+FFFD."""
+    try:
+        rendered.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", rendered)
+    return rendered
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def display_path(file: str) -> str:

@@ -129,7 +129,13 @@ def _result(finding: Finding, index: int, objects: _Objects) -> dict[str, Any]:
 
 @lru_cache(maxsize=65536)
 def _uri(file: str) -> str:
-    return quote(repository_path(file) or "stdin", safe="/")
+    # A name that is not UTF-8 holds surrogate escapes: its bytes are percent-encoded as such.
+    path = repository_path(file) or "stdin"
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = path.encode("utf-8", "replace")
+    return quote(raw, safe="/")
 
 
 def _reported(report: ReportData) -> list[Finding]:

@@ -90,7 +90,7 @@ def _pod_refs(resource: Resource) -> Iterator[Ref]:
     replaced = set(claim_template_names(resource))
     for i, volume in enumerate(_list(spec.get("volumes"))):
         volume = _dict(volume)
-        if volume.get("name") in replaced:
+        if _str(volume.get("name")) in replaced:
             continue
         vpath: Path = (*base, "volumes", i)
         where = f'volume "{volume.get("name")}"'

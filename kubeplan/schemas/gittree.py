@@ -10,6 +10,7 @@ folder is not walked (the folder is read at its own path); each blob is read onc
 
 from __future__ import annotations
 
+import os
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from kubeplan.schemas.sources import MANIFEST_SUFFIXES, InputError
 
 LINK_MODE = "120000"
 MAX_LINK_HOPS = 40  # Linux's MAXSYMLINKS: more is a loop
+MAX_SUBMODULE_DEPTH = 8  # submodules of submodules: deeper is refused, not recursed
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,14 +43,23 @@ class Read:
     content: bytes | inputfs.Refused | None  # None: a link to a folder, read at its own path
 
 
-def read_tree(rev: str, subdir: str = "", cwd: str | None = None) -> Iterator[Read]:
-    """Every manifest file of `rev` under `subdir` (repository-relative); raises InputError."""
+def read_tree(
+    rev: str,
+    subdir: str = "",
+    cwd: str | None = None,
+    notes: list[str] | None = None,
+    depth: int = 0,
+) -> Iterator[Read]:
+    """Every manifest file of `rev` under `subdir` (repository-relative); raises InputError.
+
+    A submodule (a `commit` entry) is read at the commit `rev` records for it, from its
+    checkout, as a walk of the working tree reads its files; one that is not checked out is
+    named in `notes`."""
     git = programs.resolve("git")
     if git.path is None:
         raise InputError(f"{git.why_missing()}, so git:REV cannot be read")
+    subdir = repository_subdir(rev, subdir)
     _verify(rev, cwd)
-    subdir = posixpath.normpath(subdir).strip("/") if subdir else ""
-    subdir = "" if subdir == "." else subdir
     entries = _listing(rev, subdir, cwd)
     given = entries.get(subdir) if subdir else None
     if given is not None and given.kind != "tree":  # git:REV:path/file.yaml
@@ -77,6 +88,58 @@ def read_tree(rev: str, subdir: str = "", cwd: str | None = None) -> Iterator[Re
             yield Read(path, None, None)
         else:
             yield Read(path, None, target)
+    if given is None or given.kind == "tree":
+        submodules = [e for e in entries.values() if e.kind == "commit"]
+        yield from _submodules(rev, submodules, cwd, notes, depth)
+
+
+def repository_subdir(rev: str, subdir: str) -> str:
+    """`git:REV:subdir`'s subdir, normalised; refused when it leaves the repository (`../x`,
+    `/etc`): git:REV reads the repository's own object store and nothing beside it."""
+    if not subdir:
+        return ""
+    if "\0" in subdir:
+        raise InputError(f"git:{rev}:{subdir!r}: not a path")
+    normal = posixpath.normpath(subdir.replace("\\", "/"))
+    if posixpath.isabs(normal) or normal == ".." or normal.startswith("../"):
+        raise InputError(f"git:{rev}:{subdir}: a path outside the repository; refused")
+    return "" if normal == "." else normal
+
+
+def _submodules(
+    rev: str, submodules: list[Entry], cwd: str | None, notes: list[str] | None, depth: int
+) -> Iterator[Read]:
+    """The manifests of each submodule at its recorded commit, paths prefixed with its own."""
+    if not submodules:
+        return
+    top = _git_text(["rev-parse", "--show-toplevel"], cwd, rev)
+    for module in submodules:
+        checkout = posixpath.join(top, module.path)
+        if depth >= MAX_SUBMODULE_DEPTH or not os.path.exists(os.path.join(checkout, ".git")):
+            if notes is not None:
+                notes.append(f"git:{rev}:{module.path}: a submodule that is not checked out")
+            continue
+        try:
+            found = list(read_tree(module.sha, "", checkout, notes, depth + 1))
+        except InputError as error:
+            if notes is not None:
+                notes.append(f"git:{rev}:{module.path}: a submodule not read: {error}")
+            continue
+        for read in found:
+            real = f"{module.path}/{read.real}" if read.real is not None else None
+            yield Read(f"{module.path}/{read.path}", real, read.content)
+
+
+def _git_text(args: list[str], cwd: str | None, rev: str) -> str:
+    done = programs.run(["git", *args], capture_output=True, cwd=cwd, check=False)
+    if done.returncode != 0:
+        raise InputError(f"git:{rev}: git {args[0]} failed: {_reason(done.stderr)}")
+    return done.stdout.decode("utf-8", "surrogateescape").strip()
+
+
+def _reason(stderr: bytes) -> str:
+    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    return lines[-1] if lines else "no reason given"
 
 
 def _wanted(entry: Entry) -> bool:
@@ -172,8 +235,10 @@ def _listing(rev: str, under: str, cwd: str | None) -> dict[str, Entry]:
         ["git", "ls-tree", "-r", "-t", "-l", "-z", "--full-tree", rev, "--", under or "."],
         capture_output=True,
         cwd=cwd,
-        check=True,
+        check=False,
     )
+    if listing.returncode != 0:
+        raise InputError(f"git:{rev}: git ls-tree failed: {_reason(listing.stderr)}")
     entries: dict[str, Entry] = {}
     for record in listing.stdout.split(b"\0"):
         if not record:
@@ -191,8 +256,10 @@ def _blobs(wanted: list[tuple[str, str]], cwd: str | None) -> dict[str, bytes]:
         return {}
     request = "".join(f"{sha}\n" for _, sha in wanted).encode("ascii")
     batch = programs.run(
-        ["git", "cat-file", "--batch"], input=request, capture_output=True, cwd=cwd, check=True
+        ["git", "cat-file", "--batch"], input=request, capture_output=True, cwd=cwd, check=False
     )
+    if batch.returncode != 0:
+        raise InputError(f"git cat-file failed: {_reason(batch.stderr)}")
     data = batch.stdout
     position = 0
     contents: dict[str, bytes] = {}

@@ -80,11 +80,16 @@ def _read_stdin(stdin_text: str | None, sources: Sources) -> None:
             )
             return
     else:
+        stream = getattr(sys.stdin, "buffer", None)  # None: standard input is closed (<&-)
+        if stream is None:
+            raise InputError("-: standard input is closed")
         try:
-            raw = inputfs.read_stream(sys.stdin.buffer)
+            raw = inputfs.read_stream(stream)
         except inputfs.Refused as refused:
             sources.findings.append(refused.finding("<stdin>"))
             return
+        except OSError as error:
+            raise InputError(f"-: cannot read standard input: {error.strerror or error}") from None
     if not raw.strip():
         raise InputError("standard input is empty (did the command piping into kubeplan fail?)")
     _add_bytes("<stdin>", raw, sources)
@@ -436,7 +441,11 @@ def _read_git(spec: str, sources: Sources, cwd: str | None = None) -> None:
 
 
 def read_git_tree(
-    rev: str, subdir: str = "", cwd: str | None = None
+    rev: str,
+    subdir: str = "",
+    cwd: str | None = None,
+    notes: list[str] | None = None,
+    depth: int = 0,
 ) -> Iterator[tuple[str, bytes]]:
     """(path, content) of every manifest file of `rev` under `subdir` (repository-relative),
     links read as what they point to; files that are not read are left out."""

@@ -65,7 +65,9 @@ class _Loader(_Parser, yaml.resolver.Resolver):  # type: ignore[misc, valid-type
                 if value in _GO_YAML_BOOLS:
                     tag = _BOOL_TAG
                 else:
-                    tag = yaml.resolver.Resolver.resolve(self, kind, value, implicit)
+                    tag = _go_number_tag(
+                        value, yaml.resolver.Resolver.resolve(self, kind, value, implicit)
+                    )
                 if len(self._plain_tags) < 100_000:
                     self._plain_tags[value] = tag
             return tag
@@ -75,6 +77,25 @@ class _Loader(_Parser, yaml.resolver.Resolver):  # type: ignore[misc, valid-type
 _TAG = "tag:yaml.org,2002:"
 _STR_TAG = _TAG + "str"
 _BOOL_TAG = _TAG + "bool"
+_INT_TAG = _TAG + "int"
+_FLOAT_TAG = _TAG + "float"
+# `0o17`: go-yaml reads it with strconv.ParseInt(text, 0, 64), where 0o is an octal prefix
+# (sigs.k8s.io/yaml goyaml.v2/resolve.go `resolve`); YAML 1.1 (PyYAML) knows only `017`.
+_GO_OCTAL = re.compile(r"^[-+]?0o[0-7_]+$")
+
+
+def _go_number_tag(value: str, tag: str) -> str:
+    """The tag go-yaml v2 gives a plain number where YAML 1.1 (PyYAML) differs.
+
+    Sexagesimal `1:30` (YAML 1.1 int 90) and `1:30.5` are strings: go-yaml "purposefully" does
+    not support base 60, and strconv rejects the colon (goyaml.v2/resolve.go `resolve`)."""
+    if tag in (_INT_TAG, _FLOAT_TAG) and ":" in value:
+        return _STR_TAG
+    if tag == _STR_TAG and _GO_OCTAL.match(value):
+        return _INT_TAG
+    return tag
+
+
 # Plain scalars Kubernetes' decoder reads as booleans (go-yaml v2, vendored in sigs.k8s.io/yaml as
 # goyaml.v2/resolve.go `resolveMapList`): PyYAML's YAML 1.1 set plus y/Y/n/N, so that
 # `enabled: y` in ConfigMap data is a boolean there, and rejected, as the API server does.
@@ -107,6 +128,31 @@ _TOO_DEEP_MESSAGE = f"the document nests deeper than {MAX_DEPTH} levels; refused
 
 class _TooDeep(Exception):
     pass
+
+
+class _Refused(Exception):
+    """A node Kubernetes' decoder refuses, which refuses the whole document."""
+
+    def __init__(self, rule: str, message: str, node: Any) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+        self.node = node
+
+
+# The API server decodes a JSON number into an int64 or, failing that, a float64, and rejects the
+# request when neither holds it (k8s.io/apimachinery/pkg/util/json json.go `convertNumber`:
+# "An overflow will return an error"); kubectl's YAML decoder (sigs.k8s.io/yaml goyaml.v2
+# resolve.go) reads such an integer as a big.Int and writes all its digits into the JSON. So an
+# integer of 2**1024 or more cannot be applied. Python refuses to convert a decimal text of more
+# than 4,300 digits (sys.get_int_max_str_digits), so a long decimal is refused on its length,
+# before conversion: 310 significant digits are already past float64's range.
+_FLOAT64_LIMIT = 2**1024
+_MAX_DECIMAL_DIGITS = 310
+_RECURSIVE_MESSAGE = (
+    "an alias refers to the node that holds it (a recursive anchor); kubectl's YAML decoder"
+    ' refuses the document (go-yaml: "anchor value contains itself")'
+)
 
 
 @dataclass(slots=True)
@@ -345,6 +391,11 @@ def _parse_chunk_text(chunk: _Chunk) -> Document:
         return doc
     try:
         doc.data = builder.build(node, ())
+    except _Refused as refused:
+        mark = refused.node.start_mark
+        line = mark.line + 1 + offset
+        doc.problems.append(Problem(refused.rule, refused.message, line, mark.column + 1))
+        doc.broken = True
     except _TooDeep:
         doc.problems.append(
             Problem(
@@ -412,6 +463,7 @@ class _Builder:
         self.problems = problems
         self.offset = offset
         self.values: dict[int, Any] = {}
+        self.building: set[int] = set()  # the nodes being built: an alias to one is recursive
 
     def expanded_size(self, root: Any) -> int:
         sizes: dict[int, int] = {}
@@ -437,6 +489,9 @@ class _Builder:
 
     def build(self, node: Any, path: tuple[str | int, ...]) -> Any:
         key = id(node)
+        if key in self.building:
+            # gopkg.in/yaml.v2 decode.go `alias`: "anchor '%s' value contains itself".
+            raise _Refused("yaml-syntax", _RECURSIVE_MESSAGE, node)
         if key in self.values:
             return self.values[key]
         _compact(node)
@@ -444,15 +499,14 @@ class _Builder:
             value = self._scalar(node)
         elif len(path) > MAX_DEPTH:
             raise _TooDeep
-        elif isinstance(node, yaml.SequenceNode):
-            value = []
-            self.values[key] = value
-            for index, item in enumerate(node.value):
-                value.append(self.build(item, (*path, index)))
         else:
-            value = {}
-            self.values[key] = value
-            self._mapping(node, path, value)
+            self.building.add(key)
+            if isinstance(node, yaml.SequenceNode):
+                value = [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+            else:
+                value = {}
+                self._mapping(node, path, value)
+            self.building.discard(key)
         self.values[key] = value
         return value
 
@@ -513,7 +567,7 @@ class _Builder:
             if kind == "str":
                 return node.value
             if kind == "int":
-                return self._constructor.construct_yaml_int(node)
+                return _integer(node)
             if kind == "float":
                 return self._constructor.construct_yaml_float(node)
             if kind == "bool":
@@ -522,6 +576,23 @@ class _Builder:
                 return None
         # timestamps, binary, `=` (the YAML 1.1 value tag), local tags: keep the text
         return node.value
+
+
+def _integer(node: Any) -> int:
+    """An integer scalar, as PyYAML builds it; one past float64's range is refused."""
+    text = node.value.replace("_", "")
+    digits = text.lstrip("+-")
+    decimal = digits[:1] in "123456789" and ":" not in digits
+    if not decimal or len(digits) <= _MAX_DECIMAL_DIGITS:
+        value = _Builder._constructor.construct_yaml_int(node)
+        if -_FLOAT64_LIMIT < value < _FLOAT64_LIMIT:
+            return value
+    raise _Refused(
+        "yaml-number-too-large",
+        f"an integer of {len(digits):,} characters is beyond what the API server decodes (an"
+        " int64, or a float64 up to about 1.8e308); it rejects the document",
+        node,
+    )
 
 
 def _key_string(key: Any) -> str:

@@ -132,7 +132,7 @@ def _service_port(entry: dict[str, Any]) -> tuple[str, int, int | str] | None:
     number = entry.get("port")
     protocol = entry.get("protocol") or "TCP"
     target = entry.get("targetPort")
-    if isinstance(target, str) and target.isdigit():
+    if isinstance(target, str) and target.isascii() and target.isdigit():
         target = int(target)
     if target is None or target == "" or (type(target) is int and target == 0):
         target = number

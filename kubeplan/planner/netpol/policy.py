@@ -200,7 +200,7 @@ def _ports(raw: Any, path: tuple[Any, ...], invalid: Any) -> list[PortSpec] | No
         if isinstance(port, bool) or not isinstance(port, (int, str, type(None))):
             invalid((*where, "port"), f"port {port!r} is neither a number nor a name")
             continue
-        if isinstance(port, str) and port.isdigit():
+        if isinstance(port, str) and port.isascii() and port.isdigit():
             port = int(port)  # IntOrString given as a quoted number
         if isinstance(port, int) and not MIN_PORT <= port <= MAX_PORT:
             invalid((*where, "port"), f"port {port} is outside 1-65535")
