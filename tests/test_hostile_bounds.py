@@ -292,3 +292,28 @@ def test_a_helm_source_comment_with_a_long_run_of_spaces_is_read_in_linear_time(
     (resource,) = load_text("out.yaml", path.read_text()).resources
     assert time.perf_counter() - start < 5
     assert resource.origin.template == "chart/templates/cm.yaml"
+
+
+def test_a_quantity_with_a_huge_exponent_is_compared_as_written(tmp_path: Path) -> None:
+    """`1e999999999` is a valid quantity (quantity.go keeps the exponent as the inf.Dec scale);
+    expanding it exactly would take a billion digits. diff and plan finish at once, and an
+    equal value written the same way is no change while a changed one is."""
+    body = DEPLOYMENT.format(replicas=2, tag="1").replace(
+        '"registry.example/web:1"}]',
+        '"registry.example/web:1", resources: {limits: {cpu: "%s"}}}]',
+    )
+    (tmp_path / "base").mkdir()
+    (tmp_path / "new").mkdir()
+    (tmp_path / "base" / "app.yaml").write_text(body % "1e999999999")
+    (tmp_path / "new" / "app.yaml").write_text(body % "1e999999999")
+    started = time.monotonic()
+    same = kubeplan("diff", str(tmp_path / "new"), "--base", str(tmp_path / "base"), "-o", "json")
+    assert same.exit_code == 0, same.stdout
+    assert [c["action"] for c in same.json()["changes"]] == ["unchanged"]
+    (tmp_path / "new" / "app.yaml").write_text(body % "2e999999999")
+    changed = kubeplan(
+        "plan", str(tmp_path / "new"), "--base", str(tmp_path / "base"), "-o", "json"
+    )
+    assert changed.exit_code == 0, changed.stdout
+    assert [s["action"] for s in changed.json()["steps"]] == ["update"]
+    assert time.monotonic() - started < 30

@@ -51,6 +51,11 @@ _DECIMAL_EXPONENT = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "
 _DECIMAL_EXPONENT |= {"P": 15, "E": 18}
 _BINARY_EXPONENT = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
 _NANO = Fraction(1, 10**9)
+# The API server keeps a DecimalExponent quantity as an inf.Dec whose scale is the exponent
+# (quantity.go ParseQuantity: `amount.SetScale(amount.Scale() - inf.Scale(exponent))`), never
+# expanded. kubeplan compares exact fractions, so `1e999999999` would expand to a billion
+# digits: beyond this exponent a quantity is compared as written (bounded time on any input).
+MAX_EXACT_EXPONENT = 1000
 _MILLI = Fraction(1, 1000)
 # Rendering: largest suffix first.
 _BINARY_RENDER = sorted(((1 << e, s) for s, e in _BINARY_EXPONENT.items()), reverse=True)
@@ -84,7 +89,10 @@ def parse_quantity(text: Any) -> Fraction:
     elif suffix in _DECIMAL_EXPONENT:
         value *= Fraction(10) ** _DECIMAL_EXPONENT[suffix]
     else:  # e3, E-3
-        value *= Fraction(10) ** int(suffix[1:])
+        exponent = int(suffix[1:])
+        if abs(exponent) > MAX_EXACT_EXPONENT:
+            raise ValueError(f"exponent too large to compare exactly: {text!r}")
+        value *= Fraction(10) ** exponent
     value = _round_up(value, _NANO)
     return -value if match["sign"] == "-" else value
 
