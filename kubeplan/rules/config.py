@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,7 +114,8 @@ def load_config(
     path = path or find_config()
     if path is None:
         return Config()
-    documents = [d for d in yamlnodes.parse_stream(_read(path)) if d.node is not None or d.problems]
+    text = _read(path)
+    documents = [d for d in yamlnodes.parse_stream(text) if d.node is not None or d.problems]
     problems = [f"{path}:{p.line}: {p.message}" for d in documents for p in d.problems]
     if problems:
         raise ConfigError("\n".join(problems))
@@ -132,14 +134,14 @@ def load_config(
             " (kubernetes-version, rules, exclude, ...; docs/config.md)"
         )
     errors = _schema_errors(path, data, doc)
-    errors += _version_errors(path, data, doc)
+    errors += _version_errors(path, data, doc, text)
     errors += _rule_errors(path, data, doc, known_rules)
     errors += _ignore_errors(path, data, doc)
     if known_findings is not None:
         errors += _exclude_errors(path, data, doc, known_findings)
     if errors:
         raise ConfigError("\n".join(sorted(set(errors), key=_line_order)))
-    return _build(path, data, doc)
+    return _build(path, data, doc, text)
 
 
 def _read(path: str) -> str:
@@ -242,17 +244,18 @@ def _did_you_mean(word: str, choices: Any) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _version_errors(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> list[str]:
+def _version_errors(
+    path: str, data: dict[str, Any], doc: yamlnodes.Document, text: str
+) -> list[str]:
     """`kubernetes-version: 1.30` is the YAML number 1.3: refuse it with the fix, unless the
     number reads back as written (1.33)."""
     version = data.get("kubernetes-version")
     if not isinstance(version, float | int) or isinstance(version, bool):
         return []
-    node = _child(doc.node, "kubernetes-version")
-    written = str(getattr(node, "value", version))
+    line, _ = yamlnodes.locate(doc.node, ("kubernetes-version",), doc.offset)
+    written = _written_version(text, line) or str(version)
     if written == str(version):
         return []
-    line, _ = yamlnodes.locate(doc.node, ("kubernetes-version",), doc.offset)
     return [
         f"{path}:{line}: kubernetes-version: {written} is read by YAML as the number {version};"
         f' quote it: kubernetes-version: "{written}"'
@@ -336,15 +339,14 @@ def _line_order(message: str) -> tuple[int, str]:
     return (int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0, message)
 
 
-def _build(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> Config:
+def _build(path: str, data: dict[str, Any], doc: yamlnodes.Document, text: str) -> Config:
     config = Config(path=path)
     version = data.get("kubernetes-version")
-    node = _child(doc.node, "kubernetes-version")  # a number as written: 1.33, not a float
     if version is not None:
-        config.kubernetes_version = str(getattr(node, "value", version))
-        config.kubernetes_version_line = yamlnodes.locate(
-            doc.node, ("kubernetes-version",), doc.offset
-        )[0]
+        line = yamlnodes.locate(doc.node, ("kubernetes-version",), doc.offset)[0]
+        # a number as written: 1.33, not the float YAML makes of it
+        config.kubernetes_version = _written_version(text, line) or str(version)
+        config.kubernetes_version_line = line
     config.strict = data.get("strict")
     config.fail_on = data.get("fail-on")
     config.render = data.get("render")
@@ -390,6 +392,16 @@ def _build(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> Config:
         node = custom_node.value[index] if custom_node is not None else None
         config.custom_rules.append((row, node))
     return config
+
+
+def _written_version(text: str, line: int) -> str | None:
+    """The plain scalar after `kubernetes-version:` on `line` as written (the parsed document
+    keeps no scalar nodes); None when it is not written there in the plain block form."""
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return None
+    match = re.match(r"\s*kubernetes-version:\s*([0-9][0-9.]*)\s*(?:#.*)?$", lines[line - 1])
+    return match.group(1) if match else None
 
 
 def _child(node: Any, key: str) -> Any:
