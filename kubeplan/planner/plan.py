@@ -22,22 +22,8 @@ from kubeplan.model import Finding, Resource, ResourceId, Severity, fails
 from kubeplan.planner.diffrun import ChangeReport, DiffResult, run_diff
 from kubeplan.planner.netpol.unmodelled import is_other_policy
 from kubeplan.planner.pairing import CREATE, DELETE, UPDATE
+from kubeplan.rules.known import REJECTING_RULES
 
-# Findings on a step's object that mean the API server refuses the request. `kubectl apply`
-# validates with fieldValidation=Strict by default (`--validate` defaults to "strict":
-# staging/src/k8s.io/kubectl/pkg/cmd/util/helpers.go AddValidateFlags), so unknown fields are
-# refused too.
-REJECTING_RULES = frozenset(
-    {
-        "immutable-field-changed",
-        "schema-unknown-field",
-        "schema-required",
-        "schema-invalid",
-        "api-version-not-served",
-        "yaml-duplicate-key",
-        "netpol-invalid",  # pkg/apis/networking/validation/validation.go ValidateNetworkPolicySpec
-    }
-)
 # Findings that block a step although the API server would accept it: the identity may not
 # make the request, or the step cuts a connection that is used or declared required.
 BLOCKING_RULES = frozenset({"rbac-denied", "netpol-cuts-connection", "netpol-blocks-declared"})

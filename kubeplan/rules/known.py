@@ -26,10 +26,11 @@ _PACKAGE = os.path.dirname(os.path.dirname(__file__))
 _FINDING_RULES = os.path.join(_PACKAGE, "report", "data", "finding_rules.yaml")
 _RISKS = os.path.join(_PACKAGE, "planner", "rbac", "data", "risks.yaml")
 
-# Findings that state what the API server does with a request: it refuses the object.
-# Configuration changes whether they fail the run, never the verdict (kubeplan/planner/plan.py
-# REJECTING_RULES, plus `rbac-denied`: the authorizer refuses the identity).
-FACTS = frozenset(
+# Findings on an object that mean the API server refuses the request. `kubectl apply`
+# validates with fieldValidation=Strict by default (`--validate` defaults to "strict":
+# staging/src/k8s.io/kubectl/pkg/cmd/util/helpers.go AddValidateFlags), so unknown fields are
+# refused too. The plan marks such a step rejected (kubeplan/planner/plan.py).
+REJECTING_RULES = frozenset(
     {
         "immutable-field-changed",
         "schema-unknown-field",
@@ -37,10 +38,13 @@ FACTS = frozenset(
         "schema-invalid",
         "api-version-not-served",
         "yaml-duplicate-key",
-        "netpol-invalid",
-        "rbac-denied",
+        "netpol-invalid",  # pkg/apis/networking/validation/validation.go ValidateNetworkPolicySpec
     }
 )
+# Findings that state what the API server does with a request: it refuses the object, or the
+# authorizer refuses the identity (`rbac-denied`). Configuration changes whether they fail the
+# run, never the verdict.
+FACTS = REJECTING_RULES | {"rbac-denied"}
 # A rule that crashed (`rule-error`) says kubeplan failed, never a thing to configure away.
 NOT_CONFIGURABLE_CATEGORIES = frozenset({"internal"})
 
