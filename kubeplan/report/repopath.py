@@ -15,23 +15,23 @@ from __future__ import annotations
 
 import functools
 import os
-import subprocess
 
 from kubeplan.report.outputs import display_path
+from kubeplan.schemas import programs
 
 
 @functools.cache
 def repository_root(cwd: str) -> str | None:
     """The root that contains `cwd`: the git work tree's, else GITHUB_WORKSPACE's, else None."""
-    try:
-        done = subprocess.run(
+    try:  # git as every program kubeplan runs: never one the repository supplies
+        done = programs.run(
             ["git", "rev-parse", "--show-toplevel"],
             cwd=cwd,
             capture_output=True,
             text=True,
             check=False,
         )
-    except OSError:  # git is not installed
+    except (OSError, programs.ProgramMissing):  # git is not installed, or only in the input
         done = None
     if done is not None and done.returncode == 0 and done.stdout.strip():
         return done.stdout.strip()
