@@ -15,12 +15,16 @@ from kubeplan.report.outputs import rule_info
 def _finding_ids_in_code() -> set[str]:
     """Rule ids that planner and schema code pass to finding constructors."""
     ids: set[str] = set()
-    pattern = re.compile(r'"((?:netpol|rbac|schema|yaml|immutable)-[a-z-]+)"')
+    pattern = re.compile(
+        r'"((?:netpol|rbac|schema|yaml|immutable|render|crd|file|symlink|unreadable|not-a'
+        r'|ignore|empty)-[a-z-]+)"'
+    )
     for path in (ROOT / "kubeplan").rglob("*.py"):
         ids.update(pattern.findall(path.read_text(encoding="utf-8")))
     risks = (ROOT / "kubeplan" / "planner" / "rbac" / "data" / "risks.yaml").read_text()
     ids.update(re.findall(r"id: (rbac-grants-[a-z-]+)", risks))
     ids.discard("rbac-defaults")  # a label value (kubernetes.io/bootstrapping), not a finding
+    ids.discard("ignore-paths")  # a config key
     return ids
 
 

@@ -296,3 +296,49 @@ def test_a_silenced_cut_connection_no_longer_blocks_its_step(tmp_path):
     policy = [s for s in report["steps"] if s["resource"]["name"] == "cart-from-frontend"]
     assert code == 0 and policy[0]["verdict"] == "update"
     assert _by_rule(report, "netpol-cuts-connection")[0]["suppressed"] is True
+
+
+# A CRD whose schema the API server refuses (`$ref`): crd-invalid-schema, a finding of reading
+# and validation like the others, silenced the same three ways.
+REF_CRD = textwrap.dedent(
+    """\
+    apiVersion: apiextensions.k8s.io/v1
+    kind: CustomResourceDefinition
+    metadata:
+      name: widgets.example.com
+      ANNOTATIONS
+    spec:
+      group: example.com
+      names: {kind: Widget, plural: widgets}
+      scope: Namespaced
+      versions:
+        - name: v1
+          served: true
+          storage: true
+          schema:
+            openAPIV3Schema:
+              type: object
+              properties:
+                spec: {$ref: "#/definitions/spec"}
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "config, annotation",
+    [
+        ("rules:\n  crd-invalid-schema: off\n", ""),
+        ("exclude:\n  - rules: [crd-invalid-schema]\n    kind: CustomResourceDefinition\n", ""),
+        ("{}\n", "annotations: {kubeplan.io/ignore: crd-invalid-schema}"),
+    ],
+)
+def test_a_new_input_finding_is_silenced_the_three_ways(tmp_path, config, annotation):
+    bare = _write(tmp_path / "bare", "crd.yaml", REF_CRD.replace("ANNOTATIONS", ""))
+    none = _write(tmp_path, "none.yaml", "{}\n")
+    assert kubeplan("check", bare, "--config", none).exit_code == 1
+    path = _write(tmp_path / "m", "crd.yaml", REF_CRD.replace("ANNOTATIONS", annotation))
+    run = kubeplan("check", path, "--config", _write(tmp_path, "c.yaml", config), "-o", "json")
+    found = [f for f in run.json()["findings"] if f["rule"] == "crd-invalid-schema"]
+    # `off` switches the finding off as it does a lint rule; the others keep it, suppressed.
+    assert run.exit_code == 0 and all(f["suppressed"] for f in found), run.stdout
+    assert found or "off" in config
