@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from kubeplan.model import Finding, Severity
@@ -427,7 +426,7 @@ def _read_git(spec: str, sources: Sources, cwd: str | None = None) -> None:
     rev, _, subdir = spec[len("git:") :].partition(":")
     if not rev:
         raise InputError(f"{spec}: expected git:REV or git:REV:subdir")
-    for read in gittree.read_tree(rev, subdir, cwd):
+    for read in gittree.read_tree(rev, subdir, cwd, sources.notes):
         name = f"git:{rev}:{read.path}"
         if isinstance(read.content, inputfs.Refused):
             sources.findings.append(read.content.finding(name))
@@ -438,19 +437,3 @@ def _read_git(spec: str, sources: Sources, cwd: str | None = None) -> None:
         else:
             sources.seen.add(("git", rev, read.real))
             _add_bytes(name, read.content, sources)
-
-
-def read_git_tree(
-    rev: str,
-    subdir: str = "",
-    cwd: str | None = None,
-    notes: list[str] | None = None,
-    depth: int = 0,
-) -> Iterator[tuple[str, bytes]]:
-    """(path, content) of every manifest file of `rev` under `subdir` (repository-relative),
-    links read as what they point to; files that are not read are left out."""
-    from kubeplan.schemas import gittree
-
-    for read in gittree.read_tree(rev, subdir, cwd):
-        if isinstance(read.content, bytes):
-            yield read.path, read.content
