@@ -175,10 +175,10 @@ def _lint(  # type: ignore[no-untyped-def]
 def _unknown_ignores(resources: list[Resource], extra_ids: set[str]) -> list[Finding]:
     """kubeplan.io/ignore naming no rule: every id kubeplan reports (lint rules, user rules,
     the findings of reading, validation and the plan) is known."""
-    from kubeplan.report.outputs import known_rule_ids
     from kubeplan.rules.ignore_names import unknown_ignores
+    from kubeplan.rules.known import all_rules
 
-    return unknown_ignores(resources, lambda: known_rule_ids() | extra_ids)
+    return unknown_ignores(resources, lambda: set(all_rules()) | extra_ids)
 
 
 def _drop_doubles(findings: list[Finding]) -> list[Finding]:

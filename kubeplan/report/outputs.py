@@ -208,11 +208,6 @@ def _risks() -> list[dict[str, Any]]:
     return list(read_yaml(path)["risks"])
 
 
-def known_rule_ids() -> set[str]:
-    """Every id kubeplan itself reports: the built-in lint rules and every other finding."""
-    return set(_rule_table())
-
-
 def rule_info(rule_id: str) -> RuleInfo:
     """Metadata of a built-in rule or finding id; a plain entry for ids kubeplan does not know
     (a user rule from the config or an entry point)."""
