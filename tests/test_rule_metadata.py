@@ -17,7 +17,7 @@ def _finding_ids_in_code() -> set[str]:
     ids: set[str] = set()
     pattern = re.compile(
         r'"((?:netpol|rbac|schema|yaml|immutable|render|crd|file|symlink|unreadable|not-a'
-        r'|ignore|empty)-[a-z-]+)"'
+        r'|ignore|empty|api)-[a-z-]+)"'
     )
     for path in (ROOT / "kubeplan").rglob("*.py"):
         ids.update(pattern.findall(path.read_text(encoding="utf-8")))

@@ -39,6 +39,16 @@ REJECTING_RULES = frozenset(
         "api-version-not-served",
         "yaml-duplicate-key",
         "netpol-invalid",  # pkg/apis/networking/validation/validation.go ValidateNetworkPolicySpec
+        # The hand-written validation of pkg/apis/*/validation (kubeplan/schemas/apivalidation);
+        # `api-warning` is not here: the API server creates the object and warns.
+        "api-required",
+        "api-invalid",
+        "api-unsupported",
+        "api-duplicate",
+        "api-too-long",
+        "api-too-many",
+        "api-forbidden",
+        "api-not-found",
     }
 )
 # Findings that state what the API server does with a request: it refuses the object, or the

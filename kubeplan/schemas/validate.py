@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kubeplan.model import Finding, Path, Resource, Severity, finding_for
+from kubeplan.schemas.apivalidation.registry import native_findings
 from kubeplan.schemas.catalog import DEFINITIONS_URI, Catalog
 from kubeplan.schemas.crd import INVALID_SCHEMA, CrdIndex, CrdInfo
 
@@ -63,7 +64,11 @@ def validate_resource(resource: Resource, catalog: Catalog, crds: CrdIndex) -> l
         return _schema_findings(resource, validator, catalog, schema)
     definition = catalog.definition_for(resource.group, resource.version, resource.kind)
     if definition is not None:
-        return _schema_findings(resource, catalog.validator(definition), catalog, None)
+        findings = _schema_findings(resource, catalog.validator(definition), catalog, None)
+        if not any(f.severity == Severity.ERROR for f in findings):
+            # The API server decodes, then validates: only a well-typed object gets here.
+            findings.extend(native_findings(resource, catalog.version))
+        return findings
     served = catalog.served_versions(resource.group, resource.kind)
     if served:
         return [
