@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The kubeplan step of action.yml. The runner runs it as `bash -e {0}` would, with the inputs in
-# KUBEPLAN_* variables and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY set; tests/test_formats_action.py
+# KUBEPLAN_* variables and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY set; tests/e2e/test_formats_action.py
 # runs it the same way. Exit status: kubeplan's (0 pass, 1 findings at or above fail-on, 2 bad
 # usage or unreadable input).
 set -euo pipefail

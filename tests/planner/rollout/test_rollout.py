@@ -1,7 +1,7 @@
 """plan_rollout end to end: fixtures/rollout/<case>/{old,new} loaded with the real loader.
 
 The expected step sequences follow from the controllers' code (cited in kubeplan/planner/
-rollout_*.py); tests/test_rollout_math.py replays the Kubernetes unit tests' own tables.
+rollout_*.py); tests/planner/rollout/test_rollout_math.py replays the Kubernetes unit tests' own tables.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from conftest import corpus
 
 from kubeplan.schemas import renderguard
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Crashes tests/test_fuzz.py found outside the report layer, each as its minimal reproducer.
+"""Crashes tests/e2e/test_fuzz.py found outside the report layer, each as its minimal reproducer.
 
 Each was found as a Python traceback and is fixed in the layer that owned it; the reproducer
 keeps it fixed. A new one is added as `xfail(strict=True)` with an entry in test_fuzz.KNOWN until

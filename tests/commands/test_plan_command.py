@@ -397,7 +397,7 @@ def test_plan_speaks_every_ci_format_in_one_run(tmp_path: Path) -> None:
     )
     assert run.exit_code == 1
     assert run.stdout.splitlines()[-1].startswith("Plan: 0 to create, 4 to update")
-    schema = json.loads((Path(__file__).parent / "data" / "sarif-2.1.0.json").read_text())
+    schema = json.loads((Path(__file__).parents[1] / "data" / "sarif-2.1.0.json").read_text())
     document = json.loads(sarif.read_text())
     assert not list(jsonschema_rs.Draft4Validator(schema).iter_errors(document))
     (result,) = document["runs"][0]["results"]

@@ -22,7 +22,7 @@ from conftest import kubeplan
 
 from kubeplan.report.escape import no_workflow_commands, printable
 
-XSD = xmlschema.XMLSchema(str(Path(__file__).parent / "data" / "junit-10.xsd"))
+XSD = xmlschema.XMLSchema(str(Path(__file__).parents[1] / "data" / "junit-10.xsd"))
 HOSTILE = "x\n::error file=x::pwned\x1b[2J\u202e"
 # As a YAML double-quoted scalar writes it: the stream itself holds only printable characters.
 YAML_HOSTILE = '"x\\n::error file=x::pwned\\e[2J\\u202e"'

@@ -1,4 +1,4 @@
-"""Hypothesis strategies that turn real manifests into hostile ones, for tests/test_fuzz.py.
+"""Hypothesis strategies that turn real manifests into hostile ones, for tests/e2e/test_fuzz.py.
 
 Seeds are the project's fixtures and, when present, the shared corpus (tests/conftest.py finds
 it). A mutated input is a seed changed in structure (a key deleted, duplicated or retyped, a

@@ -10,7 +10,7 @@ import jsonschema_rs
 import pytest
 from conftest import corpus, findings, fixture, kubeplan
 
-SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-2.1.0.json").read_text("utf-8"))
+SCHEMA = json.loads((Path(__file__).parents[1] / "data" / "sarif-2.1.0.json").read_text("utf-8"))
 VALIDATOR = jsonschema_rs.Draft4Validator(SCHEMA)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import xmlschema
 from conftest import corpus, findings, fixture, kubeplan
 
-XSD = xmlschema.XMLSchema(str(Path(__file__).parent / "data" / "junit-10.xsd"))
+XSD = xmlschema.XMLSchema(str(Path(__file__).parents[1] / "data" / "junit-10.xsd"))
 
 
 def _junit(*args: str) -> ET.Element:

@@ -1,5 +1,5 @@
 """Adversarial inputs: every command and format on real manifests mutated in structure and in
-bytes (tests/fuzz_mutations.py). What must hold whatever the input (docs/security.md):
+bytes (tests/e2e/fuzz_mutations.py). What must hold whatever the input (docs/security.md):
 
 - no traceback: exit 0, 1 or 2, and exit 2 only with a one-line message on stderr;
 - every format still is what it says: JSON and SARIF parse, JUnit is XML, and no human format
@@ -13,7 +13,7 @@ default profile runs in the normal suite (well under a minute); `KUBEPLAN_FUZZ=s
 six times as many inputs, in a few minutes (`.ci/run` does). Each test prints how many inputs it ran (`-s`).
 
 A crash outside the report layer is kept as an `xfail(strict=True)` reproducer in
-tests/test_fuzz_found.py; `KNOWN` below names its signature so that the property tests keep
+tests/e2e/test_fuzz_found.py; `KNOWN` below names its signature so that the property tests keep
 looking for new ones. Drop the entry when its reproducer passes.
 """
 
@@ -57,7 +57,7 @@ SETTINGS = settings(
 RUNNER_COMMAND = re.compile(r"::[A-Za-z][A-Za-z-]*(?:[ ,][^\n]*?)?::")
 ANNOTATION = re.compile(r"::(error|warning|notice) file=[^:,]*,line=\d+,col=\d+,title=[^:,]*::")
 # Signatures of crashes found here whose fix belongs to another layer: (exception type, the
-# kubeplan frame that raised) -> the reproducer test in tests/test_fuzz_found.py.
+# kubeplan frame that raised) -> the reproducer test in tests/e2e/test_fuzz_found.py.
 KNOWN: dict[tuple[str, str], str] = {}
 COUNTS: Counter[str] = Counter()
 

@@ -20,7 +20,7 @@ import pytest
 from conftest import CORPUS, FIXTURES, ROOT
 
 GUARD = '''\
-"""Injected by tests/test_offline.py: no network for this process."""
+"""Injected by tests/e2e/test_offline.py: no network for this process."""
 import os
 import socket
 import traceback
@@ -33,7 +33,7 @@ def _refuse(what):
         with open(_LOG, "a", encoding="utf-8") as log:
             frames = "".join(traceback.format_stack(limit=8))
             log.write(f"{what}{args!r}\\n{frames}\\n")
-        raise OSError(f"network disabled by tests/test_offline.py: {what}")
+        raise OSError(f"network disabled by tests/e2e/test_offline.py: {what}")
 
     return refuse
 
