@@ -323,6 +323,7 @@ def test_the_float_version_hint_says_to_quote_it(
     assert version_of("check", "app") == "1.33"
 
 
+@pytest.mark.slow  # a kubeplan process
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
 def test_a_utf16_config_is_a_config_error_in_a_real_process(tmp_path: Path, encoding: str) -> None:
     repo(tmp_path, {"app/web.yaml": DEPLOYMENT})
@@ -368,6 +369,7 @@ def test_ignore_paths_are_gitignore_patterns(
     assert {f["file"] for f in unknown} == {"git:HEAD:app/top/kept.yaml"}, git_run.stdout
 
 
+@pytest.mark.slow  # two kubeplan processes
 def test_pathspec_is_imported_only_when_ignore_paths_is_set(tmp_path: Path) -> None:
     repo(tmp_path, {"app/web.yaml": DEPLOYMENT, ".kubeplan.yaml": "strict: true\n"})
     assert "pathspec" not in modules_after(["check", "app"], tmp_path)

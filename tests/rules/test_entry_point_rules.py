@@ -19,6 +19,8 @@ from conftest import fixture
 
 RULE = "acme-no-configmaps"
 
+pytestmark = pytest.mark.slow  # every test runs kubeplan as a process
+
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:

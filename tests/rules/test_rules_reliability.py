@@ -969,6 +969,7 @@ def test_no_rule_raises_on_malformed_bodies(rule: str) -> None:
     run(rule, *BROKEN)  # `run` asserts there is no rule-error finding
 
 
+@pytest.mark.slow  # thousands of objects
 def test_cross_object_rules_on_many_objects() -> None:
     """Indexes pair each PDB and HPA with its own workload (speed is measured in bench/)."""
     docs = []

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow  # every test runs kubeplan as a process
 PROGRAMS = ("git", "kustomize", "kubectl", "helm")
 REAL_GIT = shutil.which("git")
 

@@ -23,6 +23,8 @@ from kubeplan.schemas import renderguard
 
 ROOT = Path(__file__).resolve().parents[2]
 
+pytestmark = pytest.mark.slow  # every test runs kubeplan as a process
+
 
 @pytest.fixture
 def listener() -> Iterator[socket.socket]:

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow  # every test runs kubeplan as a process
 SECRET = "TOPSECRET-7d41f0c2"
 TIMEOUT = 60
 

@@ -875,6 +875,7 @@ def _modified(resources: list[Resource], touch_all: bool) -> list[Resource]:
     return out
 
 
+@pytest.mark.slow  # ten thousand resources
 @pytest.mark.parametrize("touch_all", [False, True], ids=["some-changed", "all-changed"])
 def test_ten_thousand_resources_pair_deletes_renames_and_changes(touch_all: bool) -> None:
     """Pairing at scale is exact (its speed is measured in bench/, not here)."""
