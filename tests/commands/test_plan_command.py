@@ -35,6 +35,9 @@ spec:
 """
 
 
+WEBHOOK_CONFIGURATIONS = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
+
+
 def plan_json(*args: str) -> tuple[int, dict[str, Any]]:
     run = kubeplan("plan", *args, "--format", "json")
     assert run.exit_code in (0, 1), run.stderr
@@ -319,11 +322,25 @@ def test_corpus_revisions_plan_without_error(new: tuple[str, ...], base: tuple[s
     new_path, base_path = corpus(*new), corpus(*base)
     _, report = plan_json(str(new_path), "--base", str(base_path))
     assert report["steps"]
-    kinds_first = {s["resource"]["kind"] for s in report["steps"] if s["wave"] == 1}
-    later = [s for s in report["steps"] if s["wave"] > 1]
-    # what others depend on goes first
-    for step in later:
-        assert step["depends_on"] or step["action"] == "delete" or kinds_first
+    # What others depend on goes first. The waves are topological generations of the
+    # dependency graph (kubeplan/planner/graph.py): each dependency of a step is a step of an
+    # earlier wave (an object deleted to be recreated is both, its delete first), and an apply
+    # step waits for a wave only because it depends on something, or because it is an admission
+    # webhook configuration, applied after the rest (data/apply_order.yaml `phase: last`).
+    # Deletions come after the applies and may depend on nothing.
+    waves: dict[tuple[str | None, ...], list[int]] = {}
+    for step in report["steps"]:
+        resource = step["resource"]
+        group = resource["apiVersion"].rpartition("/")[0]
+        key = (group, resource["kind"], resource["namespace"], resource["name"])
+        waves.setdefault(key, []).append(step["wave"])
+    for step in report["steps"]:
+        for needed in step["depends_on"]:
+            key = (needed["group"], needed["kind"], needed["namespace"], needed["name"])
+            assert min(waves.get(key, [step["wave"]])) < step["wave"], (step["resource"], needed)
+        if step["wave"] > 1 and step["action"] != "delete":
+            webhook = step["resource"]["kind"] in WEBHOOK_CONFIGURATIONS
+            assert step["depends_on"] or webhook, step["resource"]
 
 
 def test_kube_prometheus_networkpolicy_change_blocks_nothing() -> None:
