@@ -13,8 +13,8 @@ import argparse
 import statistics
 import time
 
-from kubeplan.planner.normalise import normalise
-from kubeplan.planner.rollout import plan_rollout
+from kubeplan.planner.diff.normalise import normalise
+from kubeplan.planner.rollout.plan import plan_rollout
 from kubeplan.schemas.loader import load_text
 
 STRATEGIES = [None, (1, 0), (3, 2), ('"50%"', '"50%"'), ('"0%"', '"10%"'), ('"100%"', 0)]

@@ -503,7 +503,7 @@ def diff(
     from kubeplan.schemas import renderguard
 
     renderguard.configure(allow_remote, no_render)
-    from kubeplan.planner.diffrun import run_diff
+    from kubeplan.planner.diff.run import run_diff
     from kubeplan.report import diff_report
     from kubeplan.report.ordered import option_order
     from kubeplan.report.outputs import OutputError, ReportData, emit, resolve_targets

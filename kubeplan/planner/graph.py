@@ -65,7 +65,7 @@ import networkx as nx
 
 from kubeplan.datafiles import read_yaml
 from kubeplan.model import Resource, ResourceId, format_path
-from kubeplan.planner.pairing import gc_paused
+from kubeplan.planner.diff.pairing import gc_paused
 from kubeplan.rules import refs, selectors, workloads
 from kubeplan.rules.context import cluster_objects
 from kubeplan.rules.values import as_dict as _dict

@@ -5,9 +5,9 @@ a NetworkPolicy change cuts).
 A step is one object of the diff that `kubectl apply` (or the deletion of a removed object)
 touches; unchanged objects are not steps. Each stage is its own module; this one joins them:
 
-- `diffrun.run_diff`: pairing and field effects, immutable-field findings;
+- `diff.run.run_diff`: pairing and field effects, immutable-field findings;
 - `graph.apply_order`: dependency order in waves (networkx);
-- `rollout.plan_rollout`: the scaling steps of each controller;
+- `rollout.plan.plan_rollout`: the scaling steps of each controller;
 - `rbac`: the requests each step makes and whether the identity may make them (with `--as`);
 - `netpol`: reachability of the base and of the new revision, and what is lost or gained.
 """
@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubeplan.model import Finding, Resource, ResourceId, Severity, fails
-from kubeplan.planner.diffrun import ChangeReport, DiffResult, run_diff
+from kubeplan.planner.diff.pairing import CREATE, DELETE, UPDATE
+from kubeplan.planner.diff.run import ChangeReport, DiffResult, run_diff
 from kubeplan.planner.netpol.unmodelled import is_other_policy
-from kubeplan.planner.pairing import CREATE, DELETE, UPDATE
 from kubeplan.rules.known import REJECTING_RULES
 
 # Findings that block a step although the API server would accept it: the identity may not
@@ -267,8 +267,8 @@ def _rejections(diff: DiffResult, resources: list[Resource]) -> list[Finding]:
 
 
 def _rollouts(steps: list[PlanStep], diff: DiffResult, options: PlanOptions) -> list[Any]:
-    from kubeplan.planner.effects import hpa_targets
-    from kubeplan.planner.rollout import plan_rollout
+    from kubeplan.planner.diff.effects import hpa_targets
+    from kubeplan.planner.rollout.plan import plan_rollout
     from kubeplan.rules.workloads import is_workload
 
     autoscaled = hpa_targets(diff.new.resources)

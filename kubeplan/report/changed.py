@@ -1,7 +1,7 @@
 """`--changed-since REV`: keep only the findings on what a pull request touched.
 
 The same PATHs are read at REV (a git revision, or a folder holding the prior copy, as `diff
---base` takes it) and paired with the current objects by identity (planner.pairing.pair, which
+--base` takes it) and paired with the current objects by identity (planner.diff.pairing.pair, which
 compares the objects as the API server stores them). A finding is kept when its object is new or
 changed; a finding about a file rather than an object (broken YAML) is kept when that file
 differs from REV. Everything is still loaded, validated and linted as a whole, so a reference to
@@ -14,8 +14,8 @@ import os
 from dataclasses import dataclass, field
 
 from kubeplan.model import Finding, Resource
-from kubeplan.planner.diffrun import git_output, manifests_folder, resolve_base
-from kubeplan.planner.pairing import CREATE, UPDATE, pair
+from kubeplan.planner.diff.pairing import CREATE, UPDATE, pair
+from kubeplan.planner.diff.run import git_output, manifests_folder, resolve_base
 from kubeplan.report.progress import Progress
 from kubeplan.schemas import loader
 

@@ -6,8 +6,8 @@ import json
 import os
 from typing import Any
 
-from kubeplan.planner.diffrun import ChangeReport, DiffResult
-from kubeplan.planner.effects import ClassifiedChange
+from kubeplan.planner.diff.effects import ClassifiedChange
+from kubeplan.planner.diff.run import ChangeReport, DiffResult
 from kubeplan.report.escape import printable
 from kubeplan.report.json_report import SCHEMA_VERSION
 from kubeplan.report.style import Style

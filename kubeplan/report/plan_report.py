@@ -9,7 +9,7 @@ from typing import Any
 from kubeplan.model import Finding, Severity
 from kubeplan.planner.graph import identity_json
 from kubeplan.planner.plan import Plan, PlanStep
-from kubeplan.planner.rollout_common import ordinals
+from kubeplan.planner.rollout.common import ordinals
 from kubeplan.report import diff_report
 from kubeplan.report.diff_report import where as where_text
 from kubeplan.report.escape import printable

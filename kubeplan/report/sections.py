@@ -30,7 +30,7 @@ def _short(value: Any) -> str:
 
 
 def change_rows(changes: Iterable[Any]) -> list[ChangeRow]:
-    """One row per `planner.diffrun.ChangeReport`: action, object, effects, the first fields."""
+    """One row per `planner.diff.run.ChangeReport`: action, object, effects, the first fields."""
     rows = []
     for report in changes:
         resource = report.resource

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from conftest import kubeplan
 
-from kubeplan.planner import rollout_math as rm
-from kubeplan.planner import rollout_statefulset as sts
 from kubeplan.planner.netpol import analyse
 from kubeplan.planner.netpol.infer import inferred
-from kubeplan.planner.rollout_deployment import DeploymentSpec, ReplicaSetState, Simulation
-from kubeplan.planner.rollout_model import STEPS_HEAD, STEPS_TAIL
+from kubeplan.planner.rollout import math as rm
+from kubeplan.planner.rollout import statefulset as sts
+from kubeplan.planner.rollout.deployment import DeploymentSpec, ReplicaSetState, Simulation
+from kubeplan.planner.rollout.model import STEPS_HEAD, STEPS_TAIL
 from kubeplan.schemas.loader import load_text
 
 STATEFULSET = """apiVersion: apps/v1

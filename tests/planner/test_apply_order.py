@@ -11,8 +11,8 @@ import pytest
 from conftest import corpus, fixture
 
 from kubeplan.model import Resource
+from kubeplan.planner.diff.pairing import UNCHANGED, pair
 from kubeplan.planner.graph import ApplyOrder, Step, apply_order
-from kubeplan.planner.pairing import UNCHANGED, pair
 from kubeplan.rules import refs
 from kubeplan.rules.context import ObjectPattern
 from kubeplan.schemas import loader

@@ -52,7 +52,7 @@ def run_reach(
         raise InputError("nothing to read: no .yaml, .yml or .json file in the given paths")
     findings = [f for f in new.findings if f.severity == Severity.ERROR]
     if base is not None:
-        from kubeplan.planner.diffrun import resolve_base
+        from kubeplan.planner.diff.run import resolve_base
 
         base_paths, _label = resolve_base(base, paths)
         old = leave_out(loader.load(base_paths), ignored) if base_paths else loader.LoadResult()

@@ -12,10 +12,10 @@ import pytest
 from conftest import corpus, fixture
 
 from kubeplan.model import Origin, Resource
-from kubeplan.planner import fielddiff, normalise, pairing
-from kubeplan.planner.fielddiff import FieldChange, diff
-from kubeplan.planner.normalise import canonical_quantity, parse_quantity
-from kubeplan.planner.pairing import Pair, pair
+from kubeplan.planner.diff import fielddiff, normalise, pairing
+from kubeplan.planner.diff.fielddiff import FieldChange, diff
+from kubeplan.planner.diff.normalise import canonical_quantity, parse_quantity
+from kubeplan.planner.diff.pairing import Pair, pair
 from kubeplan.schemas import loader
 
 

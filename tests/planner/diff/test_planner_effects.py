@@ -1,4 +1,4 @@
-"""Effects of a field change (`kubeplan/planner/effects.py`, `data/effects/*.yaml`).
+"""Effects of a field change (`kubeplan/planner/diff/effects.py`, `data/effects/*.yaml`).
 
 Each subtle rule has a test named after the Kubernetes source that makes it true; fixtures are
 small two-revision manifests, and the corpus revisions (../shared/corpus) check real releases.
@@ -14,9 +14,9 @@ import pytest
 from conftest import corpus
 
 from kubeplan.model import Resource
-from kubeplan.planner import effects
-from kubeplan.planner.effects import EFFECTS, ClassifiedChange, classify, consumers
-from kubeplan.planner.pairing import pair
+from kubeplan.planner.diff import effects
+from kubeplan.planner.diff.effects import EFFECTS, ClassifiedChange, classify, consumers
+from kubeplan.planner.diff.pairing import pair
 from kubeplan.schemas import loader
 
 
@@ -324,7 +324,7 @@ def test_kustomize_configmap_generator_rename_rolls_and_says_which_configmap() -
 
 def test_reference_note_for_secrets_and_added_references() -> None:
     note = effects.reference_note
-    from kubeplan.planner.fielddiff import FieldChange
+    from kubeplan.planner.diff.fielddiff import FieldChange
 
     swap = FieldChange(
         ("spec", "volumes", 0, "secret", "secretName"), "tls-a", "tls-b", "changed", ""

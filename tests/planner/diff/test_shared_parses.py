@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import corpus
 
-from kubeplan.planner.diffrun import run_diff
+from kubeplan.planner.diff.run import run_diff
 from kubeplan.schemas import loader, yamlnodes
 
 DEPLOYMENT = """\

@@ -1,7 +1,8 @@
 """plan_rollout end to end: fixtures/rollout/<case>/{old,new} loaded with the real loader.
 
 The expected step sequences follow from the controllers' code (cited in kubeplan/planner/
-rollout_*.py); tests/planner/rollout/test_rollout_math.py replays the Kubernetes unit tests' own tables.
+rollout/*.py); tests/planner/rollout/test_rollout_math.py replays the Kubernetes unit tests'
+own tables.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import pytest
 from conftest import corpus, fixture
 
 from kubeplan.model import Resource
-from kubeplan.planner.normalise import normalise
-from kubeplan.planner.rollout import DEFAULT_NODES, plan_rollout, replica_set_name
+from kubeplan.planner.diff.normalise import normalise
+from kubeplan.planner.rollout.plan import DEFAULT_NODES, plan_rollout, replica_set_name
 from kubeplan.schemas import loader
 
 

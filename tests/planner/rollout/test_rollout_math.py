@@ -17,9 +17,9 @@ import random
 
 import pytest
 
-from kubeplan.planner import rollout_daemonset, rollout_statefulset
-from kubeplan.planner import rollout_math as rm
-from kubeplan.planner.rollout_deployment import DeploymentSpec, ReplicaSetState, Simulation
+from kubeplan.planner.rollout import daemonset, statefulset
+from kubeplan.planner.rollout import math as rm
+from kubeplan.planner.rollout.deployment import DeploymentSpec, ReplicaSetState, Simulation
 
 # -- intstr_test.go (staging/src/k8s.io/apimachinery/pkg/util/intstr) ------------------------------
 
@@ -347,7 +347,7 @@ def test_daemonset_counts(surge, unavailable, nodes, expected):
     ],
 )
 def test_daemonset_batches(nodes, surge, unavailable, batches):
-    steps = rollout_daemonset.simulate(nodes, surge, unavailable)
+    steps = daemonset.simulate(nodes, surge, unavailable)
     assert [step.nodes for step in steps] == batches
 
 
@@ -355,11 +355,9 @@ def test_daemonset_batches(nodes, surge, unavailable, batches):
 
 
 def _sts_final(replicas, old_replicas, partition, parallel, strategy="RollingUpdate"):
-    plan = rollout_statefulset.StatefulSetPlan(
-        "foo", replicas, strategy, partition, parallel, batch=1
-    )
-    pods = dict.fromkeys(range(old_replicas), rollout_statefulset.OUTDATED)
-    steps, waiting = rollout_statefulset.simulate(plan, pods)
+    plan = statefulset.StatefulSetPlan("foo", replicas, strategy, partition, parallel, batch=1)
+    pods = dict.fromkeys(range(old_replicas), statefulset.OUTDATED)
+    steps, waiting = statefulset.simulate(plan, pods)
     present = set(range(old_replicas))
     for step in steps:
         if step.action == "create":

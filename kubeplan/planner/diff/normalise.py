@@ -217,7 +217,9 @@ class Defaults:
 
 @cache
 def defaults() -> Defaults:
-    return Defaults(read_yaml(importlib_resources.files("kubeplan.planner") / "data" / DATA_FILE))
+    return Defaults(
+        read_yaml(importlib_resources.files("kubeplan.planner.diff") / "data" / DATA_FILE)
+    )
 
 
 def pod_template_path(group: str, kind: str) -> tuple[str, ...] | None:

@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from kubeplan.planner.rollout_model import ORDINALS_LISTED, Runs, runs_count, runs_list
+from kubeplan.planner.rollout.model import ORDINALS_LISTED, Runs, runs_count, runs_list
 from kubeplan.rules.values import as_dict, as_int
 
 __all__ = [

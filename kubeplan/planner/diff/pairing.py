@@ -52,8 +52,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubeplan.model import Resource
-from kubeplan.planner.fielddiff import FieldChange, diff
-from kubeplan.planner.normalise import normalise
+from kubeplan.planner.diff.fielddiff import FieldChange, diff
+from kubeplan.planner.diff.normalise import normalise
 
 CREATE, DELETE, UPDATE, UNCHANGED = "create", "delete", "update", "unchanged"
 

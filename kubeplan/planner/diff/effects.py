@@ -72,9 +72,9 @@ import yaml
 
 from kubeplan.datafiles import read_yaml
 from kubeplan.model import Resource
-from kubeplan.planner.fielddiff import FieldChange
-from kubeplan.planner.normalise import normalise, parse_quantity, pod_template_path
-from kubeplan.planner.pairing import UPDATE, Pair, pair_key, pairing_group
+from kubeplan.planner.diff.fielddiff import FieldChange
+from kubeplan.planner.diff.normalise import normalise, parse_quantity, pod_template_path
+from kubeplan.planner.diff.pairing import UPDATE, Pair, pair_key, pairing_group
 
 EFFECTS = (
     "rollout",
@@ -240,7 +240,7 @@ def _parse_table(file: str, raw: Any) -> Table:
 @cache
 def tables() -> tuple[Table, ...]:
     """Every effects table, validated, in file-name order."""
-    folder = importlib_resources.files("kubeplan.planner").joinpath(*DATA_DIR)
+    folder = importlib_resources.files("kubeplan.planner.diff").joinpath(*DATA_DIR)
     out = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):

@@ -5,7 +5,7 @@
   the manage loop starts the new pod on each of those nodes;
 - maxSurge > 0: each sync starts a new pod next to the old one on up to `maxSurge - numSurge`
   nodes, and deletes the old pod of every node whose new pod is available.
-The counts come from `updatedDesiredNodeCounts` (kubeplan/planner/rollout_math.py daemonset_counts).
+The counts come from `updatedDesiredNodeCounts` (kubeplan/planner/rollout/math.py daemonset_counts).
 
 `plan_daemonset` reads the two revisions (nodes from `--nodes`, else the live status, else
 `DEFAULT_NODES`, said in the notes) and builds the Rollout.
@@ -16,9 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from kubeplan.model import Resource
-from kubeplan.planner import rollout_math as rm
-from kubeplan.planner.rollout_common import as_dict, template_of, timing_notes, unfinished_note
-from kubeplan.planner.rollout_model import Rollout, RolloutStep, StepLog
+from kubeplan.planner.rollout import math as rm
+from kubeplan.planner.rollout.common import as_dict, template_of, timing_notes, unfinished_note
+from kubeplan.planner.rollout.model import Rollout, RolloutStep, StepLog
 
 # Nodes assumed for a DaemonSet when neither the caller (`--nodes N`) nor a live status says;
 # every rollout that uses it says so in its notes.

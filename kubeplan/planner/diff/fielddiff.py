@@ -48,7 +48,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from kubeplan.planner.normalise import pod_template_path
+from kubeplan.planner.diff.normalise import pod_template_path
 
 # Strategic-merge keys of list fields, by the Go struct that holds the list. Source: the
 # `patchStrategy:"merge" patchMergeKey:"..."` tags and `+listMapKey` markers in

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubeplan.model import Resource
-from kubeplan.planner import rollout_math as rm
-from kubeplan.planner.rollout_common import (
+from kubeplan.planner.rollout import math as rm
+from kubeplan.planner.rollout.common import (
     as_dict,
     int_or,
     ordinals,
@@ -31,7 +31,7 @@ from kubeplan.planner.rollout_common import (
     timing_notes,
     verb,
 )
-from kubeplan.planner.rollout_model import (
+from kubeplan.planner.rollout.model import (
     ORDINALS_LISTED,
     Rollout,
     RolloutStep,

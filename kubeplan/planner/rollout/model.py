@@ -1,4 +1,4 @@
-"""The result types of the rollout model (see kubeplan/planner/rollout.py for how they are made)."""
+"""The result types of the rollout model (see kubeplan/planner/rollout/plan.py for how they are made)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from kubeplan.model import Resource
 
 # A simulation never needs more controller syncs than this: long regular stretches of a rollout
 # (a Deployment of millions of replicas rolled one pod at a time) are counted in closed form, not
-# replayed (kubeplan/planner/rollout_deployment.py); past it kubeplan stops and says so rather
+# replayed (kubeplan/planner/rollout/deployment.py); past it kubeplan stops and says so rather
 # than loop (a guard, not a controller rule).
 MAX_STEPS = 10_000
 

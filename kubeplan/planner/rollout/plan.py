@@ -4,9 +4,9 @@
 revisions as the API server stores them (`normalise`: server defaults such as 25%/25% and
 replicas 1 applied) and replays the controller:
 
-- Deployment: kubeplan/planner/rollout_deployment.py (rolling.go, recreate.go, sync.go);
-- StatefulSet: kubeplan/planner/rollout_statefulset.py (stateful_set_control.go);
-- DaemonSet: kubeplan/planner/rollout_daemonset.py (daemon/update.go);
+- Deployment: kubeplan/planner/rollout/deployment.py (rolling.go, recreate.go, sync.go);
+- StatefulSet: kubeplan/planner/rollout/statefulset.py (stateful_set_control.go);
+- DaemonSet: kubeplan/planner/rollout/daemonset.py (daemon/update.go);
 - ReplicaSet / ReplicationController, Job, CronJob: what the change does, here.
 
 The model assumes every new pod becomes ready at once and every old one terminates at once, and
@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from kubeplan.model import Resource
-from kubeplan.planner.normalise import normalise
-from kubeplan.planner.rollout_common import (
+from kubeplan.planner.diff.normalise import normalise
+from kubeplan.planner.rollout.common import (
     as_dict,
     int_or,
     parse_version,
@@ -29,10 +29,10 @@ from kubeplan.planner.rollout_common import (
     template_of,
     unfinished_note,
 )
-from kubeplan.planner.rollout_daemonset import DEFAULT_NODES, plan_daemonset
-from kubeplan.planner.rollout_deployment import deployment_status_note, plan_deployment
-from kubeplan.planner.rollout_model import Rollout, RolloutStep
-from kubeplan.planner.rollout_statefulset import plan_statefulset
+from kubeplan.planner.rollout.daemonset import DEFAULT_NODES, plan_daemonset
+from kubeplan.planner.rollout.deployment import deployment_status_note, plan_deployment
+from kubeplan.planner.rollout.model import Rollout, RolloutStep
+from kubeplan.planner.rollout.statefulset import plan_statefulset
 from kubeplan.rules.workloads import SCALABLE_KINDS
 
 __all__ = ["DEFAULT_NODES", "Rollout", "RolloutStep", "plan_rollout", "replica_set_name"]

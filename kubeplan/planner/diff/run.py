@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubeplan.model import Finding, Resource, Severity, finding_for
-from kubeplan.planner import effects, upstream
-from kubeplan.planner.pairing import CREATE, DELETE, UNCHANGED, UPDATE, Pair, pair
+from kubeplan.planner import upstream
+from kubeplan.planner.diff import effects
+from kubeplan.planner.diff.pairing import CREATE, DELETE, UNCHANGED, UPDATE, Pair, pair
 from kubeplan.rules.ignore_paths import leave_out
 from kubeplan.schemas import loader, programs, yamlnodes
 from kubeplan.schemas.sources import InputError

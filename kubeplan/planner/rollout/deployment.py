@@ -5,7 +5,7 @@ paused or a scaling event -> `sync` (proportional `scale`, sync.go); otherwise `
 (recreate.go) or `rolloutRolling` (rolling.go: `reconcileNewReplicaSet`, else
 `reconcileOldReplicaSets` = `cleanupUnhealthyReplicas` + `scaleDownOldReplicaSetsForRollingUpdate`).
 The bounds come from deployment_util.go (`NewRSNewReplicas`, `MaxUnavailable`, `ResolveFenceposts`,
-`IsSaturated`, `GetProportion`), in kubeplan/planner/rollout_math.py.
+`IsSaturated`, `GetProportion`), in kubeplan/planner/rollout/math.py.
 
 The model: between two syncs every new pod becomes available and every scaled-down pod is gone;
 within one sync the controller sees the status it started with (a ReplicaSet created in this sync
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubeplan.model import Resource
-from kubeplan.planner import rollout_math as rm
-from kubeplan.planner.rollout_common import (
+from kubeplan.planner.rollout import math as rm
+from kubeplan.planner.rollout.common import (
     as_dict,
     int_or,
     plural,
@@ -33,7 +33,7 @@ from kubeplan.planner.rollout_common import (
     timing_notes,
     unfinished_note,
 )
-from kubeplan.planner.rollout_model import (
+from kubeplan.planner.rollout.model import (
     MAX_STEPS,
     STEPS_HEAD,
     STEPS_TAIL,
