@@ -267,7 +267,7 @@ def _rejections(diff: DiffResult, resources: list[Resource]) -> list[Finding]:
 
 
 def _rollouts(steps: list[PlanStep], diff: DiffResult, options: PlanOptions) -> list[Any]:
-    from kubeplan.planner.diff.effects import hpa_targets
+    from kubeplan.planner.diff.effects.indexes import hpa_targets
     from kubeplan.planner.rollout.plan import plan_rollout
     from kubeplan.rules.workloads import is_workload
 

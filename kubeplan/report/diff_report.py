@@ -6,7 +6,7 @@ import json
 import os
 from typing import Any
 
-from kubeplan.planner.diff.effects import ClassifiedChange
+from kubeplan.planner.diff.effects.classify import ClassifiedChange
 from kubeplan.planner.diff.run import ChangeReport, DiffResult
 from kubeplan.report.escape import printable
 from kubeplan.report.json_report import SCHEMA_VERSION

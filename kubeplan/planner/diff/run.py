@@ -18,7 +18,7 @@ from typing import Any
 
 from kubeplan.model import Finding, Resource, Severity, finding_for
 from kubeplan.planner import upstream
-from kubeplan.planner.diff import effects
+from kubeplan.planner.diff.effects.classify import ClassifiedChange, classify
 from kubeplan.planner.diff.pairing import CREATE, DELETE, UNCHANGED, UPDATE, Pair, pair
 from kubeplan.rules.ignore_paths import leave_out
 from kubeplan.schemas import loader, programs, yamlnodes
@@ -37,7 +37,7 @@ LAST_APPLIED = "metadata.annotations.kubectl.kubernetes.io/last-applied-configur
 @dataclass
 class ChangeReport:
     pair: Pair
-    fields: list[effects.ClassifiedChange] = field(default_factory=list)
+    fields: list[ClassifiedChange] = field(default_factory=list)
     unchanged_on_apply: bool = False  # every difference is a field apply keeps (see _kept_by_apply)
 
     @property
@@ -187,7 +187,7 @@ def run_diff(
     for paired in pair(compared, new.resources):
         report = ChangeReport(paired)
         if paired.action == UPDATE:
-            changes = effects.classify(paired, new.resources, old.resources, kubernetes_version)
+            changes = classify(paired, new.resources, old.resources, kubernetes_version)
             report.fields = [c for c in changes if not _kept_by_apply(c, paired.old)]
             report.unchanged_on_apply = not report.fields
             findings.extend(_immutable_findings(report))
@@ -244,7 +244,7 @@ def _controlled(resource: Resource) -> bool:
     )
 
 
-def _kept_by_apply(change: effects.ClassifiedChange, old: Resource | None) -> bool:
+def _kept_by_apply(change: ClassifiedChange, old: Resource | None) -> bool:
     """A field the live object has and the manifest omits survives `kubectl apply`.
 
     Client-side apply computes a three-way patch (strategicpatch.CreateThreeWayMergePatch in

@@ -1,4 +1,4 @@
-"""Effects of a field change (`kubeplan/planner/diff/effects.py`, `data/effects/*.yaml`).
+"""Effects of a field change (`kubeplan/planner/diff/effects/`, `data/effects/*.yaml`).
 
 Each subtle rule has a test named after the Kubernetes source that makes it true; fixtures are
 small two-revision manifests, and the corpus revisions (../shared/corpus) check real releases.
@@ -14,8 +14,11 @@ import pytest
 from conftest import corpus
 
 from kubeplan.model import Resource
-from kubeplan.planner.diff import effects
-from kubeplan.planner.diff.effects import EFFECTS, ClassifiedChange, classify, consumers
+from kubeplan.planner.diff.effects import references
+from kubeplan.planner.diff.effects import table as effect_table
+from kubeplan.planner.diff.effects.classify import ClassifiedChange, classify
+from kubeplan.planner.diff.effects.consumers import consumers
+from kubeplan.planner.diff.effects.table import EFFECTS
 from kubeplan.planner.diff.pairing import pair
 from kubeplan.schemas import loader
 
@@ -84,7 +87,7 @@ metadata:
 
 
 def test_every_table_loads_and_every_row_cites_a_source() -> None:
-    tables = effects.tables()
+    tables = effect_table.tables()
     assert {t.file for t in tables} >= {
         "apps.yaml",
         "batch.yaml",
@@ -100,17 +103,17 @@ def test_every_table_loads_and_every_row_cites_a_source() -> None:
             assert row.effect in EFFECTS
             assert row.source.strip(), (table.file, row.index)
             assert row.reason.strip() and "\n" not in row.reason
-    assert effects.row_count() == sum(len(t.rows) for t in tables)
+    assert effect_table.row_count() == sum(len(t.rows) for t in tables)
 
 
 def test_a_kind_has_one_table_and_common_rows_come_last() -> None:
-    rows = effects.rows_for("apps", "Deployment")
+    rows = effect_table.rows_for("apps", "Deployment")
     assert rows is not None
     assert rows[-1].family == "common"
     assert rows[0].family == "workloads"
     # extensions/v1beta1 Deployments are paired (and classified) as apps
-    assert effects.rows_for("extensions", "Deployment") == rows
-    assert effects.rows_for("monitoring.coreos.com", "Prometheus") is None
+    assert effect_table.rows_for("extensions", "Deployment") == rows
+    assert effect_table.rows_for("monitoring.coreos.com", "Prometheus") is None
 
 
 @pytest.mark.parametrize(
@@ -136,7 +139,7 @@ def test_a_kind_has_one_table_and_common_rows_come_last() -> None:
 def test_a_bad_row_is_refused_when_the_tables_load(row: dict, message: str) -> None:
     raw = {"family": "t", "kinds": [{"group": "apps", "kind": "Deployment"}], "rows": [row]}
     with pytest.raises(ValueError, match=message):
-        effects._parse_table("t.yaml", raw)
+        effect_table._parse_table("t.yaml", raw)
 
 
 @pytest.mark.parametrize(
@@ -153,7 +156,7 @@ def test_a_bad_row_is_refused_when_the_tables_load(row: dict, message: str) -> N
     ],
 )
 def test_path_patterns(pattern: str, path: tuple, matches: bool) -> None:
-    assert effects._match(tuple(pattern.split(".")), path, 0, 0) is matches
+    assert effect_table._match(tuple(pattern.split(".")), path, 0, 0) is matches
 
 
 def test_only_updates_are_classified() -> None:
@@ -323,7 +326,7 @@ def test_kustomize_configmap_generator_rename_rolls_and_says_which_configmap() -
 
 
 def test_reference_note_for_secrets_and_added_references() -> None:
-    note = effects.reference_note
+    note = references.reference_note
     from kubeplan.planner.diff.fielddiff import FieldChange
 
     swap = FieldChange(
