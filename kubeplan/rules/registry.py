@@ -1,17 +1,18 @@
-"""The rule registry: metadata is data (`data/<category>.yaml`), checks are small functions.
+"""The rule registry: metadata is data, checks are small functions, side by side.
 
-A check is registered with `@check("rule-id")` and has the signature
-`(resource, ctx, options) -> Iterable[Violation]`. Its metadata row (severity, category, kinds,
-rationale, remediation, documentation anchor, source, default options, and PASS / FAIL
-manifests) lives in the category's data file. Every row must have a check and every check a
-row: `load_rules()` refuses a mismatch, and the tests run every row's PASS and FAIL manifests.
+A check is registered with `@check("rule-id")` in a module of `builtin/<topic>/`, and has the
+signature `(resource, ctx, options) -> Iterable[Violation]`. Its metadata row (severity,
+category, kinds, rationale, remediation, documentation anchor, source, default options, and PASS
+/ FAIL manifests) lives in the YAML file beside the module (`builtin/security/context.py` ->
+`builtin/security/context.yaml`). Every row must have a check in the module beside it and every
+check a row: `load_rules()` refuses a mismatch, and the tests run every row's PASS and FAIL
+manifests. The modules and their order are the table `builtin.MODULES`.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
 CATEGORIES = ("security", "reliability", "efficiency", "deprecation", "reference")
 # Aliases usable in a rule's `kinds:` list.
 KIND_GROUPS = {"workload": tuple(POD_TEMPLATE_PATHS)}  # every kind with a pod template
-_DATA = os.path.join(os.path.dirname(__file__), "data")
+_BUILTIN = "kubeplan.rules.builtin"
+_BUILTIN_DIR = os.path.join(os.path.dirname(__file__), "builtin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,25 +103,50 @@ def _meta(row: dict[str, Any], source_file: str) -> RuleMeta:
     )
 
 
+def _rows_beside(module_name: str) -> tuple[str, list[dict[str, Any]]]:
+    """(file name for messages, metadata rows) of the YAML file beside a rule module."""
+    module = importlib.import_module(f"{_BUILTIN}.{module_name}")
+    path = os.path.splitext(str(module.__file__))[0] + ".yaml"
+    label = os.path.relpath(path, _BUILTIN_DIR)
+    if not os.path.isfile(path):
+        raise ValueError(f"{module_name}: no metadata file {label} beside the module")
+    table = read_yaml(path)
+    if not isinstance(table, dict) or not isinstance(table.get("rules"), list):
+        raise ValueError(f"{label}: no `rules:` list")
+    return label, table["rules"]
+
+
+def _unlisted_modules(listed: Iterable[str]) -> list[str]:
+    """Rule modules (a .py with a .yaml beside it) that builtin.MODULES does not name."""
+    found = []
+    for folder, _dirs, files in os.walk(_BUILTIN_DIR):
+        for name in files:
+            stem, ext = os.path.splitext(name)
+            if ext == ".py" and f"{stem}.yaml" in files:
+                relative = os.path.relpath(os.path.join(folder, stem), _BUILTIN_DIR)
+                found.append(relative.replace(os.sep, "."))
+    return sorted(set(found) - set(listed))
+
+
 @cache
 def load_rules() -> dict[str, Rule]:
-    """Every built-in rule, by id, in table order."""
-    for module in pkgutil.iter_modules([os.path.join(os.path.dirname(__file__), "builtin")]):
-        importlib.import_module(f"kubeplan.rules.builtin.{module.name}")
+    """Every built-in rule, by id, in table order (builtin.MODULES, then row order)."""
+    from kubeplan.rules.builtin import MODULES
+
+    unlisted = _unlisted_modules(MODULES)
+    if unlisted:
+        raise ValueError(f"rule modules missing from builtin.MODULES: {unlisted}")
     rules: dict[str, Rule] = {}
-    for name in sorted(os.listdir(_DATA)):
-        if not name.endswith(".yaml") or name.startswith("_"):
-            continue
-        table = read_yaml(os.path.join(_DATA, name))
-        if not isinstance(table, dict) or "rules" not in table:
-            continue
-        for row in table["rules"]:
-            meta = _meta(row, name)
+    for module_name in MODULES:
+        label, rows = _rows_beside(module_name)
+        for row in rows:
+            meta = _meta(row, label)
             if meta.id in rules:
-                raise ValueError(f"{name}: rule {meta.id} is defined twice")
-            if meta.id not in _CHECKS:
-                raise ValueError(f"{name}: rule {meta.id} has no registered check")
-            rules[meta.id] = Rule(meta, _CHECKS[meta.id])
+                raise ValueError(f"{label}: rule {meta.id} is defined twice")
+            found = _CHECKS.get(meta.id)
+            if found is None or found.__module__ != f"{_BUILTIN}.{module_name}":
+                raise ValueError(f"{label}: rule {meta.id} has no registered check beside it")
+            rules[meta.id] = Rule(meta, found)
     orphans = set(_CHECKS) - set(rules)
     if orphans:
         raise ValueError(f"checks without a metadata row: {sorted(orphans)}")

@@ -14,13 +14,13 @@ import pytest
 import yaml
 
 from kubeplan.model import Finding
-from kubeplan.rules.builtin import pod_security
+from kubeplan.rules.builtin.security import context as pod_security
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.engine import LintSettings, lint
 from kubeplan.rules.registry import load_rules
 from kubeplan.schemas import loader
 
-TABLE = Path(pod_security.__file__).parents[1] / "data" / "pod_security.yaml"
+TABLE = Path(pod_security.__file__).with_suffix(".yaml")
 RULES = sorted(row["id"] for row in yaml.safe_load(TABLE.read_text())["rules"])
 
 

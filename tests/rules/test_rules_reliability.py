@@ -17,7 +17,7 @@ from kubeplan.schemas import loader
 RULES = [
     rule.meta.id
     for rule in load_rules().values()
-    if rule.check.__module__ == "kubeplan.rules.builtin.reliability"
+    if rule.check.__module__.startswith("kubeplan.rules.builtin.reliability.")
 ]
 
 

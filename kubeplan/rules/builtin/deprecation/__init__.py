@@ -1,0 +1,1 @@
+"""apiVersions deprecated in, or removed by, the target Kubernetes version."""

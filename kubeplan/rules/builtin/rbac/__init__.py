@@ -1,0 +1,1 @@
+"""Risky grants in Roles and ClusterRoles, and bindings to cluster-admin."""

@@ -1,0 +1,2 @@
+"""Reliability and resources: requests and limits, probes, replicas and disruption budgets,
+rollout parameters, selectors, autoscalers and Jobs."""
