@@ -14,14 +14,14 @@ import pytest
 import yaml
 
 from kubeplan.model import Finding
-from kubeplan.rules.builtin.security import context as pod_security
+from kubeplan.rules.builtin.security import context, env, host, images, kernel
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.engine import LintSettings, lint
 from kubeplan.rules.registry import load_rules
 from kubeplan.schemas import loader
 
-TABLE = Path(pod_security.__file__).with_suffix(".yaml")
-RULES = sorted(row["id"] for row in yaml.safe_load(TABLE.read_text())["rules"])
+TABLES = sorted(Path(context.__file__).parent.glob("*.yaml"))  # the pod security pack
+RULES = sorted(row["id"] for table in TABLES for row in yaml.safe_load(table.read_text())["rules"])
 
 
 def run(
@@ -63,12 +63,12 @@ def test_all_rules_are_registered_with_their_table_row() -> None:
 def test_option_defaults_match_the_module_constants() -> None:
     rules = load_rules()
     sockets = rules["docker-socket-mount"].meta.options["sockets"]
-    assert tuple(sockets) == pod_security.RUNTIME_SOCKETS
+    assert tuple(sockets) == host.RUNTIME_SOCKETS
     allowed = rules["capabilities-added-dangerous"].meta.options["allowed"]
-    assert tuple(allowed) == pod_security.BASELINE_CAPABILITIES
+    assert tuple(allowed) == context.BASELINE_CAPABILITIES
     secret = rules["secret-in-env"].meta.options
-    assert secret["name_pattern"] == pod_security._DEFAULT_SECRET_NAMES
-    assert secret["ignore_name_pattern"] == pod_security._DEFAULT_NOT_SECRET_NAMES
+    assert secret["name_pattern"] == env._DEFAULT_SECRET_NAMES
+    assert secret["ignore_name_pattern"] == env._DEFAULT_NOT_SECRET_NAMES
 
 
 def test_severities_and_defaults() -> None:
@@ -377,7 +377,7 @@ def test_added_capabilities_are_normalised_and_compared_with_the_baseline() -> N
     assert finding.path == "spec.containers[0].securityContext.capabilities.add"
     assert finding.line == line_of(text, "add:")
     assert finding.message.startswith('container "web" adds capabilities NET_RAW, ALL,')
-    allowed = [*pod_security.BASELINE_CAPABILITIES, "NET_RAW", "ALL"]
+    allowed = [*context.BASELINE_CAPABILITIES, "NET_RAW", "ALL"]
     assert run("capabilities-added-dangerous", text, options={"allowed": allowed}) == []
 
 
@@ -569,10 +569,10 @@ def test_net_sysctls_are_refused_with_host_network() -> None:
 
 
 def test_normalize_sysctl() -> None:
-    assert pod_security.normalize_sysctl("net/ipv4/conf/eth0.100/rp_filter") == (
+    assert kernel.normalize_sysctl("net/ipv4/conf/eth0.100/rp_filter") == (
         "net.ipv4.conf.eth0/100.rp_filter"
     )
-    assert pod_security.normalize_sysctl("net.ipv4.conf.eth0/100.rp_filter") == (
+    assert kernel.normalize_sysctl("net.ipv4.conf.eth0/100.rp_filter") == (
         "net.ipv4.conf.eth0/100.rp_filter"
     )
 
@@ -832,8 +832,8 @@ def test_image_reference_parsing(image: str, latest: bool, pull_default: str) ->
 
 
 def test_split_image() -> None:
-    assert pod_security.split_image("r:5000/a/b:1@sha256:x") == ("r:5000/a/b", "1", "sha256:x")
-    assert pod_security.split_image("r:5000/a") == ("r:5000/a", None, None)
+    assert images.split_image("r:5000/a/b:1@sha256:x") == ("r:5000/a/b", "1", "sha256:x")
+    assert images.split_image("r:5000/a") == ("r:5000/a", None, None)
 
 
 def test_duplicate_env_points_at_the_repeat() -> None:

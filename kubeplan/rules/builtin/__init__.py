@@ -11,6 +11,13 @@ without a row.
 MODULES = (
     "deprecation.apis",
     "security.context",
+    "security.host",
+    "security.kernel",
+    "security.accounts",
+    "security.env",
+    "security.images",
+    "security.ports",
+    "security.namespace",
     "rbac.roles",
     "reference.index",
     "reliability.disruption",
