@@ -7,9 +7,10 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -46,12 +47,27 @@ def cluster_objects() -> tuple[ObjectPattern, ...]:
     )
 
 
+T = TypeVar("T")
+
+
 @dataclass
 class LintContext:
     resources: list[Resource]
     kubernetes_version: str
     external: tuple[ObjectPattern, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
+    _indexes: dict[Callable[..., Any], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def index(self, build: Callable[[LintContext], T]) -> T:
+        """The index `build` makes of this context, built on first use and kept for every
+        other rule and object of the run. An index is named by its builder (a module-level
+        function), so two rule modules never share a key by accident, and typed by what the
+        builder returns."""
+        if build not in self._indexes:
+            self._indexes[build] = build(self)
+        return self._indexes[build]
 
     @cached_property
     def _by_kind(self) -> dict[str, list[Resource]]:

@@ -34,7 +34,6 @@ from kubeplan.rules.values import as_list as _list
 from kubeplan.rules.values import as_str as _str
 from kubeplan.rules.values import namespace_of as _namespace
 
-_INDEX_KEY = "_kubeplan_reference_index"
 # A StatefulSet is expanded into one pod entry per ordinal (for its per-pod labels) up to this.
 _MAX_ORDINALS = 256
 _SHOWN = 3  # how many selected workloads a message names
@@ -211,10 +210,7 @@ def _build(ctx: LintContext) -> _Index:
 
 
 def _index(ctx: LintContext) -> _Index:
-    found = ctx.__dict__.get(_INDEX_KEY)
-    if found is None:
-        found = ctx.__dict__[_INDEX_KEY] = _build(ctx)
-    return found
+    return ctx.index(_build)
 
 
 def _elsewhere(index: _Index, kind: str, namespace: str, name: str) -> str:

@@ -51,10 +51,6 @@ from kubeplan.rules.values import as_str as _str
 from kubeplan.rules.values import namespace_of as _namespace
 from kubeplan.rules.workloads import ContainerRef
 
-_HPA_KEY = "_kubeplan_reliability_hpa"
-_PDB_KEY = "_kubeplan_reliability_pdb"
-_SERVICE_KEY = "_kubeplan_reliability_services"
-_LIMITRANGE_KEY = "_kubeplan_reliability_limitranges"
 _SHOWN = 3
 _PERCENT = re.compile(r"^[0-9]+%$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -148,13 +144,6 @@ def _int_or_percent(value: Any) -> _IntOrPercent | None:
 # indexes, built once per context
 
 
-def _cached(ctx: LintContext, key: str, build: Any) -> Any:
-    found = ctx.__dict__.get(key)
-    if found is None:
-        found = ctx.__dict__[key] = build(ctx)
-    return found
-
-
 def _build_hpas(ctx: LintContext) -> dict[tuple[str, str, str], Resource]:
     """(namespace, kind, name) of a scale target -> the first HorizontalPodAutoscaler on it."""
     index: dict[tuple[str, str, str], Resource] = {}
@@ -171,7 +160,7 @@ def _build_hpas(ctx: LintContext) -> dict[tuple[str, str, str], Resource]:
 def _hpa_for(ctx: LintContext, resource: Resource) -> Resource | None:
     if not resource.name:
         return None
-    index = _cached(ctx, _HPA_KEY, _build_hpas)
+    index = ctx.index(_build_hpas)
     return index.get((_namespace(resource), resource.kind, resource.name))
 
 
@@ -296,7 +285,7 @@ def _defaulted(resource: Resource, ctx: LintContext, which: str, name: str) -> b
         found = workloads.pod_spec(resource)
         if found is not None and _has(_dict(found[1].get("resources")), which, name):
             return True
-    index = _cached(ctx, _LIMITRANGE_KEY, _build_limitranges)
+    index = ctx.index(_build_limitranges)
     defaults = index.get(_namespace(resource))
     if defaults is None:
         return False
@@ -513,7 +502,7 @@ def pdb_missing(
     most = _max_replicas(ctx, resource)
     if most is None or most < 2:
         return
-    index: _PdbIndex = _cached(ctx, _PDB_KEY, _build_pdbs)
+    index = ctx.index(_build_pdbs)
     if id(resource) in index.covered:
         return
     yield Violation(
@@ -585,7 +574,7 @@ def pdb_no_disruption(
             return
         scaled_budget = value.percent
         path = ("spec", "minAvailable")
-    chosen = _cached(ctx, _PDB_KEY, _build_pdbs).selected.get(id(resource), [])
+    chosen = ctx.index(_build_pdbs).selected.get(id(resource), [])
     if not chosen:
         return  # pdb-selects-nothing reports it
     scale = _budget_scale(ctx, chosen)
@@ -914,7 +903,7 @@ def statefulset_headless_service_missing(
             " (rejected by the API server from 1.33)",
         )
         return
-    service = _cached(ctx, _SERVICE_KEY, _build_services).get((namespace, name))
+    service = ctx.index(_build_services).get((namespace, name))
     if service is None:
         if ctx.exists("Service", namespace, name):
             return  # declared external: its type cannot be checked

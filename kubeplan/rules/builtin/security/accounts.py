@@ -26,17 +26,12 @@ def _service_account(spec: dict[str, Any]) -> str:
     return _str(spec.get("serviceAccountName")) or _str(spec.get("serviceAccount")) or "default"
 
 
-_SA_INDEX = "_pod_security_sa_automount"
-
-
 def _sa_automount(ctx: LintContext) -> dict[tuple[str | None, str], Any]:
-    index = ctx.__dict__.get(_SA_INDEX)
-    if index is None:
-        index = {}
-        for sa in ctx.of_kind("ServiceAccount"):
-            if sa.name and sa.group == "":
-                index[(sa.namespace, sa.name)] = sa.body.get("automountServiceAccountToken")
-        ctx.__dict__[_SA_INDEX] = index
+    """(namespace, name) of each ServiceAccount -> its automountServiceAccountToken."""
+    index = {}
+    for sa in ctx.of_kind("ServiceAccount"):
+        if sa.name and sa.group == "":
+            index[(sa.namespace, sa.name)] = sa.body.get("automountServiceAccountToken")
     return index
 
 
@@ -61,7 +56,7 @@ def service_account_token_automounted(
         return
     # The pod's field wins; unset, the ServiceAccount's applies; unset there too, it mounts
     # (plugin/pkg/admission/serviceaccount/admission.go, shouldAutomount).
-    index = _sa_automount(ctx)
+    index = ctx.index(_sa_automount)
     key = (resource.namespace, account)
     if key in index:
         if index[key] is False:
