@@ -20,5 +20,11 @@ MODULES = (
     "security.namespace",
     "rbac.roles",
     "reference.index",
+    "reliability.resources",
+    "reliability.probes",
     "reliability.disruption",
+    "reliability.rollout",
+    "reliability.identity",
+    "reliability.autoscaling",
+    "reliability.jobs",
 )
