@@ -1,4 +1,4 @@
-"""Cross-resource reference rules (builtin/reference.py) and RBAC lint rules (builtin/rbac.py).
+"""Cross-resource reference rules (rules/builtin/reference/) and RBAC lint rules (rules/builtin/rbac/).
 
 Every reference rule is exercised with its objects split over two files, since a rule sees the
 whole input whatever the layout; `ctx.exists` must honour user-declared external objects.

@@ -1,4 +1,4 @@
-"""Reliability and resource rules (builtin/reliability.py): defaults, percentage rounding,
+"""Reliability and resource rules (rules/builtin/reliability/): defaults, percentage rounding,
 cross-object lookups (HPA, PDB, Service, LimitRange), every workload kind, and bad input.
 """
 
