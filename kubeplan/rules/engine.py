@@ -14,12 +14,12 @@ import fnmatch
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from kubeplan.model import Finding, Resource, Severity, finding_for, format_path
 from kubeplan.rules import workloads
 from kubeplan.rules.context import LintContext
-from kubeplan.rules.registry import Rule, load_rules
+from kubeplan.rules.registry import ContainerCheck, ResourceCheck, Rule, Violation, load_rules
 
 IGNORE_ANNOTATION = "kubeplan.io/ignore"
 IGNORE_REASON_ANNOTATION = "kubeplan.io/ignore-reason"
@@ -102,7 +102,7 @@ def lint(
         for rule in applicable:
             meta = rule.meta
             try:
-                violations = list(rule.check(resource, ctx, options_of[meta.id]))
+                violations = _violations(rule, resource, ctx, options_of[meta.id])
             except Exception as error:  # a rule bug must not hide every other finding
                 violations = []
                 findings.append(
@@ -136,6 +136,22 @@ def lint(
                             break
                 findings.append(finding)
     return findings
+
+
+def _violations(
+    rule: Rule, resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> list[Violation]:
+    """What one rule finds on one object. A `target: container` rule is run on each container
+    of the pod template, init and ephemeral ones included, in the order `workloads.containers`
+    walks them (computed once per object, whichever rules ask)."""
+    if rule.meta.target == "container":
+        check = cast(ContainerCheck, rule.check)
+        return [
+            violation
+            for ref in workloads.containers(resource)
+            for violation in check(ref, resource, ctx, options)
+        ]
+    return list(cast(ResourceCheck, rule.check)(resource, ctx, options))
 
 
 def _inline_ignores(resource: Resource) -> frozenset[str]:

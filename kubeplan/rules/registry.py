@@ -1,7 +1,10 @@
 """The rule registry: metadata is data, checks are small functions, side by side.
 
 A check is registered with `@check("rule-id")` in a module of `builtin/<topic>/`, and has the
-signature `(resource, ctx, options) -> Iterable[Violation]`. Its metadata row (severity,
+signature `(resource, ctx, options) -> Iterable[Violation]`; a rule whose row says
+`target: container` is run by the engine on each container of the pod template instead (init and
+ephemeral ones included), as `(container, resource, ctx, options)`, the container a
+`ContainerRef` that carries its path. Its metadata row (severity,
 category, kinds, rationale, remediation, documentation anchor, source, default options, and PASS
 / FAIL manifests) lives in the YAML file beside the module (`builtin/security/context.py` ->
 `builtin/security/context.yaml`). Every row must have a check in the module beside it and every
@@ -20,12 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 from kubeplan.datafiles import read_yaml
 from kubeplan.model import Path, Resource, Severity
-from kubeplan.rules.workloads import POD_TEMPLATE_PATHS
+from kubeplan.rules.workloads import POD_TEMPLATE_PATHS, ContainerRef
 
 if TYPE_CHECKING:
     from kubeplan.rules.context import LintContext
 
 CATEGORIES = ("security", "reliability", "efficiency", "deprecation", "reference")
+# What a check is run on: the object, or each container of its pod template.
+TARGETS = ("resource", "container")
 # Aliases usable in a rule's `kinds:` list.
 KIND_GROUPS = {"workload": tuple(POD_TEMPLATE_PATHS)}  # every kind with a pod template
 _BUILTIN = "kubeplan.rules.builtin"
@@ -38,7 +43,11 @@ class Violation:
     message: str
 
 
-CheckFn = Callable[[Resource, "LintContext", dict[str, Any]], Iterable[Violation]]
+ResourceCheck = Callable[[Resource, "LintContext", dict[str, Any]], Iterable[Violation]]
+ContainerCheck = Callable[
+    [ContainerRef, Resource, "LintContext", dict[str, Any]], Iterable[Violation]
+]
+CheckFn = ResourceCheck | ContainerCheck
 _CHECKS: dict[str, CheckFn] = {}
 
 
@@ -66,6 +75,7 @@ class RuleMeta:
     options: dict[str, Any] = field(default_factory=dict)
     pass_example: str = ""
     fail_example: str = ""
+    target: str = "resource"  # or "container": the engine runs the check on each container
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,8 @@ def _meta(row: dict[str, Any], source_file: str) -> RuleMeta:
         raise ValueError(f"{source_file}: rule {row.get('id')} lacks {sorted(missing)}")
     if row["category"] not in CATEGORIES:
         raise ValueError(f"{source_file}: rule {row['id']} has unknown category {row['category']}")
+    if row.get("target", "resource") not in TARGETS:
+        raise ValueError(f"{source_file}: rule {row['id']} has unknown target {row['target']}")
     return RuleMeta(
         id=row["id"],
         severity=Severity(row["severity"]),
@@ -100,6 +112,7 @@ def _meta(row: dict[str, Any], source_file: str) -> RuleMeta:
         options=dict(row.get("options") or {}),
         pass_example=row.get("pass") or "",
         fail_example=row.get("fail") or "",
+        target=row.get("target", "resource"),
     )
 
 

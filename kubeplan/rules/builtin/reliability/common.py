@@ -6,7 +6,6 @@ and the HorizontalPodAutoscaler that scales a workload.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,14 +63,12 @@ def who(ref: ContainerRef) -> str:
     return f'container "{ref.name}"'
 
 
-def long_running(resource: Resource, include_sidecars: bool) -> Iterator[ContainerRef]:
-    """Containers that run for the pod's lifetime: app containers, and sidecar init containers
-    (restartPolicy Always) when asked."""
-    lists = ("containers", "initContainers") if include_sidecars else ("containers",)
-    for ref in workloads.containers(resource, lists=lists):
-        if ref.list_name == "initContainers" and ref.container.get("restartPolicy") != "Always":
-            continue
-        yield ref
+def long_running(ref: ContainerRef) -> bool:
+    """Does the container run for the pod's lifetime: an app container, or a sidecar init
+    container (restartPolicy Always)?"""
+    if ref.list_name == "initContainers":
+        return ref.container.get("restartPolicy") == "Always"
+    return ref.list_name == "containers"
 
 
 # ---------------------------------------------------------------------------------------------

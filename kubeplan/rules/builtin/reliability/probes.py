@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from kubeplan.model import Resource
-from kubeplan.rules import workloads
 from kubeplan.rules.builtin.reliability.common import (
     long_running,
     show_value,
@@ -33,29 +32,29 @@ from kubeplan.rules.workloads import ContainerRef
 # probes
 
 
-def _probe_containers(resource: Resource) -> Iterator[ContainerRef]:
-    """App containers of a long-running workload (Jobs and CronJobs run to completion)."""
-    if resource.kind in ("Job", "CronJob"):
-        return
-    yield from workloads.containers(resource, lists=("containers",))
+def _probed(ref: ContainerRef, resource: Resource) -> bool:
+    """An app container of a long-running workload (Jobs and CronJobs run to completion)."""
+    return ref.list_name == "containers" and resource.kind not in ("Job", "CronJob")
 
 
 @check("readiness-probe-missing")
 def readiness_probe_missing(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
-    for ref in _probe_containers(resource):
-        if not isinstance(ref.container.get("readinessProbe"), dict):
-            yield Violation((*ref.path, "readinessProbe"), f"{who(ref)} has no readinessProbe")
+    if not _probed(ref, resource):
+        return
+    if not isinstance(ref.container.get("readinessProbe"), dict):
+        yield Violation((*ref.path, "readinessProbe"), f"{who(ref)} has no readinessProbe")
 
 
 @check("liveness-probe-missing")
 def liveness_probe_missing(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
-    for ref in _probe_containers(resource):
-        if not isinstance(ref.container.get("livenessProbe"), dict):
-            yield Violation((*ref.path, "livenessProbe"), f"{who(ref)} has no livenessProbe")
+    if not _probed(ref, resource):
+        return
+    if not isinstance(ref.container.get("livenessProbe"), dict):
+        yield Violation((*ref.path, "livenessProbe"), f"{who(ref)} has no livenessProbe")
 
 
 _PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
@@ -101,43 +100,45 @@ def _probe_text(probe: dict[str, Any]) -> str:
 
 @check("probes-identical")
 def probes_identical(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
-    for ref in long_running(resource, include_sidecars=True):
-        liveness = ref.container.get("livenessProbe")
-        readiness = ref.container.get("readinessProbe")
-        if not isinstance(liveness, dict) or not isinstance(readiness, dict):
-            continue
-        if not any(h in liveness for h in _PROBE_HANDLERS):
-            continue
-        if _normalized_probe(liveness) == _normalized_probe(readiness):
-            yield Violation(
-                (*ref.path, "livenessProbe"),
-                f"{who(ref)}: livenessProbe is identical to readinessProbe"
-                f" ({_probe_text(liveness)}); when it fails the pod is restarted at the moment"
-                " it stops receiving traffic",
-            )
+    if not long_running(ref):
+        return
+    liveness = ref.container.get("livenessProbe")
+    readiness = ref.container.get("readinessProbe")
+    if not isinstance(liveness, dict) or not isinstance(readiness, dict):
+        return
+    if not any(h in liveness for h in _PROBE_HANDLERS):
+        return
+    if _normalized_probe(liveness) == _normalized_probe(readiness):
+        yield Violation(
+            (*ref.path, "livenessProbe"),
+            f"{who(ref)}: livenessProbe is identical to readinessProbe"
+            f" ({_probe_text(liveness)}); when it fails the pod is restarted at the moment"
+            " it stops receiving traffic",
+        )
 
 
 @check("probe-port-not-exposed")
 def probe_port_not_exposed(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
-    for ref in long_running(resource, include_sidecars=True):
-        names = {
-            _dict(port).get("name")
-            for port in _list(ref.container.get("ports"))
-            if _str(_dict(port).get("name"))
-        }
-        for probe_name in ("livenessProbe", "readinessProbe", "startupProbe"):
-            probe = _dict(ref.container.get(probe_name))
-            for handler in ("httpGet", "tcpSocket"):
-                port = _dict(probe.get(handler)).get("port")
-                if not isinstance(port, str) or not port or port.isdigit() or port in names:
-                    continue
-                declared = ", ".join(sorted(names)) if names else "none"
-                yield Violation(
-                    (*ref.path, probe_name, handler, "port"),
-                    f'{who(ref)}: {probe_name} port "{port}" names no containerPort of this'
-                    f" container (named ports: {declared}); the kubelet fails the probe",
-                )
+    if not long_running(ref):
+        return
+    names = {
+        _dict(port).get("name")
+        for port in _list(ref.container.get("ports"))
+        if _str(_dict(port).get("name"))
+    }
+    for probe_name in ("livenessProbe", "readinessProbe", "startupProbe"):
+        probe = _dict(ref.container.get(probe_name))
+        for handler in ("httpGet", "tcpSocket"):
+            port = _dict(probe.get(handler)).get("port")
+            if not isinstance(port, str) or not port or port.isdigit() or port in names:
+                continue
+            declared = ", ".join(sorted(names)) if names else "none"
+            yield Violation(
+                (*ref.path, probe_name, handler, "port"),
+                f'{who(ref)}: {probe_name} port "{port}" names no containerPort of this'
+                f" container (named ports: {declared}); the kubelet fails the probe",
+            )

@@ -30,6 +30,7 @@ from kubeplan.rules.registry import Violation, check
 from kubeplan.rules.values import as_dict as _dict
 from kubeplan.rules.values import as_list as _list
 from kubeplan.rules.values import namespace_of as _namespace
+from kubeplan.rules.workloads import ContainerRef
 
 
 def _build_limitranges(ctx: LintContext) -> dict[str, tuple[set[str], set[str]]]:
@@ -79,53 +80,49 @@ def _defaulted(resource: Resource, ctx: LintContext, which: str, name: str) -> b
 
 
 def _missing_resource(
-    resource: Resource, ctx: LintContext, which: str, name: str
+    ref: ContainerRef, resource: Resource, ctx: LintContext, which: str, name: str
 ) -> Iterator[Violation]:
+    if not long_running(ref) or _has(_dict(ref.container.get("resources")), which, name):
+        return
+    if _defaulted(resource, ctx, which, name):
+        return
     word = "request" if which == "requests" else "limit"
-    checked_default = None
-    for ref in long_running(resource, include_sidecars=True):
-        if _has(_dict(ref.container.get("resources")), which, name):
-            continue
-        if checked_default is None:
-            checked_default = _defaulted(resource, ctx, which, name)
-        if checked_default:
-            return
-        yield Violation(
-            (*ref.path, "resources", which, name),
-            f"{who(ref)} has no {_RESOURCE_WORDS[name]} {word}",
-        )
+    yield Violation(
+        (*ref.path, "resources", which, name),
+        f"{who(ref)} has no {_RESOURCE_WORDS[name]} {word}",
+    )
 
 
 @check("cpu-requests-missing")
 def cpu_requests_missing(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
-    yield from _missing_resource(resource, ctx, "requests", "cpu")
+    yield from _missing_resource(ref, resource, ctx, "requests", "cpu")
 
 
 @check("memory-requests-missing")
 def memory_requests_missing(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
-    yield from _missing_resource(resource, ctx, "requests", "memory")
+    yield from _missing_resource(ref, resource, ctx, "requests", "memory")
 
 
 @check("cpu-limits-missing")
 def cpu_limits_missing(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
-    yield from _missing_resource(resource, ctx, "limits", "cpu")
+    yield from _missing_resource(ref, resource, ctx, "limits", "cpu")
 
 
 @check("memory-limits-missing")
 def memory_limits_missing(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
-    yield from _missing_resource(resource, ctx, "limits", "memory")
+    yield from _missing_resource(ref, resource, ctx, "limits", "memory")
 
 
 @check("ephemeral-storage-missing")
 def ephemeral_storage_missing(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
-    yield from _missing_resource(resource, ctx, "limits", "ephemeral-storage")
+    yield from _missing_resource(ref, resource, ctx, "limits", "ephemeral-storage")

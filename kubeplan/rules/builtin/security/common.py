@@ -101,10 +101,10 @@ def template_annotations(resource: Resource) -> tuple[Path, dict[str, Any]]:
     return (*path, "metadata", "annotations"), workloads.pod_annotations(resource)
 
 
-def container_ports(resource: Resource) -> Iterator[tuple[ContainerRef, int, dict[str, Any]]]:
-    for ref in workloads.containers(resource):
-        ports = ref.container.get("ports")
-        if isinstance(ports, list):
-            for index, port in enumerate(ports):
-                if isinstance(port, dict):
-                    yield ref, index, port
+def container_ports(ref: ContainerRef) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(index, port) of each port a container declares."""
+    ports = ref.container.get("ports")
+    if isinstance(ports, list):
+        for index, port in enumerate(ports):
+            if isinstance(port, dict):
+                yield index, port

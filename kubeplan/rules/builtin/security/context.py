@@ -51,56 +51,54 @@ BASELINE_CAPABILITIES = (
 
 @check("privileged-container")
 def privileged_container(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
-    for ref in workloads.containers(resource):
-        if security_context(ref).get("privileged") is True:
-            yield Violation(
-                sc_path(ref, "privileged"),
-                f"{who(ref)} runs privileged (securityContext.privileged: true): it has every"
-                " capability and access to all host devices",
-            )
+    if security_context(ref).get("privileged") is True:
+        yield Violation(
+            sc_path(ref, "privileged"),
+            f"{who(ref)} runs privileged (securityContext.privileged: true): it has every"
+            " capability and access to all host devices",
+        )
 
 
 @check("privilege-escalation-allowed")
 def privilege_escalation_allowed(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
     pod = pod_view(resource)
     if pod is None or pod.windows:
         return
-    for ref in workloads.containers(resource):
-        sc = security_context(ref)
-        path = sc_path(ref, "allowPrivilegeEscalation")
-        value = sc.get("allowPrivilegeEscalation")
-        if value is False:
-            # Forced back to true: AllowPrivilegeEscalation "is true always when the container
-            # is run as Privileged or has CAP_SYS_ADMIN" (k8s.io/api core/v1 SecurityContext).
-            if sc.get("privileged") is True:
-                yield Violation(
-                    path,
-                    f"{who(ref)} sets allowPrivilegeEscalation: false but runs privileged, which"
-                    " always allows escalation (the API server rejects this combination)",
-                )
-                continue
-            sys_admin = [c for c in caps_of(sc, "add") if cap_name(c) in ("SYS_ADMIN", "ALL")]
-            if sys_admin:
-                rejected = sys_admin[0] == "CAP_SYS_ADMIN"
-                yield Violation(
-                    path,
-                    f"{who(ref)} sets allowPrivilegeEscalation: false but adds {sys_admin[0]},"
-                    " which always allows escalation"
-                    + (" (the API server rejects this combination)" if rejected else ""),
-                )
-            continue
-        if value is True:
-            message = f"{who(ref)} sets allowPrivilegeEscalation: true"
-        else:
-            message = (
-                f"{who(ref)} does not set allowPrivilegeEscalation: false (unset, so"
-                " no_new_privs is off and setuid binaries can gain privileges)"
+    sc = security_context(ref)
+    path = sc_path(ref, "allowPrivilegeEscalation")
+    value = sc.get("allowPrivilegeEscalation")
+    if value is False:
+        # Forced back to true: AllowPrivilegeEscalation "is true always when the container
+        # is run as Privileged or has CAP_SYS_ADMIN" (k8s.io/api core/v1 SecurityContext).
+        if sc.get("privileged") is True:
+            yield Violation(
+                path,
+                f"{who(ref)} sets allowPrivilegeEscalation: false but runs privileged, which"
+                " always allows escalation (the API server rejects this combination)",
             )
-        yield Violation(path, message)
+            return
+        sys_admin = [c for c in caps_of(sc, "add") if cap_name(c) in ("SYS_ADMIN", "ALL")]
+        if sys_admin:
+            rejected = sys_admin[0] == "CAP_SYS_ADMIN"
+            yield Violation(
+                path,
+                f"{who(ref)} sets allowPrivilegeEscalation: false but adds {sys_admin[0]},"
+                " which always allows escalation"
+                + (" (the API server rejects this combination)" if rejected else ""),
+            )
+        return
+    if value is True:
+        message = f"{who(ref)} sets allowPrivilegeEscalation: true"
+    else:
+        message = (
+            f"{who(ref)} does not set allowPrivilegeEscalation: false (unset, so"
+            " no_new_privs is off and setuid binaries can gain privileges)"
+        )
+    yield Violation(path, message)
 
 
 @check("run-as-root")
@@ -171,7 +169,7 @@ def run_as_root(
 
 @check("run-as-low-uid")
 def run_as_low_uid(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
     pod = pod_view(resource)
     if pod is None or pod.windows:
@@ -180,37 +178,34 @@ def run_as_low_uid(
     check_group = bool(options.get("check_group", True))
     pod_uid = _int(pod.sc.get("runAsUser"))
     pod_gid = _int(pod.sc.get("runAsGroup"))
-    for ref in workloads.containers(resource):
-        sc = security_context(ref)
-        own_uid = _int(sc.get("runAsUser"))
-        uid = own_uid if own_uid is not None else pod_uid
-        uid_path = sc_path(ref, "runAsUser") if own_uid is not None else pod.sc_path("runAsUser")
-        if uid is None:
-            yield Violation(
-                sc_path(ref, "runAsUser"),
-                f"{who(ref)} sets no runAsUser; the image's user applies (want a uid of at"
-                f" least {minimum})",
-            )
-        elif uid < minimum:
-            yield Violation(
-                uid_path,
-                f"{who(ref)} runs as uid {uid}, below {minimum}; a low uid can match a"
-                " privileged user on the node",
-            )
-        if not check_group:
-            continue
-        own_gid = _int(sc.get("runAsGroup"))
-        gid = own_gid if own_gid is not None else pod_gid
-        if gid is not None and gid < minimum:
-            gid_path = (
-                sc_path(ref, "runAsGroup") if own_gid is not None else pod.sc_path("runAsGroup")
-            )
-            yield Violation(gid_path, f"{who(ref)} runs with gid {gid}, below {minimum}")
+    sc = security_context(ref)
+    own_uid = _int(sc.get("runAsUser"))
+    uid = own_uid if own_uid is not None else pod_uid
+    uid_path = sc_path(ref, "runAsUser") if own_uid is not None else pod.sc_path("runAsUser")
+    if uid is None:
+        yield Violation(
+            sc_path(ref, "runAsUser"),
+            f"{who(ref)} sets no runAsUser; the image's user applies (want a uid of at"
+            f" least {minimum})",
+        )
+    elif uid < minimum:
+        yield Violation(
+            uid_path,
+            f"{who(ref)} runs as uid {uid}, below {minimum}; a low uid can match a"
+            " privileged user on the node",
+        )
+    if not check_group:
+        return
+    own_gid = _int(sc.get("runAsGroup"))
+    gid = own_gid if own_gid is not None else pod_gid
+    if gid is not None and gid < minimum:
+        gid_path = sc_path(ref, "runAsGroup") if own_gid is not None else pod.sc_path("runAsGroup")
+        yield Violation(gid_path, f"{who(ref)} runs with gid {gid}, below {minimum}")
 
 
 @check("capabilities-added-dangerous")
 def capabilities_added_dangerous(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
     pod = pod_view(resource)
     if pod is None or pod.windows:
@@ -219,61 +214,58 @@ def capabilities_added_dangerous(
     if not isinstance(allowed_option, list | tuple):
         allowed_option = BASELINE_CAPABILITIES
     allowed = {cap_name(c) for c in allowed_option if isinstance(c, str)}
-    for ref in workloads.containers(resource):
-        added = [c for c in caps_of(security_context(ref), "add") if cap_name(c) not in allowed]
-        if added:
-            noun = "capability" if len(added) == 1 else "capabilities"
-            yield Violation(
-                sc_path(ref, "capabilities", "add"),
-                f"{who(ref)} adds {noun} {', '.join(added)}, beyond the Pod Security Standards"
-                " baseline set",
-            )
+    added = [c for c in caps_of(security_context(ref), "add") if cap_name(c) not in allowed]
+    if added:
+        noun = "capability" if len(added) == 1 else "capabilities"
+        yield Violation(
+            sc_path(ref, "capabilities", "add"),
+            f"{who(ref)} adds {noun} {', '.join(added)}, beyond the Pod Security Standards"
+            " baseline set",
+        )
 
 
 @check("capabilities-not-dropped")
 def capabilities_not_dropped(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
     pod = pod_view(resource)
     if pod is None or pod.windows:
         return
-    for ref in workloads.containers(resource):
-        sc = security_context(ref)
-        if sc.get("privileged") is True:
-            continue  # a privileged container has every capability whatever it drops
-        dropped = caps_of(sc, "drop")
-        normalized = {cap_name(c) for c in dropped}
-        if "ALL" in normalized:
-            continue
-        if not dropped:
-            message = (
-                f"{who(ref)} does not drop ALL capabilities; it keeps the runtime's defaults,"
-                " NET_RAW included"
-            )
-        else:
-            kept = "" if "NET_RAW" in normalized else ", NET_RAW included"
-            message = (
-                f"{who(ref)} drops {', '.join(dropped)} but not ALL; it keeps the other"
-                f" runtime default capabilities{kept}"
-            )
-        yield Violation(sc_path(ref, "capabilities", "drop"), message)
+    sc = security_context(ref)
+    if sc.get("privileged") is True:
+        return  # a privileged container has every capability whatever it drops
+    dropped = caps_of(sc, "drop")
+    normalized = {cap_name(c) for c in dropped}
+    if "ALL" in normalized:
+        return
+    if not dropped:
+        message = (
+            f"{who(ref)} does not drop ALL capabilities; it keeps the runtime's defaults,"
+            " NET_RAW included"
+        )
+    else:
+        kept = "" if "NET_RAW" in normalized else ", NET_RAW included"
+        message = (
+            f"{who(ref)} drops {', '.join(dropped)} but not ALL; it keeps the other"
+            f" runtime default capabilities{kept}"
+        )
+    yield Violation(sc_path(ref, "capabilities", "drop"), message)
 
 
 @check("writable-root-filesystem")
 def writable_root_filesystem(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
     pod = pod_view(resource)
     if pod is None or pod.windows:
         return
-    for ref in workloads.containers(resource):
-        value = security_context(ref).get("readOnlyRootFilesystem")
-        if value is True:
-            continue
-        state = "sets readOnlyRootFilesystem: false" if value is False else "does not set"
-        if value is not False:
-            state += " readOnlyRootFilesystem: true"
-        yield Violation(
-            sc_path(ref, "readOnlyRootFilesystem"),
-            f"{who(ref)} {state}; its root filesystem is writable",
-        )
+    value = security_context(ref).get("readOnlyRootFilesystem")
+    if value is True:
+        return
+    state = "sets readOnlyRootFilesystem: false" if value is False else "does not set"
+    if value is not False:
+        state += " readOnlyRootFilesystem: true"
+    yield Violation(
+        sc_path(ref, "readOnlyRootFilesystem"),
+        f"{who(ref)} {state}; its root filesystem is writable",
+    )

@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from kubeplan.model import Resource
-from kubeplan.rules import workloads
 from kubeplan.rules.builtin.security.common import (
     who,
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
 from kubeplan.rules.values import as_dict as _dict
+from kubeplan.rules.workloads import ContainerRef
 
 # --------------------------------------------------------------------------------------------
 # Env and images
@@ -49,67 +49,65 @@ def _pattern(options: dict[str, Any], key: str, default: str) -> re.Pattern[str]
 
 @check("secret-in-env")
 def secret_in_env(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
     names = _pattern(options, "name_pattern", _DEFAULT_SECRET_NAMES)
     not_names = _pattern(options, "ignore_name_pattern", _DEFAULT_NOT_SECRET_NAMES)
-    for ref in workloads.containers(resource):
-        env = ref.container.get("env")
-        if not isinstance(env, list):
+    env = ref.container.get("env")
+    if not isinstance(env, list):
+        return
+    for index, item in enumerate(env):
+        item = _dict(item)
+        name, value = item.get("name"), item.get("value")
+        if not isinstance(name, str) or not isinstance(value, str):
             continue
-        for index, item in enumerate(env):
-            item = _dict(item)
-            name, value = item.get("name"), item.get("value")
-            if not isinstance(name, str) or not isinstance(value, str):
-                continue
-            value = value.strip()
-            if not value or "valueFrom" in item:
-                continue
-            path = (*ref.path, "env", index, "value")
-            url = _URL_PASSWORD.search(value)
-            if url and not url.group(1).startswith("$("):
-                yield Violation(
-                    path,
-                    f"{who(ref)} sets env {name} to a URL with an embedded password; reference"
-                    " a Secret with valueFrom.secretKeyRef",
-                )
-                continue
-            key = re.sub(r"[-.]", "_", name)
-            if names is None or not names.search(key):
-                continue
-            if not_names is not None and not_names.search(key):
-                continue
-            if (
-                value.lower() in _NOT_SECRET_VALUES
-                or _ONLY_REFERENCE.match(value)
-                or re.match(r"^(/|file://)\S*$", value)
-            ):
-                continue
+        value = value.strip()
+        if not value or "valueFrom" in item:
+            continue
+        path = (*ref.path, "env", index, "value")
+        url = _URL_PASSWORD.search(value)
+        if url and not url.group(1).startswith("$("):
             yield Violation(
                 path,
-                f"{who(ref)} sets env {name} to a literal value; reference a Secret with"
-                " valueFrom.secretKeyRef",
+                f"{who(ref)} sets env {name} to a URL with an embedded password; reference"
+                " a Secret with valueFrom.secretKeyRef",
             )
+            continue
+        key = re.sub(r"[-.]", "_", name)
+        if names is None or not names.search(key):
+            continue
+        if not_names is not None and not_names.search(key):
+            continue
+        if (
+            value.lower() in _NOT_SECRET_VALUES
+            or _ONLY_REFERENCE.match(value)
+            or re.match(r"^(/|file://)\S*$", value)
+        ):
+            continue
+        yield Violation(
+            path,
+            f"{who(ref)} sets env {name} to a literal value; reference a Secret with"
+            " valueFrom.secretKeyRef",
+        )
 
 
 @check("duplicate-env-var")
 def duplicate_env_var(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
-    for ref in workloads.containers(resource):
-        env = ref.container.get("env")
-        if not isinstance(env, list):
+    env = ref.container.get("env")
+    if not isinstance(env, list):
+        return
+    seen: dict[str, int] = {}
+    for index, item in enumerate(env):
+        name = _dict(item).get("name")
+        if not isinstance(name, str):
             continue
-        seen: dict[str, int] = {}
-        for index, item in enumerate(env):
-            name = _dict(item).get("name")
-            if not isinstance(name, str):
-                continue
-            if name in seen:
-                yield Violation(
-                    (*ref.path, "env", index, "name"),
-                    f"{who(ref)} defines env {name} twice (env[{seen[name]}] and env[{index}]);"
-                    " only the last value takes effect",
-                )
-            else:
-                seen[name] = index
+        if name in seen:
+            yield Violation(
+                (*ref.path, "env", index, "name"),
+                f"{who(ref)} defines env {name} twice (env[{seen[name]}] and env[{index}]);"
+                " only the last value takes effect",
+            )
+        else:
+            seen[name] = index

@@ -24,6 +24,7 @@ from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
 from kubeplan.rules.values import as_dict as _dict
 from kubeplan.rules.values import as_int as _int
+from kubeplan.rules.workloads import ContainerRef
 
 # --------------------------------------------------------------------------------------------
 # Host namespaces, ports and paths
@@ -53,12 +54,14 @@ def host_ipc(resource: Resource, ctx: LintContext, options: dict[str, Any]) -> I
 
 
 @check("host-port")
-def host_port(resource: Resource, ctx: LintContext, options: dict[str, Any]) -> Iterator[Violation]:
+def host_port(
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
+) -> Iterator[Violation]:
     pod = pod_view(resource)
     if pod is None:
         return
     host_net = pod.spec.get("hostNetwork") is True
-    for ref, index, port in container_ports(resource):
+    for index, port in container_ports(ref):
         value = _int(port.get("hostPort"))
         if not value:
             continue

@@ -157,18 +157,17 @@ def apparmor_unconfined(
 
 @check("proc-mount-unmasked")
 def proc_mount_unmasked(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
     pod = pod_view(resource)
     if pod is None or pod.windows:
         return
-    for ref in workloads.containers(resource):
-        if security_context(ref).get("procMount") == "Unmasked":
-            yield Violation(
-                sc_path(ref, "procMount"),
-                f"{who(ref)} sets procMount: Unmasked; the kernel paths /proc normally masks are"
-                " exposed to it",
-            )
+    if security_context(ref).get("procMount") == "Unmasked":
+        yield Violation(
+            sc_path(ref, "procMount"),
+            f"{who(ref)} sets procMount: Unmasked; the kernel paths /proc normally masks are"
+            " exposed to it",
+        )
 
 
 def normalize_sysctl(name: str) -> str:

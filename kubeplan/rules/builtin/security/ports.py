@@ -16,13 +16,14 @@ from kubeplan.rules.builtin.security.common import (
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
 from kubeplan.rules.values import as_int as _int
+from kubeplan.rules.workloads import ContainerRef
 
 
 @check("ssh-port-exposed")
 def ssh_port_exposed(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
-    for ref, index, port in container_ports(resource):
+    for index, port in container_ports(ref):
         if _int(port.get("containerPort")) == 22 and port.get("protocol") in (None, "TCP"):
             yield Violation(
                 (*ref.path, "ports", index, "containerPort"),
@@ -32,9 +33,9 @@ def ssh_port_exposed(
 
 @check("privileged-port")
 def privileged_port(
-    resource: Resource, ctx: LintContext, options: dict[str, Any]
+    ref: ContainerRef, resource: Resource, ctx: LintContext, options: dict[str, Any]
 ) -> Iterator[Violation]:
-    for ref, index, port in container_ports(resource):
+    for index, port in container_ports(ref):
         value = _int(port.get("containerPort"))
         if value is not None and 0 < value < 1024:
             yield Violation(
