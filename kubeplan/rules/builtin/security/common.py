@@ -2,10 +2,10 @@
 containers' security contexts, capability names, and how messages name containers.
 
 Every check reads the pod template of every workload kind through `workloads`, and applies to
-init and ephemeral containers as the Pod Security Standards do. The semantics each check relies
-on (what a field defaults to, which level overrides which, what the API server rejects, which
-sysctls the kubelet treats as safe) are cited in the YAML files
-beside each module, row by row.
+init and ephemeral containers as the Pod Security Standards do (a `target: container` check is
+given each of them by the engine). The semantics each check relies on (what a field defaults
+to, which level overrides which, what the API server rejects, which sysctls the kubelet treats
+as safe) are cited in the YAML file beside each module, row by row.
 
 Linux-only fields (capabilities, allowPrivilegeEscalation, seccomp, AppArmor, procMount,
 readOnlyRootFilesystem, runAsUser/runAsGroup, sysctls) cannot be set on a pod whose
