@@ -60,8 +60,8 @@ def end_to_end(folder: Path, repeat: int, scratch: Path) -> dict[str, list[float
 def in_process(folder: Path, repeat: int) -> tuple[dict[str, float], int, float]:
     sys.path.insert(0, str(REPO))
     from kubeplan.engine import Options, run
-    from kubeplan.report import json_report, text
-    from kubeplan.report.outputs import ReportData, render
+    from kubeplan.report.document import ReportData
+    from kubeplan.report.outputs import render
 
     gc.disable()  # as kubeplan.cli.main does
     start = time.perf_counter()
@@ -74,8 +74,7 @@ def in_process(folder: Path, repeat: int) -> tuple[dict[str, float], int, float]
         files=result.files,
         kubernetes_version=result.kubernetes_version,
         objects=result.objects,
-        text=lambda style: text.render(result, style),
-        json=lambda: json_report.render(result),
+        config=result.config,
     )
     best: dict[str, float] = {}
     for name in FORMATS:

@@ -505,8 +505,9 @@ def diff(
     renderguard.configure(allow_remote, no_render)
     from kubeplan.planner.diff.run import run_diff
     from kubeplan.report import diff_report
+    from kubeplan.report.document import ReportData
     from kubeplan.report.ordered import option_order
-    from kubeplan.report.outputs import OutputError, ReportData, emit, resolve_targets
+    from kubeplan.report.outputs import OutputError, emit, resolve_targets
     from kubeplan.report.sections import change_rows
     from kubeplan.rules.config_error import ConfigError
     from kubeplan.rules.suppress import silence
@@ -677,20 +678,6 @@ def progress_line() -> Iterator[Callable[[int, int, str], None]]:
         progress.close()
 
 
-def _write(rendered: str, output: str | None) -> None:
-    from kubeplan.report.outputs import text_of
-
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8", errors="replace") as handle:
-                handle.write(text_of(rendered))
-        except OSError as error:
-            _fail(f"cannot write {output}: {error}")
-        typer.echo(f"kubeplan: wrote the report to {output}", err=True)
-    else:
-        sys.stdout.write(text_of(rendered))
-
-
 @app.command()
 def rules(
     rule_id: Annotated[
@@ -703,7 +690,8 @@ def rules(
 ) -> None:
     """List the rules (built-in, other stages' findings, installed ones), or explain one."""
     from kubeplan.report import rules_report
-    from kubeplan.report.style import Style, use_colour
+    from kubeplan.report.document import ReportData
+    from kubeplan.report.outputs import emit
     from kubeplan.rules.custom import CustomRuleError, rules_from_entry_points
     from kubeplan.rules.known import all_rules
 
@@ -715,15 +703,18 @@ def rules(
     known = all_rules(installed)
     if rule_id is not None and rule_id not in known:
         _fail(f"no rule named {rule_id!r}; `kubeplan rules` lists them")
-    style = Style(use_colour(sys.stdout, no_color))
-    if output_format is RulesFormat.json:
-        sys.stdout.write(rules_report.render_json(known, rule_id))
-    elif output_format is RulesFormat.markdown:
-        sys.stdout.write(rules_report.render_markdown(known))
-    elif rule_id is None:
-        sys.stdout.write(rules_report.render_list(known, style))
-    else:
-        sys.stdout.write(rules_report.render_one(known[rule_id], style))
+    report = ReportData(
+        command="rules",
+        findings=[],
+        text=lambda style: (
+            rules_report.render_list(known, style)
+            if rule_id is None
+            else rules_report.render_one(known[rule_id], style)
+        ),
+        json=lambda: rules_report.render_json(known, rule_id),
+        formats={"markdown": lambda _style: rules_report.render_markdown(known)},
+    )
+    emit(report, [(output_format.value, None)], no_color=no_color)
 
 
 class ReachFormat(StrEnum):
@@ -765,7 +756,8 @@ def reach(
     """NetworkPolicy reachability: who can reach whom, on which ports (and its change)."""
     from kubeplan.planner.netpol.run import run_reach
     from kubeplan.report import failure, reach_report
-    from kubeplan.report.style import Style, use_colour
+    from kubeplan.report.document import ReportData
+    from kubeplan.report.outputs import OutputError, emit
     from kubeplan.rules.config_error import ConfigError
     from kubeplan.schemas.sources import InputError
 
@@ -782,20 +774,24 @@ def reach(
         )
     except (InputError, ConfigError) as error:
         _fail(str(error))
-    if output_format is ReachFormat.json:
-        rendered = reach_report.render_json(
+    report = ReportData(
+        command="reach",
+        findings=result.findings,
+        text=lambda style: reach_report.render_text(
+            result.reach, result.change, result.findings, style, result.explanation
+        ),
+        json=lambda: reach_report.render_json(
             result.reach, result.change, result.findings, result.explanation, settings.config_path
-        )
-    elif output_format is ReachFormat.mermaid:
-        rendered = reach_report.render_mermaid(result.reach, result.change)
-    elif output_format is ReachFormat.dot:
-        rendered = reach_report.render_dot(result.reach, result.change)
-    else:
-        colour = output is None and use_colour(sys.stdout, no_color)
-        rendered = reach_report.render_text(
-            result.reach, result.change, result.findings, Style(colour), result.explanation
-        )
-    _write(rendered, output)
+        ),
+        formats={
+            "mermaid": lambda _style: reach_report.render_mermaid(result.reach, result.change),
+            "dot": lambda _style: reach_report.render_dot(result.reach, result.change),
+        },
+    )
+    try:
+        emit(report, [(output_format.value, output)], no_color=no_color, one_file=True)
+    except OutputError as error:
+        _fail(str(error))
     raise typer.Exit(1 if fails(result.own_findings, settings.fail_on) else 0)
 
 
@@ -824,20 +820,17 @@ RbacPathsOpt = Annotated[
 ]
 
 
-def _rbac_run(call, settings: Settings, json_output: bool) -> None:  # type: ignore[no-untyped-def]
-    from kubeplan.report.rbac_report import with_config
+def _rbac_run(call, no_color: bool, json_output: bool) -> None:  # type: ignore[no-untyped-def]
+    from kubeplan.report.outputs import emit
     from kubeplan.schemas.catalog import CatalogError
     from kubeplan.schemas.sources import InputError
 
     try:
-        outcome = call()
+        report, code = call()
     except (InputError, CatalogError, ValueError) as error:
         _fail(str(error))
-    if json_output:
-        outcome.stdout = with_config(outcome.stdout, settings.config_path)
-    sys.stdout.write(outcome.stdout)
-    sys.stderr.write(outcome.stderr)
-    raise typer.Exit(outcome.exit_code)
+    emit(report, [("json" if json_output else "text", None)], no_color=no_color)
+    raise typer.Exit(code)
 
 
 @app.command("can-i")
@@ -881,11 +874,11 @@ def can_i(
             list_all=list_all,
             kubernetes_version=settings.kubernetes_version,
             json_output=json_output,
-            style=Style(use_colour(sys.stdout, no_color)),
             err_style=Style(use_colour(sys.stderr, no_color)),
             verbose=verbose,
+            config=settings.config_path,
         ),
-        settings,
+        no_color,
         json_output,
     )
 
@@ -910,18 +903,21 @@ def who_can(
     settings = _settings(config, kubernetes_version, None, verbose)
     json_output = output_format is OutputFormat.json
     _rbac_run(
-        lambda: who_can_cmd(
-            list(args or []),
-            namespace="" if all_namespaces else namespace,
-            subresource=subresource,
-            name="",
-            rbac_paths=list(rbac or []),
-            kubernetes_version=settings.kubernetes_version,
-            json_output=json_output,
-            style=Style(use_colour(sys.stdout, no_color)),
-            err_style=Style(use_colour(sys.stderr, no_color)),
+        lambda: (
+            who_can_cmd(
+                list(args or []),
+                namespace="" if all_namespaces else namespace,
+                subresource=subresource,
+                name="",
+                rbac_paths=list(rbac or []),
+                kubernetes_version=settings.kubernetes_version,
+                json_output=json_output,
+                err_style=Style(use_colour(sys.stderr, no_color)),
+                config=settings.config_path,
+            ),
+            0,
         ),
-        settings,
+        no_color,
         json_output,
     )
 
@@ -935,8 +931,8 @@ def _emit(  # type: ignore[no-untyped-def]
     verbose: bool,
     show_suppressed: bool,
 ) -> None:
-    from kubeplan.report import json_report, text
-    from kubeplan.report.outputs import OutputError, ReportData, emit
+    from kubeplan.report.document import ReportData
+    from kubeplan.report.outputs import OutputError, emit
 
     report = ReportData(
         command=mode,
@@ -946,11 +942,9 @@ def _emit(  # type: ignore[no-untyped-def]
         kubernetes_version=result.kubernetes_version,
         objects=result.objects,
         notes=result.notes,
-        text=lambda style: text.render(
-            result, style, show_suppressed=show_suppressed, verbose=verbose
-        ),
-        json=lambda: json_report.render(result),
         show_suppressed=show_suppressed,
+        config=result.config,
+        verbose=verbose,
     )
     try:
         emit(report, targets, no_color=no_color, quiet=quiet)

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kubeplan.model import Finding
-from kubeplan.report.outputs import display_path
+from kubeplan.report.document import display_path
 
 BASELINE_KIND = "kubeplan-baseline"
 BASELINE_VERSION = 1

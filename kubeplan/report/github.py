@@ -13,8 +13,8 @@ root, wherever kubeplan runs (kubeplan.report.repopath).
 
 from __future__ import annotations
 
+from kubeplan.report.document import ReportData, object_label
 from kubeplan.report.escape import printable
-from kubeplan.report.outputs import ReportData, object_label
 from kubeplan.report.repopath import repository_path
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}

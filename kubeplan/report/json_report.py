@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kubeplan.engine import RunResult
+from kubeplan.report.document import ReportData
 
 SCHEMA_VERSION = 1
 
 
-def to_document(result: RunResult, show_suppressed: bool = True) -> dict[str, Any]:
+def to_document(result: ReportData, show_suppressed: bool = True) -> dict[str, Any]:
     counts = result.counts()
     findings = [f for f in result.findings if show_suppressed or not f.suppressed]
     return {
@@ -29,7 +29,7 @@ def to_document(result: RunResult, show_suppressed: bool = True) -> dict[str, An
     }
 
 
-def render(result: RunResult) -> str:
+def render(result: ReportData) -> str:
     # Compact on purpose: with `indent`, the json module falls back to its pure-Python encoder,
     # which took longer than linting for 10,000 resources. Pipe through `jq` to read it.
     return json.dumps(to_document(result), ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -16,8 +16,8 @@ import re
 from collections import defaultdict
 
 from kubeplan.model import Finding
+from kubeplan.report.document import ReportData, display_path, object_label
 from kubeplan.report.escape import printable
-from kubeplan.report.outputs import ReportData, display_path, object_label
 
 _CASE = tuple[str, list[Finding]]  # name, findings (empty: a clean object)
 # XML 1.0 forbids most control characters even when escaped; a quoted YAML value may hold one.

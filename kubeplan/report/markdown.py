@@ -20,8 +20,8 @@ from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 
 from kubeplan.model import Finding
+from kubeplan.report.document import Flow, ReportData, display_path, object_label
 from kubeplan.report.escape import printable
-from kubeplan.report.outputs import Flow, ReportData, display_path, object_label
 from kubeplan.report.repopath import repository_path
 
 MAX_ROWS = 50  # per table

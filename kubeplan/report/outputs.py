@@ -1,26 +1,21 @@
 """One entry point for every output format: `emit(report, targets, ...)`.
 
-Every command (`validate`, `lint`, `check`, `diff`, `plan`, `can-i`, `who-can`, `reach`) builds
-one `ReportData` and calls `emit` with the (format, path) pairs of its `--format`/`--output`
-options. `text` and `json` are the command's own renderers (callables on the report); `sarif`,
-`junit`, `github` and `markdown` are shared and read the findings, the rule metadata and the
-optional sections (changes, plan steps, rollouts, RBAC verdicts, reachability) that a command
-fills in when it has them.
+Every command (`validate`, `lint`, `check`, `diff`, `plan`, `can-i`, `who-can`, `reach`,
+`rules`) builds one `ReportData` (report/document.py) and calls `emit` with the (format, path)
+pairs of its `--format`/`--output` options. Each format is a module that reads the document:
+`text` and `json` (report/text.py, report/json_report.py, or the command's own renderer on the
+document), `sarif`, `junit`, `github` and `markdown`.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, TextIO
+from collections.abc import Sequence
+from typing import TextIO
 
-from kubeplan.datafiles import read_yaml
-from kubeplan.model import Finding, Resource, Severity
 from kubeplan.report import failure
+from kubeplan.report.document import ReportData
 from kubeplan.report.escape import no_workflow_commands
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
@@ -31,191 +26,6 @@ HUMAN = ("text", "junit", "markdown")
 
 class OutputError(Exception):
     """A target that cannot be written or a format list that makes no sense (exit 2)."""
-
-
-# Optional sections, filled by the commands that have them. Plain strings so that every command
-# can fill them from its own types; markdown renders the ones present.
-
-
-@dataclass
-class ChangeRow:
-    """One object of a diff or plan: what applying it does."""
-
-    action: str  # create | update | delete | unchanged
-    resource: str  # "Deployment default/web"
-    file: str = ""
-    line: int = 0
-    effects: tuple[str, ...] = ()  # rollout, scale, immutable, ... (see docs/json-output.md)
-    detail: str = ""  # "image web:1.0 → web:1.1; replicas 2 → 3"
-
-
-@dataclass
-class PlanStep:
-    order: int
-    action: str  # apply | delete | wait | rollout ...
-    resource: str
-    verdict: str = ""  # RBAC verdict for the applying identity: allowed | denied | ""
-    blocked_by: tuple[str, ...] = ()  # why the step would fail (rule ids or short reasons)
-    detail: str = ""
-
-
-@dataclass
-class Rollout:
-    resource: str
-    effect: str  # rollout | recreate | staged | scale
-    detail: str = ""  # "2 pods at a time, maxUnavailable 25%"
-
-
-@dataclass
-class RbacVerdict:
-    subject: str  # "User alice", "ServiceAccount ci/deployer"
-    verb: str
-    resource: str  # "deployments.apps"
-    namespace: str | None = None
-    allowed: bool = False
-    reason: str = ""  # the binding and role that allow it, or why not
-
-
-@dataclass
-class Flow:
-    source: str
-    destination: str
-    port: str = ""
-
-
-@dataclass
-class Reachability:
-    lost: list[Flow] = field(default_factory=list)
-    gained: list[Flow] = field(default_factory=list)
-    mermaid: str | None = None  # a `graph LR` body; built from lost/gained when None
-
-
-@dataclass
-class ReportData:
-    """What every renderer reads. Only `command` and `findings` are required."""
-
-    command: str
-    findings: list[Finding]
-    resources: int = 0
-    files: int = 0
-    kubernetes_version: str = ""
-    title: str = ""  # "kubeplan diff against origin/main"; default "kubeplan COMMAND"
-    objects: Sequence[Resource] = ()  # the resources read (JUnit lists the clean ones)
-    notes: list[str] = field(default_factory=list)
-    # The command's own renderers for `text` (given a Style) and `json`.
-    text: Callable[[Any], str] | None = None
-    json: Callable[[], str] | None = None
-    changes: list[ChangeRow] = field(default_factory=list)
-    plan_steps: list[PlanStep] = field(default_factory=list)
-    rollouts: list[Rollout] = field(default_factory=list)
-    rbac: list[RbacVerdict] = field(default_factory=list)
-    reachability: Reachability | None = None
-    extra_rules: dict[str, RuleInfo] = field(default_factory=dict)  # rule ids of a new command
-    # Suppressed findings in SARIF (marked with `suppressions`): off by default, since GitHub code
-    # scanning does not honour the mark and would show them as open alerts.
-    show_suppressed: bool = False
-
-    def active(self) -> list[Finding]:
-        return [f for f in self.findings if not f.suppressed]
-
-    def counts(self) -> dict[str, int]:
-        active = self.active()
-        return {
-            "errors": sum(f.severity == Severity.ERROR for f in active),
-            "warnings": sum(f.severity == Severity.WARNING for f in active),
-            "infos": sum(f.severity == Severity.INFO for f in active),
-            "suppressed": len(self.findings) - len(active),
-        }
-
-    def heading(self) -> str:
-        return self.title or f"kubeplan {self.command}"
-
-    def rule(self, rule_id: str) -> RuleInfo:
-        if rule_id in self.extra_rules:
-            return self.extra_rules[rule_id]
-        return rule_info(rule_id)
-
-
-# Rule metadata, for the formats that carry it.
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    id: str
-    severity: str
-    category: str
-    summary: str  # one sentence
-    description: str  # why it matters
-    help: str  # how to fix it
-    doc: str = ""  # docs/rules.md#id
-    source: str = ""  # the Kubernetes source or kubeplan module behind it
-
-
-_DATA = os.path.join(os.path.dirname(__file__), "data", "finding_rules.yaml")
-
-
-def _first_sentence(text: str) -> str:
-    flat = " ".join(text.split())
-    end = flat.find(". ")
-    return flat if end < 0 else flat[: end + 1]
-
-
-@cache
-def _rule_table() -> dict[str, RuleInfo]:
-    from kubeplan.rules.registry import load_rules
-
-    table: dict[str, RuleInfo] = {}
-    for row in read_yaml(_DATA)["rules"]:
-        table[row["id"]] = RuleInfo(
-            id=row["id"],
-            severity=row["severity"],
-            category=row["category"],
-            summary=row["summary"],
-            description=row["summary"],
-            help=row["help"],
-            source=row.get("source", ""),
-        )
-    for risk in _risks():
-        table[risk["id"]] = RuleInfo(
-            id=risk["id"],
-            severity=risk["severity"],
-            category="rbac",
-            summary=f"Newly granted: {risk['what']}.",
-            description=f"Newly granted: {risk['what']}.",
-            help="Grant it only to the subject that needs it, in the narrowest scope.",
-            source=" ".join(str(risk.get("source", "")).split()),
-        )
-    for rule_id, rule in load_rules().items():
-        meta = rule.meta
-        table[rule_id] = RuleInfo(
-            id=rule_id,
-            severity=str(meta.severity),
-            category=meta.category,
-            summary=_first_sentence(meta.rationale),
-            description=" ".join(meta.rationale.split()),
-            help=" ".join(meta.remediation.split()),
-            doc=meta.doc,
-            source=" ".join(meta.source.split()),
-        )
-    return table
-
-
-def _risks() -> list[dict[str, Any]]:
-    """The `rbac-grants-*` findings of kubeplan/planner/rbac/data/risks.yaml."""
-    path = os.path.join(
-        os.path.dirname(os.path.dirname(__file__)), "planner", "rbac", "data", "risks.yaml"
-    )
-    return list(read_yaml(path)["risks"])
-
-
-def rule_info(rule_id: str) -> RuleInfo:
-    """Metadata of a built-in rule or finding id; a plain entry for ids kubeplan does not know
-    (a user rule from the config or an entry point)."""
-    known = _rule_table().get(rule_id)
-    if known is not None:
-        return known
-    words = rule_id.replace("-", " ")
-    return RuleInfo(rule_id, "warning", "custom", f"{words[:1].upper()}{words[1:]}.", "", "")
 
 
 # Targets: (format, path or None for standard output).
@@ -293,16 +103,23 @@ def _refuse_format_words(targets: list[list[str | None]], explicit: list[bool]) 
 
 def render(report: ReportData, name: str, *, colour: bool = False) -> str:
     """The report in one format (colour applies to `text` only)."""
-    if name == "text":
-        from kubeplan.report.style import Style
+    from kubeplan.report.style import Style
 
-        if report.text is None:
-            raise OutputError(f"kubeplan {report.command} has no text output")
-        return report.text(Style(colour))
+    own = report.formats.get(name)
+    if own is not None:
+        return own(Style(colour))
+    if name == "text":
+        if report.text is not None:
+            return report.text(Style(colour))
+        from kubeplan.report import text
+
+        return text.render(report, Style(colour))
     if name == "json":
-        if report.json is None:
-            raise OutputError(f"kubeplan {report.command} has no JSON output")
-        return report.json()
+        if report.json is not None:
+            return report.json()
+        from kubeplan.report import json_report
+
+        return json_report.render(report)
     if name == "sarif":
         from kubeplan.report import sarif
 
@@ -329,11 +146,14 @@ def emit(
     no_color: bool = False,
     quiet: bool = False,
     stdout: TextIO | None = None,
+    one_file: bool = False,
 ) -> None:
     """Render `report` once per target and write it to its file or to standard output.
 
     `quiet` drops the text report when there is no unsuppressed finding (a file target is
-    always written, so a CI step that uploads it finds it). Raises OutputError.
+    always written, so a CI step that uploads it finds it). `one_file`: the command takes one
+    --output (reach), and says so as `wrote the report to FILE`. What the report has for
+    standard error (`report.stderr`) follows it. Raises OutputError.
     """
     from kubeplan.report.style import use_colour
 
@@ -354,14 +174,20 @@ def emit(
             with open(path, "w", encoding="utf-8", errors="replace", newline="\n") as handle:
                 handle.write(rendered)
         except OSError as error:
-            raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+            reason = error if one_file else error.strerror or error
+            raise OutputError(f"cannot write {path}: {reason}") from None
     if not quiet and all(path is not None for _, path in targets):
-        _say_written(targets)
+        _say_written(targets, one_file)
+    if report.stderr:
+        sys.stderr.write(report.stderr)
 
 
-def _say_written(targets: Sequence[Target]) -> None:
+def _say_written(targets: Sequence[Target], one_file: bool = False) -> None:
     """With every report in a file, one line on standard error says where: a run never prints
     nothing (a mistyped --output would otherwise look like a silent pass)."""
+    if one_file:
+        sys.stderr.write(f"kubeplan: wrote the report to {targets[0][1]}\n")
+        return
     written = ", ".join(f"{name} report to {path}" for name, path in targets)
     sys.stderr.write(f"kubeplan: wrote {written}\n")
 
@@ -377,28 +203,3 @@ def text_of(rendered: str) -> str:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def display_path(file: str) -> str:
-    """The repository path of a finding's file: `git:REV:path` -> `path`, `./a` -> `a`."""
-    if file.startswith("git:"):
-        parts = file.split(":", 2)
-        file = parts[2] if len(parts) == 3 else ""
-    if os.path.isabs(file):
-        relative = os.path.relpath(file)
-        if not relative.startswith(".."):
-            file = relative
-    file = file.replace(os.sep, "/")
-    while file.startswith("./"):
-        file = file[2:]
-    return file
-
-
-def object_label(resource: dict[str, str | None] | None) -> str:
-    """`Deployment/default/web`, as the text report writes it."""
-    if not resource:
-        return ""
-    name = resource.get("name") or "<unnamed>"
-    namespace = resource.get("namespace")
-    kind = resource.get("kind")
-    return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import os
 
-from kubeplan.report.outputs import display_path
+from kubeplan.report.document import display_path
 from kubeplan.schemas import programs
 
 

@@ -24,8 +24,9 @@ from urllib.parse import quote
 
 from kubeplan import __version__
 from kubeplan.model import Finding
-from kubeplan.report.outputs import ReportData, RuleInfo, object_label
+from kubeplan.report.document import ReportData, object_label
 from kubeplan.report.repopath import repository_path
+from kubeplan.report.ruleinfo import RuleInfo
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}

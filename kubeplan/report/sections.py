@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from kubeplan.report.outputs import (
+from kubeplan.report.document import (
     ChangeRow,
     Flow,
     PlanStep,

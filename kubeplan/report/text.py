@@ -1,22 +1,21 @@
-"""Findings for people: grouped by file, aligned, a summary line last."""
+"""Findings for people: grouped by file, aligned, a summary line last (the text format of
+validate, lint and check, reading the report document)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from kubeplan.engine import RunResult
 from kubeplan.model import Finding
+from kubeplan.report.document import ReportData
 from kubeplan.report.escape import printable
 from kubeplan.report.style import SEVERITY_COLOUR, Style
 
 
-def render(
-    result: RunResult, style: Style, show_suppressed: bool = False, verbose: bool = False
-) -> str:
+def render(result: ReportData, style: Style) -> str:
     lines: list[str] = []
-    if verbose:
+    if result.verbose:
         lines.extend(style(f"note: {printable(note)}", "dim") for note in result.notes)
-    shown = [f for f in result.findings if show_suppressed or not f.suppressed]
+    shown = [f for f in result.findings if result.show_suppressed or not f.suppressed]
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in shown:
         by_file[finding.file].append(finding)
@@ -60,7 +59,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def summary(result: RunResult, style: Style) -> str:
+def summary(result: ReportData, style: Style) -> str:
     counts = result.counts()
     scope = (
         f"{_plural(result.resources, 'resource')} in {_plural(result.files, 'file')}"

@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 
 from kubeplan.model import Finding, Severity
 from kubeplan.report import markdown
-from kubeplan.report.outputs import (
+from kubeplan.report.document import (
     Flow,
     PlanStep,
     RbacVerdict,

@@ -137,7 +137,7 @@ def test_fast_writer_agrees_with_the_document():
     (templates from a Helm stream, suppressions, findings without an object included)."""
     from kubeplan.engine import Options, run
     from kubeplan.report import sarif
-    from kubeplan.report.outputs import ReportData
+    from kubeplan.report.document import ReportData
 
     result = run(
         [fixture("helm", "rendered.yaml"), fixture("broken"), str(corpus("sock-shop"))],

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conftest import ROOT
 
-from kubeplan.report.outputs import rule_info
+from kubeplan.report.ruleinfo import rule_info
 
 
 def _finding_ids_in_code() -> set[str]:
