@@ -59,7 +59,7 @@ def end_to_end(folder: Path, repeat: int, scratch: Path) -> dict[str, list[float
 
 def in_process(folder: Path, repeat: int) -> tuple[dict[str, float], int, float]:
     sys.path.insert(0, str(REPO))
-    from kubeplan.engine import Options, run
+    from kubeplan.commands.pipeline import Options, run
     from kubeplan.report.document import ReportData
     from kubeplan.report.outputs import render
 

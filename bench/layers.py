@@ -3,7 +3,7 @@
 The layers (../shared/DESIGN.md, "The layers"), from the ground up; a module may import its own
 layer and those below it:
 
-    model, position, datafiles  <  kube  <  schemas  <  admission  <  rules  <  planner, engine
+    model, position, datafiles, errors  <  kube  <  schemas  <  admission  <  rules  <  planner, engine
     <  report  <  commands, config  <  cli, guard, __main__
 
 Every `import` counts, at module level or inside a function. Run: `python bench/layers.py`
@@ -18,7 +18,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "kubeplan"
 ORDER = [
-    {"model", "position", "datafiles", "__init__"},
+    {"model", "position", "datafiles", "errors", "__init__"},
     {"kube"},
     {"schemas"},
     {"admission"},

@@ -1,27 +1,25 @@
-"""The `kubeplan` command line: typer commands wired to the engine, nothing more."""
+"""The `kubeplan` command line: typer declarations, each command handed to its module in
+kubeplan/commands/, which returns the exit code. A user error (kubeplan.errors.KubeplanError)
+is caught once, by the application's group (kubeplan/guard.py GuardedGroup): exit 2, one line.
+"""
 
 from __future__ import annotations
 
 import copy
 import gc
+import importlib
 import inspect
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from enum import Enum, StrEnum
+from typing import Annotated, NoReturn
 
 import click
 import typer
 
 from kubeplan import __version__
-from kubeplan.exitcodes import exit_code
-from kubeplan.model import fails
+from kubeplan.errors import KubeplanError
+from kubeplan.guard import GuardedGroup
 from kubeplan.report.ordered import OrderedCommand
-
-if TYPE_CHECKING:
-    from kubeplan.engine import Options
-    from kubeplan.settings import Settings
 
 # click 8.4 suggests a close command name itself (click/exceptions.py NoSuchCommand), and typer
 # adds the same suggestion again (typer/core.py TyperGroup.resolve_command): "Did you mean
@@ -40,6 +38,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=GuardedGroup,
     **_ONE_SUGGESTION,  # type: ignore[arg-type]
 )
 
@@ -77,7 +76,9 @@ def _version_given(value: str | None) -> str | None:
         from kubeplan.schemas.catalog import bundled_versions
 
         versions = bundled_versions()
-        _fail(f"--kubernetes-version is empty; give one of {versions[0]} to {versions[-1]}")
+        raise KubeplanError(
+            f"--kubernetes-version is empty; give one of {versions[0]} to {versions[-1]}"
+        )
     return value
 
 
@@ -180,6 +181,14 @@ NoRenderOpt = Annotated[
 ]
 
 
+def _run(module: str, function: str, *args: object, **options: object) -> NoReturn:
+    """Run kubeplan/commands/MODULE.py FUNCTION (imported only now: start-up time) with the
+    command's parameters, choices as their plain strings, and exit with the code it returns."""
+    command = getattr(importlib.import_module(f"kubeplan.commands.{module}"), function)
+    plain = {k: v.value if isinstance(v, Enum) else v for k, v in options.items()}
+    raise typer.Exit(command(*args, **plain))
+
+
 def _version_callback(value: bool) -> None:
     if value:
         typer.echo(f"kubeplan {__version__}")
@@ -202,66 +211,6 @@ def _root(
     renderguard.configure()
 
 
-def _fail(message: str) -> NoReturn:
-    from kubeplan.report.escape import no_workflow_commands, printable
-
-    lines = (printable(line) for line in f"kubeplan: {message}".split("\n"))
-    typer.echo(no_workflow_commands("\n".join(lines)), err=True)
-    raise typer.Exit(2)
-
-
-def _refuse_overwrite(outputs: list[str | None], *inputs: list[str] | str | None) -> None:
-    """Exit 2 before anything is read or written when an output file is one of the inputs."""
-    from kubeplan.schemas.inputfs import overwritten_input
-
-    given = [p for i in inputs if i for p in ([i] if isinstance(i, str) else i)]
-    message = overwritten_input(outputs, given)
-    if message:
-        _fail(message)
-
-
-def _settings(
-    config: str | None,
-    kubernetes_version: str | None = None,
-    fail_on: FailOn | None = None,
-    verbose: bool = False,
-    with_version: bool = True,
-) -> Settings:
-    """The config and the options over it, read the same way by every command
-    (kubeplan/settings.py); under --verbose, which config applies."""
-    from kubeplan.rules.config_error import ConfigError
-    from kubeplan.settings import resolve
-
-    try:
-        settings = resolve(
-            config,
-            kubernetes_version,
-            fail_on.value if fail_on else None,
-            with_version=with_version,
-        )
-    except (ConfigError, _catalog_error()) as error:  # evaluated only on an error
-        _fail(str(error))
-    if verbose:
-        typer.echo(f"kubeplan: {settings.note()}", err=True)
-    return settings
-
-
-def _catalog_error() -> type[Exception]:
-    """CatalogError, imported only when needed: its module loads the schema validator."""
-    from kubeplan.schemas.catalog import CatalogError
-
-    return CatalogError
-
-
-def _refuse_format_word(output: str) -> None:
-    """`--output json` means a format to a kubectl user (report/output_names.py)."""
-    from kubeplan.report.output_names import refusal
-
-    problem = refusal(output)
-    if problem:
-        _fail(problem)
-
-
 ConfigOpt = Annotated[
     str | None,
     typer.Option("--config", help="Config file (default: .kubeplan.yaml found upwards)."),
@@ -275,83 +224,6 @@ NoInlineIgnoreOpt = Annotated[
 ]
 
 
-def _run(
-    mode: str,
-    paths: list[str],
-    *,
-    kubernetes_version: str | None,
-    config: str | None,
-    output_format: list[str] | None,
-    output: list[str] | None,
-    fail_on: FailOn | None,
-    quiet: bool,
-    no_color: bool,
-    verbose: bool,
-    baseline: str | None,
-    changed_since: str | None,
-    context: list[str] | None,
-    strict: bool | None = None,
-    crd: list[str] | None = None,
-    no_inline_ignore: bool = False,
-    show_suppressed: bool = False,
-    allow_remote: bool = False,
-    no_render: bool = False,
-    hook: bool = False,
-) -> None:
-    """What validate, lint and check share; each passes its own options by name (`**locals()`:
-    its parameters are named as these)."""
-    from kubeplan.schemas import renderguard
-
-    renderguard.configure(allow_remote, no_render)
-    from kubeplan.engine import Options, run
-    from kubeplan.report import baseline as baselines
-    from kubeplan.report.ordered import option_order
-    from kubeplan.report.outputs import OutputError, resolve_targets
-    from kubeplan.rules.config_error import ConfigError
-    from kubeplan.rules.custom import CustomRuleError
-    from kubeplan.schemas.catalog import CatalogError
-    from kubeplan.schemas.sources import InputError
-
-    try:
-        targets = resolve_targets(output_format or [], output or [], option_order())
-        recorded = baselines.load(baseline) if baseline else None
-    except (OutputError, baselines.BaselineError) as error:
-        _fail(str(error))
-        return
-    _refuse_overwrite([t[1] for t in targets], paths, context, crd, baseline, config)
-    settings = _settings(config, kubernetes_version, fail_on, verbose)
-    options = Options(
-        kubernetes_version=settings.kubernetes_version,
-        strict=strict,
-        crd_paths=crd or [],
-        config_path=settings.config_path,
-        inline_ignore=not no_inline_ignore,
-        context_paths=context or [],
-        config=settings.config,
-    )
-    left_out: list[str] = []
-    if hook:
-        paths, left_out = _hook_paths(paths, options, verbose, quiet)
-    try:
-        result = run(paths, options, mode)
-        result.notes += left_out
-        if changed_since:
-            from kubeplan.report.changed import changed_since as changed_scope
-            from kubeplan.report.changed import restrict
-
-            scope = changed_scope(changed_since, paths, result.objects)
-            result.findings = restrict(result.findings, scope)
-    except (InputError, CatalogError, ConfigError, CustomRuleError) as error:
-        _fail(str(error))
-        return
-    if not result.files and not result.resources and not result.findings:
-        _fail("nothing to read: no .yaml, .yml or .json file in the given paths")
-    if recorded is not None:
-        baselines.apply(result.findings, recorded)
-    _emit(mode, result, targets, quiet, no_color, verbose, show_suppressed)
-    raise typer.Exit(1 if result.failed(settings.fail_on) else 0)
-
-
 HookOpt = Annotated[
     bool,
     typer.Option(
@@ -360,26 +232,6 @@ HookOpt = Annotated[
         " that are no manifests, a Helm chart's files and a kustomization's patches.",
     ),
 ]
-
-
-def _hook_paths(
-    paths: list[str], options: Options, verbose: bool, quiet: bool
-) -> tuple[list[str], list[str]]:
-    """The PATHs `check --hook` checks, and a note for each it leaves out; none left: exit 0
-    (said on standard error, which keeps a JSON report on standard output clean)."""
-    from kubeplan.schemas.hookscope import hook_scope
-
-    scope = hook_scope(paths, options.context_paths)
-    options.context_skip = scope.left_out
-    if not scope.check:
-        if verbose:
-            typer.echo("\n".join(scope.notes), err=True)
-        if not quiet:
-            typer.echo(
-                "kubeplan: no Kubernetes manifest among the files; nothing to check", err=True
-            )
-        raise typer.Exit(0)
-    return scope.check, scope.notes
 
 
 StrictOptional = Annotated[
@@ -420,7 +272,7 @@ def validate(
     no_render: NoRenderOpt = False,
 ) -> None:
     """Validate manifests against the Kubernetes JSON schemas and CRDs in the input."""
-    _run("validate", **locals())
+    _run("check", "main", "validate", **locals())
 
 
 @app.command(cls=OrderedCommand)
@@ -443,7 +295,7 @@ def lint(
     no_render: NoRenderOpt = False,
 ) -> None:
     """Run the rule pack (security, reliability, deprecation, references) and user rules."""
-    _run("lint", **locals())
+    _run("check", "main", "lint", **locals())
 
 
 @app.command(cls=OrderedCommand)
@@ -469,7 +321,7 @@ def check(
     hook: HookOpt = False,
 ) -> None:
     """Validate and lint in one pass: what the pre-commit hook and the CI gate run."""
-    _run("check", **locals())
+    _run("check", "main", "check", **locals())
 
 
 @app.command(cls=OrderedCommand)
@@ -500,55 +352,7 @@ def diff(
     verbose: VerboseOpt = False,
 ) -> None:
     """What applying the manifests does, field by field, against a prior revision."""
-    from kubeplan.schemas import renderguard
-
-    renderguard.configure(allow_remote, no_render)
-    from kubeplan.planner.diff.run import run_diff
-    from kubeplan.report import diff_report
-    from kubeplan.report.document import ReportData
-    from kubeplan.report.ordered import option_order
-    from kubeplan.report.outputs import OutputError, emit, resolve_targets
-    from kubeplan.report.sections import change_rows
-    from kubeplan.rules.config_error import ConfigError
-    from kubeplan.rules.suppress import silence
-    from kubeplan.schemas.catalog import CatalogError
-    from kubeplan.schemas.sources import InputError
-
-    try:
-        targets = resolve_targets(output_format or [], output or [], option_order())
-        _refuse_overwrite([t[1] for t in targets], paths, base)
-    except OutputError as error:
-        _fail(str(error))
-    settings = _settings(config, kubernetes_version, fail_on, verbose)
-    try:
-        with progress_line() as progress:
-            version, ignored = settings.kubernetes_version, settings.ignored()
-            result = run_diff(paths, base, version, progress, ignored)
-        result.findings = silence(
-            result.findings, result.new.resources, result.base.resources, settings.config_path
-        )
-    except (InputError, CatalogError, ConfigError) as error:
-        _fail(str(error))
-    result.config = settings.config_path
-    report = ReportData(
-        command="diff",
-        findings=result.findings,
-        resources=result.resources,
-        files=result.files,
-        kubernetes_version=result.kubernetes_version,
-        title=f"kubeplan diff against {result.base_label}",
-        notes=result.notes,
-        text=lambda style: diff_report.render_text(result, style, show_unchanged, show_suppressed),
-        json=lambda: diff_report.render_json(result),
-        changes=change_rows(result.changes),
-    )
-    try:
-        emit(report, targets, no_color=no_color)
-    except OutputError as error:
-        _fail(str(error))
-    raise typer.Exit(
-        exit_code(fails(result.findings, settings.fail_on), result.has_changes(), detailed_exitcode)
-    )
+    _run("diff", "main", **locals())
 
 
 @app.command(cls=OrderedCommand)
@@ -615,67 +419,7 @@ def plan(
     detailed_exitcode: DetailedExitcodeOpt = False,
 ) -> None:
     """The ordered steps of applying the manifests: waves, rollouts, RBAC and reachability."""
-    from kubeplan.schemas import renderguard
-
-    renderguard.configure(allow_remote, no_render)
-    from kubeplan.planner.plan import PlanOptions, build_plan
-    from kubeplan.report import plan_report
-    from kubeplan.report.ordered import option_order
-    from kubeplan.report.outputs import OutputError, emit, resolve_targets
-    from kubeplan.report.sections import plan_report_data
-    from kubeplan.rules.config_error import ConfigError
-    from kubeplan.schemas.catalog import CatalogError
-    from kubeplan.schemas.sources import InputError
-
-    if as_group and not as_user:
-        _fail("--as-group needs --as")
-    try:
-        targets = resolve_targets(output_format or [], output or [], option_order())
-        _refuse_overwrite([t[1] for t in targets], paths, base, rbac, config)
-    except OutputError as error:
-        _fail(str(error))
-    settings = _settings(config, kubernetes_version, fail_on, verbose)
-    try:
-        options = PlanOptions(
-            settings.kubernetes_version,
-            nodes=nodes,
-            user=as_user,
-            groups=tuple(as_group or ()),
-            rbac_paths=list(rbac or ()),
-            server_side=server_side,
-            config_path=settings.config_path,
-            config=settings.config,
-        )
-        with progress_line() as progress:
-            result = build_plan(paths, base, options, progress)
-    except (OutputError, InputError, CatalogError, ConfigError) as error:
-        _fail(str(error))
-        return
-    report = plan_report_data(
-        result,
-        text=lambda style: plan_report.render_text(result, style, verbose, show_suppressed),
-        json=lambda: plan_report.render_json(result),
-        title=f"kubeplan plan against {result.diff.base_label}",
-    )
-    try:
-        emit(report, targets, no_color=no_color)
-    except OutputError as error:
-        _fail(str(error))
-    raise typer.Exit(
-        exit_code(result.failed(settings.fail_on), result.has_changes(), detailed_exitcode)
-    )
-
-
-@contextmanager
-def progress_line() -> Iterator[Callable[[int, int, str], None]]:
-    """A progress line on a terminal for a run longer than a second (report/progress.py)."""
-    from kubeplan.report.progress import Progress
-
-    progress = Progress()
-    try:
-        yield progress.update
-    finally:
-        progress.close()
+    _run("plan", "main", **locals())
 
 
 @app.command()
@@ -689,32 +433,7 @@ def rules(
     no_color: NoColorOpt = False,
 ) -> None:
     """List the rules (built-in, other stages' findings, installed ones), or explain one."""
-    from kubeplan.report import rules_report
-    from kubeplan.report.document import ReportData
-    from kubeplan.report.outputs import emit
-    from kubeplan.rules.custom import CustomRuleError, rules_from_entry_points
-    from kubeplan.rules.known import all_rules
-
-    try:
-        installed = rules_from_entry_points() if output_format is not RulesFormat.markdown else []
-    except CustomRuleError as error:
-        _fail(str(error))
-        return
-    known = all_rules(installed)
-    if rule_id is not None and rule_id not in known:
-        _fail(f"no rule named {rule_id!r}; `kubeplan rules` lists them")
-    report = ReportData(
-        command="rules",
-        findings=[],
-        text=lambda style: (
-            rules_report.render_list(known, style)
-            if rule_id is None
-            else rules_report.render_one(known[rule_id], style)
-        ),
-        json=lambda: rules_report.render_json(known, rule_id),
-        formats={"markdown": lambda _style: rules_report.render_markdown(known)},
-    )
-    emit(report, [(output_format.value, None)], no_color=no_color)
+    _run("rules", "main", **locals())
 
 
 class ReachFormat(StrEnum):
@@ -754,45 +473,7 @@ def reach(
     verbose: VerboseOpt = False,
 ) -> None:
     """NetworkPolicy reachability: who can reach whom, on which ports (and its change)."""
-    from kubeplan.planner.netpol.run import run_reach
-    from kubeplan.report import failure, reach_report
-    from kubeplan.report.document import ReportData
-    from kubeplan.report.outputs import OutputError, emit
-    from kubeplan.rules.config_error import ConfigError
-    from kubeplan.schemas.sources import InputError
-
-    _refuse_overwrite([output], paths, base, config)
-    if output:
-        _refuse_format_word(output)
-    failure.expect([(output_format.value, output)])
-    settings = _settings(config, None, fail_on, verbose, with_version=False)
-    declared = settings.config.connections if settings.config is not None else []
-    try:
-        source = settings.config_path or ".kubeplan.yaml"
-        result = run_reach(
-            paths, base, declared, source, explain, settings.ignored(), settings.config_path
-        )
-    except (InputError, ConfigError) as error:
-        _fail(str(error))
-    report = ReportData(
-        command="reach",
-        findings=result.findings,
-        text=lambda style: reach_report.render_text(
-            result.reach, result.change, result.findings, style, result.explanation
-        ),
-        json=lambda: reach_report.render_json(
-            result.reach, result.change, result.findings, result.explanation, settings.config_path
-        ),
-        formats={
-            "mermaid": lambda _style: reach_report.render_mermaid(result.reach, result.change),
-            "dot": lambda _style: reach_report.render_dot(result.reach, result.change),
-        },
-    )
-    try:
-        emit(report, [(output_format.value, output)], no_color=no_color, one_file=True)
-    except OutputError as error:
-        _fail(str(error))
-    raise typer.Exit(1 if fails(result.own_findings, settings.fail_on) else 0)
+    _run("reach", "main", **locals())
 
 
 RbacArgs = Annotated[
@@ -820,19 +501,6 @@ RbacPathsOpt = Annotated[
 ]
 
 
-def _rbac_run(call, no_color: bool, json_output: bool) -> None:  # type: ignore[no-untyped-def]
-    from kubeplan.report.outputs import emit
-    from kubeplan.schemas.catalog import CatalogError
-    from kubeplan.schemas.sources import InputError
-
-    try:
-        report, code = call()
-    except (InputError, CatalogError, ValueError) as error:
-        _fail(str(error))
-    emit(report, [("json" if json_output else "text", None)], no_color=no_color)
-    raise typer.Exit(code)
-
-
 @app.command("can-i")
 def can_i(
     args: RbacArgs = None,
@@ -856,31 +524,7 @@ def can_i(
     verbose: VerboseOpt = False,
 ) -> None:
     """Answer yes or no (exit 0 or 1) like kubectl auth can-i, offline, from manifests."""
-    from kubeplan.planner.rbac.commands import can_i as run
-    from kubeplan.report.style import Style, use_colour
-
-    if not as_user:
-        _fail("can-i needs --as USER")
-    settings = _settings(config, kubernetes_version, None, verbose)
-    json_output = output_format is OutputFormat.json
-    _rbac_run(
-        lambda: run(
-            list(args or []),
-            as_user=as_user,
-            as_groups=list(as_group or []),
-            namespace="" if all_namespaces else namespace,
-            subresource=subresource,
-            rbac_paths=list(rbac or []),
-            list_all=list_all,
-            kubernetes_version=settings.kubernetes_version,
-            json_output=json_output,
-            err_style=Style(use_colour(sys.stderr, no_color)),
-            verbose=verbose,
-            config=settings.config_path,
-        ),
-        no_color,
-        json_output,
-    )
+    _run("rbac", "can_i", **locals())
 
 
 @app.command("who-can")
@@ -897,59 +541,7 @@ def who_can(
     verbose: VerboseOpt = False,
 ) -> None:
     """Every subject allowed to make a request, and the bindings that allow it."""
-    from kubeplan.planner.rbac.commands import who_can_cmd
-    from kubeplan.report.style import Style, use_colour
-
-    settings = _settings(config, kubernetes_version, None, verbose)
-    json_output = output_format is OutputFormat.json
-    _rbac_run(
-        lambda: (
-            who_can_cmd(
-                list(args or []),
-                namespace="" if all_namespaces else namespace,
-                subresource=subresource,
-                name="",
-                rbac_paths=list(rbac or []),
-                kubernetes_version=settings.kubernetes_version,
-                json_output=json_output,
-                err_style=Style(use_colour(sys.stderr, no_color)),
-                config=settings.config_path,
-            ),
-            0,
-        ),
-        no_color,
-        json_output,
-    )
-
-
-def _emit(  # type: ignore[no-untyped-def]
-    mode: str,
-    result,
-    targets: list[tuple[str, str | None]],
-    quiet: bool,
-    no_color: bool,
-    verbose: bool,
-    show_suppressed: bool,
-) -> None:
-    from kubeplan.report.document import ReportData
-    from kubeplan.report.outputs import OutputError, emit
-
-    report = ReportData(
-        command=mode,
-        findings=result.findings,
-        resources=result.resources,
-        files=result.files,
-        kubernetes_version=result.kubernetes_version,
-        objects=result.objects,
-        notes=result.notes,
-        show_suppressed=show_suppressed,
-        config=result.config,
-        verbose=verbose,
-    )
-    try:
-        emit(report, targets, no_color=no_color, quiet=quiet)
-    except OutputError as error:
-        _fail(str(error))
+    _run("rbac", "who_can", **locals())
 
 
 baseline_app = typer.Typer(
@@ -980,42 +572,7 @@ def baseline_write(
 ) -> None:
     """Run `check` and record its findings in FILE; later runs with --baseline FILE fail only on
     findings that are not in it."""
-    from kubeplan.schemas import renderguard
-
-    renderguard.configure(allow_remote, no_render)
-    _refuse_format_word(output)
-    from kubeplan.engine import Options, run
-    from kubeplan.report import baseline as baselines
-    from kubeplan.rules.config_error import ConfigError
-    from kubeplan.rules.custom import CustomRuleError
-    from kubeplan.schemas.catalog import CatalogError
-    from kubeplan.schemas.sources import InputError
-
-    _refuse_overwrite([output], paths, context, crd, config)
-    settings = _settings(config, kubernetes_version)
-    options = Options(
-        kubernetes_version=settings.kubernetes_version,
-        strict=strict,
-        crd_paths=crd or [],
-        config_path=settings.config_path,
-        inline_ignore=not no_inline_ignore,
-        context_paths=context or [],
-        config=settings.config,
-    )
-    try:
-        result = run(paths, options, "check")
-    except (InputError, CatalogError, ConfigError, CustomRuleError) as error:
-        _fail(str(error))
-        return
-    if not result.files and not result.resources and not result.findings:
-        _fail("nothing to read: no .yaml, .yml or .json file in the given paths")
-    try:
-        count = baselines.write(result.findings, output)
-    except baselines.BaselineError as error:
-        _fail(str(error))
-        return
-    noun = "finding" if count == 1 else "findings"
-    typer.echo(f"kubeplan: wrote {count} {noun} to {output}", err=True)
+    _run("baseline", "write", **locals())
 
 
 def command_name(info: typer.models.CommandInfo) -> str:

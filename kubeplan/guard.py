@@ -1,6 +1,9 @@
 """The one guard around every command: nothing unexpected may look like a finding.
 
-Exit 1 means "findings at or above --fail-on". An internal error (any exception kubeplan did not
+Exit 1 means "findings at or above --fail-on". A user error (kubeplan.errors.KubeplanError:
+input that cannot be read, a bad config, an output that cannot be written) is exit 2 with its
+message on stderr, caught once for every command by the application's group (`GuardedGroup`).
+An internal error (any exception kubeplan did not
 turn into a finding or a user error) is exit 2 with one line on stderr, never a traceback
 (`KUBEPLAN_DEBUG=1` or `--verbose` adds it), and the report files the run was asked to write
 are written anyway, saying that it failed (kubeplan/report/failure.py).
@@ -29,6 +32,9 @@ from collections.abc import Callable
 from typing import Any, NoReturn, TextIO
 
 import click
+from typer.core import TyperGroup
+
+from kubeplan.errors import KubeplanError
 
 EXIT_INTERNAL = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a job stopped with Ctrl-C
@@ -101,6 +107,27 @@ def _closed(error: OSError) -> Exception:
     if error.errno == errno.EBADF:
         return OutputClosed(False)
     return error
+
+
+class GuardedGroup(TyperGroup):
+    """The application's group: a KubeplanError raised while a command (or one of its option
+    callbacks) runs is exit 2 with its message, one `kubeplan: ` line per line of it, escaped
+    so that no input text can write a terminal escape or a GitHub workflow command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KubeplanError as error:
+            user_error(str(error))
+
+
+def user_error(message: str) -> NoReturn:
+    """Say `kubeplan: MESSAGE` on stderr and exit 2."""
+    from kubeplan.report.escape import no_workflow_commands, printable
+
+    lines = (printable(line) for line in f"kubeplan: {message}".split("\n"))
+    click.echo(no_workflow_commands("\n".join(lines)), err=True)
+    raise click.exceptions.Exit(2)
 
 
 def protect_streams() -> None:

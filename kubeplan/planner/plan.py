@@ -39,8 +39,8 @@ class PlanOptions:
     groups: tuple[str, ...] = ()
     rbac_paths: list[str] = field(default_factory=list)
     server_side: bool = False
-    config_path: str | None = None
-    config: Any = None  # the rules.config.Config kubeplan/settings.py read; None: read it here
+    # The config.load.Config the command read (kubeplan/config/; its defaults without a file).
+    config: Any = None
 
 
 @dataclass
@@ -149,12 +149,10 @@ def build_plan(
     options: PlanOptions,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> Plan:
-    """Diff PATHs against BASE and plan the apply (raises InputError, ConfigError)."""
-    from kubeplan.rules.config import load_config
-    from kubeplan.rules.known import rule_ids
+    """Diff PATHs against BASE and plan the apply (raises InputError)."""
     from kubeplan.schemas import renderguard
 
-    config = options.config or load_config(options.config_path, rule_ids)
+    config = options.config
     renderguard.configure_from_config(config.allow_remote, config.render)
     from kubeplan.rules.ignore_paths import matcher
 

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from kubeplan.errors import KubeplanError
 from kubeplan.model import Finding
 from kubeplan.report.document import display_path
 
@@ -30,7 +31,7 @@ SUPPRESSED_BY = "baseline"
 Key = tuple[str, str, str, str, str, str]
 
 
-class BaselineError(Exception):
+class BaselineError(KubeplanError):
     pass
 
 

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from kubeplan.errors import KubeplanError
 from kubeplan.report import failure
 from kubeplan.report.document import ReportData
 from kubeplan.report.escape import no_workflow_commands
@@ -24,7 +25,7 @@ FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
 HUMAN = ("text", "junit", "markdown")
 
 
-class OutputError(Exception):
+class OutputError(KubeplanError):
     """A target that cannot be written or a format list that makes no sense (exit 2)."""
 
 

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from typing import Any
 
+from kubeplan.errors import KubeplanError
 from kubeplan.model import Path, Resource, Severity, format_path
 from kubeplan.rules import workloads
 from kubeplan.rules.context import LintContext
@@ -50,7 +51,7 @@ _CONDITIONS = ("matches", "equals", "one-of", "not-one-of", "exists")
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\*|\d+)\]")
 
 
-class CustomRuleError(Exception):
+class CustomRuleError(KubeplanError):
     pass
 
 

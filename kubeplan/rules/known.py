@@ -130,7 +130,7 @@ def all_rules(extra: Iterable[Rule] = ()) -> dict[str, Rule]:
 def rule_ids(config_rows: Iterable[Any] = ()) -> set[str]:
     """Every id the config may name: built-in, other stages', entry points', and the ids of the
     config's own `custom-rules` rows."""
-    from kubeplan.rules.config_error import ConfigError
+    from kubeplan.errors import ConfigError
     from kubeplan.rules.custom import CustomRuleError, rules_from_entry_points
 
     ids = set(load_rules()) | set(finding_rules())

@@ -112,13 +112,9 @@ def _matches(exclusion: Exclusion, finding: Finding, resource: Resource | None) 
 def silence(
     findings: list[Finding],
     new: Iterable[Resource],
-    base: Iterable[Resource] = (),
-    config_path: str | None = None,
+    base: Iterable[Resource],
+    settings: LintSettings,
 ) -> list[Finding]:
-    """`apply` with the config found upwards (or `config_path`), for a command that reads no
-    other setting from it (raises ConfigError)."""
-    from kubeplan.rules.config import load_config
-    from kubeplan.rules.known import rule_ids
-
-    config = load_config(config_path, rule_ids)
-    return apply(findings, index(new, base), config.lint)
+    """`apply` on the findings of a command that pairs two revisions (diff, reach): the
+    ignore annotation is looked up on the objects of both."""
+    return apply(findings, index(new, base), settings)

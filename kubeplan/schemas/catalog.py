@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from kubeplan.errors import KubeplanError
 from kubeplan.schemas import offline
 
 DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
@@ -34,7 +35,7 @@ _ONE_OF_TO_ANY_OF = (
 )
 
 
-class CatalogError(Exception):
+class CatalogError(KubeplanError):
     """The schema package is missing or a version is not bundled."""
 
 

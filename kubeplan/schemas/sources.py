@@ -14,6 +14,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
+from kubeplan.errors import KubeplanError
 from kubeplan.model import Finding, Severity
 from kubeplan.schemas import inputfs, programs, renderguard
 
@@ -22,7 +23,7 @@ KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 RENDER_TIMEOUT_SECONDS = 120
 
 
-class InputError(Exception):
+class InputError(KubeplanError):
     """A PATH that cannot be read at all: exit 2 with this one line."""
 
 
@@ -185,7 +186,7 @@ def _file_finding(
     )
 
 
-# kubeplan's own config (kubeplan/rules/config.py CONFIG_NAMES), found while walking a folder.
+# kubeplan's own config (kubeplan/config/load.py CONFIG_NAMES), found while walking a folder.
 KUBEPLAN_FILES = (".kubeplan.yaml", ".kubeplan.yml")
 
 

@@ -2,7 +2,7 @@
 
 - `--output` names a file: a format word there (`--output json`, kubectl's spelling) is refused,
   never written as a file while the run prints nothing and passes;
-- every command reads the config the same way (kubeplan/settings.py): `kubernetes-version` and
+- every command reads the config the same way (kubeplan/config/settings.py): `kubernetes-version` and
   `fail-on` apply to diff, plan, reach, can-i and who-can too, and the command line wins;
 - the config search stops at the repository root, and the config used is named (--verbose,
   JSON `config`);
@@ -414,7 +414,7 @@ def test_the_search_stops_at_a_filesystem_boundary(
     """No repository: the search stops where the device changes (a mount point), as git's
     discovery does without GIT_DISCOVERY_ACROSS_FILESYSTEM. The mount is simulated by the
     device number kubeplan reads; everything else is real files."""
-    import kubeplan.rules.config_find as config_find
+    import kubeplan.config.find as config_find
 
     (tmp_path / ".kubeplan.yaml").write_text("fail-on: never\n")
     mounted = tmp_path / "mnt" / "work"

@@ -57,7 +57,7 @@ def test_reach_with_a_config_reads_it(tmp_path: Path) -> None:
     (tmp_path / ".kubeplan.yaml").write_text("connections: ['a -> b:80']\n")
     folder = ROOT / "fixtures" / "netpol" / "app-foo-nginx.yaml"
     loaded = modules_after(["reach", str(folder), "-o", "json"], tmp_path)
-    assert "kubeplan.rules.config" in loaded and "jsonschema_rs" in loaded
+    assert "kubeplan.config.load" in loaded and "jsonschema_rs" in loaded
 
 
 def test_the_lean_application_answers_as_the_whole_one() -> None:

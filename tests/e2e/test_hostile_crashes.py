@@ -339,10 +339,10 @@ def test_config_not_a_mapping_or_not_utf8_is_a_config_error(
 
 BOOM = """
 import sys
-import kubeplan.engine, kubeplan.planner.plan
+import kubeplan.commands.pipeline, kubeplan.planner.plan
 def boom(*args, **kwargs):
     raise ValueError("boom\\nsecond line")
-kubeplan.engine.run = boom
+kubeplan.commands.pipeline.run = boom
 kubeplan.planner.plan.build_plan = boom
 from kubeplan.cli import main
 sys.argv = ["kubeplan", *sys.argv[1:]]

@@ -12,7 +12,8 @@ import pytest
 from conftest import fixture
 from test_netpol_robust import paths, replaced
 
-from kubeplan.engine import Options, run
+from kubeplan.commands.pipeline import Options, run
+from kubeplan.config.load import Config
 from kubeplan.planner.plan import PlanOptions, build_plan
 from kubeplan.schemas import loader
 
@@ -59,7 +60,9 @@ def test_check_reports_and_no_rule_crashes(shop: tuple[Path, list[dict]]) -> Non
 
 def test_plan_is_built_for_every_variant(shop: tuple[Path, list[dict]]) -> None:
     folder, bodies = shop
-    options = PlanOptions(kubernetes_version="1.35", user="system:serviceaccount:ci:deployer")
+    options = PlanOptions(
+        kubernetes_version="1.35", user="system:serviceaccount:ci:deployer", config=Config()
+    )
     for where, changed in variants(bodies):
         try:
             build_plan([_write(folder, changed)], str(folder / "base.json"), options)

@@ -149,10 +149,13 @@ def test_cells_escape_pipes_and_markup():
 def test_a_real_plan_renders_its_steps_rollouts_and_reachability():
     """`plan_report_data` on `kubeplan plan` results of the fixtures: every step in apply
     order, the rollout of the updated Deployment, and the connections a policy change cuts."""
+    from kubeplan.config.load import Config
     from kubeplan.planner.plan import PlanOptions, build_plan
     from kubeplan.report.sections import plan_report_data
 
-    plan = build_plan([fixture("plan", "new")], fixture("plan", "old"), PlanOptions("1.37"))
+    plan = build_plan(
+        [fixture("plan", "new")], fixture("plan", "old"), PlanOptions("1.37", config=Config())
+    )
     report = plan_report_data(plan, text=lambda style: "", json=lambda: "{}")
     tokens = PARSER.parse(markdown.render(report))
     tables = _tables(tokens)
@@ -167,7 +170,7 @@ def test_a_real_plan_renders_its_steps_rollouts_and_reachability():
     netpol = build_plan(
         [fixture("netpol", "change", "new")],
         fixture("netpol", "change", "base"),
-        PlanOptions("1.37"),
+        PlanOptions("1.37", config=Config()),
     )
     report = plan_report_data(netpol, text=lambda style: "", json=lambda: "{}")
     text = markdown.render(report)

@@ -135,7 +135,7 @@ def test_corpus_is_valid_sarif():
 def test_fast_writer_agrees_with_the_document():
     """`render` writes results as text for speed; it must say exactly what `to_document` says
     (templates from a Helm stream, suppressions, findings without an object included)."""
-    from kubeplan.engine import Options, run
+    from kubeplan.commands.pipeline import Options, run
     from kubeplan.report import sarif
     from kubeplan.report.document import ReportData
 

@@ -68,7 +68,7 @@ class DiffResult:
     not_compared: int = 0
     # The base without them: what the manifests are compared with.
     compared_base: list[Resource] = field(default_factory=list, repr=False)
-    config: str | None = None  # the config file of the run (kubeplan/settings.py), for the JSON
+    config: str | None = None  # the config file of the run (kubeplan/config/), for the JSON
 
     def has_changes(self) -> bool:
         """Would applying create, update or delete an object?"""

@@ -2,7 +2,7 @@
 over it.
 
 `resolve` is the one place where `.kubeplan.yaml` (given with --config, or found upwards from the
-working directory up to the repository root, rules/config_find.py) meets the command-line options:
+working directory up to the repository root, config/find.py) meets the command-line options:
 `--kubernetes-version` and `--fail-on` win over the config's `kubernetes-version` and `fail-on`,
 which win over the defaults (the newest bundled release, `error`). validate, lint, check, diff,
 plan, reach, can-i, who-can and baseline write all call it, so one repository is never validated
@@ -18,7 +18,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Settings:
-    config: Any  # rules.config.Config, or None when there is no config file
+    config: Any  # config.load.Config, or None when there is no config file
     kubernetes_version: str  # normalised: "1.33"
     fail_on: str  # error | warning | info | never
 
@@ -34,11 +34,27 @@ class Settings:
 
         return matcher(self.config.ignore_paths, self.config.path)
 
+    def effective(self) -> Any:
+        """The config, or kubeplan's defaults (`Config()`) when there is no config file."""
+        if self.config is not None:
+            return self.config
+        from kubeplan.config.load import Config
+
+        return Config()
+
+    def lint(self) -> Any:
+        """The config's `rules:`, `exclude:` and `inline-ignore` (rules.engine.LintSettings)."""
+        if self.config is not None:
+            return self.config.lint
+        from kubeplan.rules.engine import LintSettings
+
+        return LintSettings()
+
     def note(self) -> str:
         """One line for --verbose: the config used, or where none was found."""
         if self.config_path is not None:
             return f"config: {self.config_path}"
-        from kubeplan.rules.config_find import search_note
+        from kubeplan.config.find import search_note
 
         return f"config: none ({search_note()})"
 
@@ -54,12 +70,12 @@ def resolve(
     (raises CatalogError for a release kubeplan does not bundle). `with_version` False: a
     command that reads no schemas (reach) skips the catalog and its validator; the version is
     then "" ."""
-    from kubeplan.rules.config_find import find_config
+    from kubeplan.config.find import find_config
 
     path = config_path or find_config()
     config = None
     if path is not None:  # the loader and its schema validator only when there is a file
-        from kubeplan.rules.config import load_config
+        from kubeplan.config.load import load_config
         from kubeplan.rules.known import rule_ids
 
         config = load_config(path, rule_ids, rule_ids)
@@ -83,7 +99,7 @@ def _version(given: str | None, config: Any) -> str:
 
 def _config_version(config: Any) -> str:
     """The config's release, checked here so that a bad one names the config file."""
-    from kubeplan.rules.config_error import ConfigError
+    from kubeplan.errors import ConfigError
     from kubeplan.schemas.catalog import CatalogError, normalise_version
 
     try:

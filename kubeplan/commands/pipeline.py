@@ -1,5 +1,6 @@
-"""One pass of the pipeline for `validate`, `lint` and `check`: load once, then validate and/or
-lint the same resources. The CLI only wires options to this; the renderers read `RunResult`.
+"""One pass of the pipeline for `validate`, `lint`, `check` and `baseline write`: load once,
+then validate and/or lint the same resources (commands/check.py and commands/baseline.py run it
+and turn its `RunResult` into the report document).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from kubeplan.schemas import loader, renderguard
 from kubeplan.schemas.validate import validate
 
 if TYPE_CHECKING:
+    from kubeplan.config.settings import Settings
     from kubeplan.rules.engine import LintSettings
 
 
@@ -30,7 +32,7 @@ class Options:
     # Real paths of files in the context that hold no objects (`check --hook`: a kustomization's
     # patches, schemas/hookscope.py), kept out of the context objects.
     context_skip: frozenset[str] = frozenset()
-    config: Any = None  # the rules.config.Config kubeplan/settings.py read; None: read it here
+    config: Any = None  # the config.load.Config the command read; None: read it here
 
 
 @dataclass
@@ -57,9 +59,28 @@ class RunResult:
         return fails(self.findings, fail_on)
 
 
+def options(
+    settings: Settings,
+    strict: bool | None,
+    crd: list[str] | None,
+    inline_ignore: bool,
+    context: list[str] | None,
+) -> Options:
+    """The options of one run: the settings, and the command line's own."""
+    return Options(
+        kubernetes_version=settings.kubernetes_version,
+        strict=strict,
+        crd_paths=crd or [],
+        config_path=settings.config_path,
+        inline_ignore=inline_ignore,
+        context_paths=context or [],
+        config=settings.effective(),
+    )
+
+
 def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
     """Load every PATH, then validate and/or lint (raises InputError, CatalogError, ConfigError)."""
-    from kubeplan.rules.config import load_config
+    from kubeplan.config.load import load_config
 
     lint_wanted = mode in ("lint", "check")
     from kubeplan.rules.known import rule_ids

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubeplan.config.find import CONFIG_NAMES, find_config
+from kubeplan.errors import ConfigError
 from kubeplan.model import Severity, format_path
-from kubeplan.rules.config_error import ConfigError
-from kubeplan.rules.config_find import CONFIG_NAMES, find_config
 from kubeplan.rules.context import ObjectPattern
 from kubeplan.rules.engine import Exclusion, LintSettings
 from kubeplan.schemas import yamlnodes
