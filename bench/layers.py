@@ -3,7 +3,7 @@
 The layers (../shared/DESIGN.md, "The layers"), from the ground up; a module may import its own
 layer and those below it:
 
-    model, position, datafiles, errors  <  kube  <  schemas  <  admission  <  rules  <  planner, engine
+    model, position, datafiles, errors  <  kube  <  schemas  <  admission  <  rules  <  planner
     <  report  <  commands, config  <  cli, guard, __main__
 
 Every `import` counts, at module level or inside a function. Run: `python bench/layers.py`
@@ -23,9 +23,9 @@ ORDER = [
     {"schemas"},
     {"admission"},
     {"rules"},
-    {"planner", "engine"},  # engine.py runs the pipeline's stages: below report
+    {"planner"},
     {"report"},
-    {"commands", "config", "settings", "exitcodes"},
+    {"commands", "config", "exitcodes"},
     {"cli", "guard", "__main__"},
 ]
 
