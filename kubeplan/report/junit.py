@@ -6,7 +6,7 @@ with its line, column and field path); and one passing `<testcase>` per object w
 so the report counts what was checked. Findings about a file rather than an object (broken YAML)
 are test cases named after the file. Suppressed findings are `<skipped>` with who suppressed
 them. Elements and attributes are those of the JUnit XML schema Jenkins' xunit plugin publishes
-(junit-10.xsd, which tests/test_formats_junit.py validates against): the file is the suite's
+(junit-10.xsd, which tests/report/test_formats_junit.py validates against): the file is the suite's
 `name` and `file` and each case's `classname`; lines and columns are in the failure text.
 """
 
