@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubeplan.model import Finding, Resource, Severity, finding_for
-from kubeplan.schemas import crdschema
+from kubeplan.schemas import crdschema, crdvalidation
 
 CRD_GROUP = "apiextensions.k8s.io"
 OBJECT_META_REF = "https://kubernetes.io/api/_definitions.json#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
@@ -159,12 +159,17 @@ class CrdIndex:
                     )
         elif isinstance(spec.get("version"), str):
             versions[spec["version"]] = CrdVersion(True, shared, shared_at)
+        if crdvalidation.field_errors(resource.body):
+            # The API server refuses this CRD (reported by apivalidation, api-* ids): no custom
+            # resource of it can exist, so none is validated against its schema.
+            for entry in versions.values():
+                entry.broken = True
         checked: dict[tuple[str | int, ...], bool] = {}
         for entry in versions.values():
             if entry.where not in checked:  # a shared v1beta1 schema is reported once
                 self._check_schema(resource, f"{kind}.{group}", entry)
                 checked[entry.where] = entry.broken
-            entry.broken = checked[entry.where]
+            entry.broken = entry.broken or checked[entry.where]
         if not versions:
             self.findings.append(
                 finding_for(

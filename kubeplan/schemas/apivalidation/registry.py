@@ -34,6 +34,7 @@ _MODULES = (
     "rbac",
     "scheduling",
     "admissionregistration",
+    "apiextensions",
 )
 
 
