@@ -502,6 +502,8 @@ def _rules(node: dict[str, Any], path: Path) -> Iterator[FieldError]:
         reason = rule.get("reason")
         if reason is not None and reason not in _SUPPORTED_REASONS:
             yield field.not_supported((*at, "reason"), reason, _SUPPORTED_REASONS)
+        if text and (error := _compile_error(text)):
+            yield field.invalid((*at, "rule"), text, f"compilation failed: {error}")
         field_path = rule.get("fieldPath")
         if field_path and not _str(field_path).strip():
             yield field.invalid(
@@ -511,3 +513,15 @@ def _rules(node: dict[str, Any], path: Path) -> Iterator[FieldError]:
             yield field.invalid(
                 (*at, "fieldPath"), field_path, "fieldPath must not contain line breaks"
             )
+
+
+def _compile_error(text: str) -> str:
+    """A syntax or type error in a rule (cel.Compile at CRD create). A function kubeplan does
+    not implement, or no engine at all, is not an error here (the rule is reported as not
+    evaluated on each custom resource)."""
+    from kubeplan.schemas.cel import engine  # the engine loads only for CRDs with rules
+
+    try:
+        return engine.compile_rule(text).error
+    except engine.Unavailable:
+        return ""

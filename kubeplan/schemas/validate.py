@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kubeplan.model import Finding, Path, Resource, Severity, finding_for
+from kubeplan.schemas import crdvalues
 from kubeplan.schemas.apivalidation.registry import native_findings
 from kubeplan.schemas.catalog import DEFINITIONS_URI, Catalog
 from kubeplan.schemas.crd import INVALID_SCHEMA, CrdIndex, CrdInfo
@@ -61,7 +62,12 @@ def validate_resource(resource: Resource, catalog: Catalog, crds: CrdIndex) -> l
         validator = crds.validator(crd, resource.version, catalog)
         if validator is None:
             return [_not_validated(resource, crd)]
-        return _schema_findings(resource, validator, catalog, schema)
+        findings = _schema_findings(resource, validator, catalog, schema)
+        raw = version.schema
+        if raw is not None and not any(f.severity == Severity.ERROR for f in findings):
+            # list-map/set duplicates and x-kubernetes-validations, on a well-typed object
+            findings.extend(crdvalues.findings(resource, raw))
+        return findings
     definition = catalog.definition_for(resource.group, resource.version, resource.kind)
     if definition is not None:
         findings = _schema_findings(resource, catalog.validator(definition), catalog, None)

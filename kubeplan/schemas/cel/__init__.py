@@ -1,0 +1,1 @@
+"""CEL rules of CustomResourceDefinitions (`x-kubernetes-validations`), run as the API server runs them."""
