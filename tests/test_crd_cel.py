@@ -277,3 +277,25 @@ def test_without_an_engine_every_rule_is_named_not_evaluated(tmp_path: Path) -> 
     widget = [(f["rule"], f["severity"]) for f in found if f["resource"]["kind"] == "Widget"]
     assert widget == [("crd-rule-not-evaluated", "warning")]
     assert "no CEL engine" in found[-1]["message"]
+
+
+@pytest.mark.parametrize(("before", "after", "immutable"), [(3, 2, True), (2, 3, False)])
+def test_a_broken_transition_rule_makes_the_change_immutable_in_diff(
+    tmp_path: Path, before: int, after: int, immutable: bool
+) -> None:
+    """`self >= oldSelf` on spec.replicas: shrinking is refused with the CRD's message;
+    growing passes and the change stays unknown (no table for a custom resource)."""
+    cr = "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  name: xa\n  replicas: %d\n"
+    for side, replicas in (("old", before), ("new", after)):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "w.yaml").write_text(CRD + cr % replicas)
+    run = kubeplan("diff", str(tmp_path / "new"), "--base", str(tmp_path / "old"), "-o", "json")
+    assert run.exit_code == (1 if immutable else 0), run.stdout
+    (change,) = [c for r in run.json()["changes"] for c in r.get("fields", r.get("changes", []))]
+    if immutable:
+        assert change["effect"] == "immutable"
+        assert change["reason"].startswith("replicas may not shrink")
+        plan = kubeplan("plan", str(tmp_path / "new"), "--base", str(tmp_path / "old"))
+        assert plan.exit_code == 1 and "rejected" in plan.stdout
+    else:
+        assert change["effect"] == "unknown"

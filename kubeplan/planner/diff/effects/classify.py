@@ -26,6 +26,7 @@ from kubeplan.planner.diff.effects.references import reference_note
 from kubeplan.planner.diff.effects.table import Row, rows_for
 from kubeplan.planner.diff.fielddiff import FieldChange
 from kubeplan.planner.diff.pairing import UPDATE, Pair
+from kubeplan.schemas.cel import transitions
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,13 @@ def classify(
         return []
     rows = rows_for(pair.new.group, pair.new.kind)
     if rows is None:
-        return [_no_table(pair.new, change) for change in changes]
+        # A custom resource: its CRD's transition rules (oldSelf) decide what is immutable.
+        broken = transitions.broken(pair.old, pair.new, [*new_resources, *base_resources])
+        return [
+            _classified(change, *hit)
+            if (hit := transitions.effect_of(change.path, broken))
+            else _no_table(pair.new, change)
+            for change in changes
+        ]
     ctx = Context(pair, new_resources, base_resources, parse_version(kubernetes_version))
     return [_classify_change(ctx, rows, change) for change in changes]
