@@ -454,6 +454,8 @@ def _list_type(node: dict[str, Any], path: Path, kind: Any) -> Iterator[FieldErr
     properties = items.get("properties") if isinstance(items.get("properties"), dict) else {}
     seen: set[str] = set()
     for key in keys if isinstance(keys, list) else []:
+        if not isinstance(key, str):
+            continue  # the CRD's own schema check reports a key that is not a string
         sub = properties.get(key)
         if isinstance(sub, dict):
             if sub.get("type") in ("array", "object"):

@@ -85,7 +85,20 @@ def validate(schema: Any, obj: Any, old: Any = None, transitions_only: bool = Fa
     return outcome
 
 
+_HAS_RULES: dict[int, tuple[Any, bool]] = {}
+
+
 def _has_rules(schema: Any) -> bool:
+    """Whether any node has rules; remembered per schema (a CRD's schema serves all its objects,
+    and kept referenced here so that its id is never reused)."""
+    known = _HAS_RULES.get(id(schema))
+    if known is None or known[0] is not schema:
+        known = (schema, _find_rules(schema))
+        _HAS_RULES[id(schema)] = known
+    return known[1]
+
+
+def _find_rules(schema: Any) -> bool:
     stack = [schema]
     while stack:
         node = stack.pop()
@@ -135,6 +148,7 @@ def _children(
 def _correlate_items(node: dict[str, Any], data: list[Any], before: Any) -> list[Any]:
     """validateArray / makeMapList: only list-map items correlate, by their keys."""
     keys = node.get("x-kubernetes-list-map-keys")
+    keys = [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
     if node.get("x-kubernetes-list-type") != "map" or not isinstance(before, list) or not keys:
         return [None] * len(data)
 
@@ -307,6 +321,8 @@ def to_cel(schema: Any, value: Any, root: bool = False) -> Any:
         extra = schema.get("additionalProperties")
         out: dict[str, Any] = {}
         for key, sub in value.items():
+            if not isinstance(key, str):
+                continue  # JSON has string keys only; the schema check reports the others
             if properties is not None and key in properties:
                 name = escape(key)
                 if name is not None:
