@@ -233,3 +233,18 @@ def test_real_crds_of_the_corpus_are_valid() -> None:
     setup = corpus("kube-prometheus", "manifests", "setup")
     bad = [f for f in findings("validate", str(setup)) if f["rule"].startswith(("api-", "crd-"))]
     assert bad == []
+
+
+def test_a_rule_field_path_must_name_a_field_of_the_schema(tmp_path: Path) -> None:
+    """ValidateCustomResourceDefinitionOpenAPISchema: "fieldPath must be a valid path"
+    (pathValid / cel.ValidFieldPath); `.size` exists, `.nope` does not."""
+    schema = (
+        "{type: object, properties: {spec: {type: object, properties: {size: {type: integer}},"
+        " x-kubernetes-validations: [{rule: 'self.size > 0', fieldPath: .size},"
+        " {rule: 'self.size > 1', fieldPath: .nope}]}}}"
+    )
+    got = api_findings(crd(tmp_path, good(schema=schema)))
+    assert [(r, p.split("openAPIV3Schema.")[-1], m) for r, _l, p, m in got if r != "crd-invalid-schema"] == [
+        ("api-invalid", "properties.spec.x-kubernetes-validations[1].fieldPath",
+         'Invalid value: ".nope": fieldPath must be a valid path'),
+    ]  # fmt: skip

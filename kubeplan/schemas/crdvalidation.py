@@ -515,6 +515,8 @@ def _rules(node: dict[str, Any], path: Path) -> Iterator[FieldError]:
             yield field.invalid(
                 (*at, "fieldPath"), field_path, "fieldPath must not contain line breaks"
             )
+        elif isinstance(field_path, str) and field_path and not _path_valid(node, field_path):
+            yield field.invalid((*at, "fieldPath"), field_path, "fieldPath must be a valid path")
 
 
 def _compile_error(text: str) -> str:
@@ -527,3 +529,26 @@ def _compile_error(text: str) -> str:
         return engine.compile_rule(text).error
     except engine.Unavailable:
         return ""
+
+
+def _path_valid(node: dict[str, Any], text: str) -> bool:
+    """pathValid / cel.ValidFieldPath (pkg/apiserver/schema/cel/validation.go): `.name` and
+    `['key']` steps, each naming a declared property, or any key of additionalProperties."""
+    from kubeplan.schemas.cel.rules import field_path
+
+    parts = field_path(text)
+    if not parts:
+        return False
+    schema: Any = node
+    for part in parts:
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        extra = schema.get("additionalProperties") if isinstance(schema, dict) else None
+        if isinstance(properties, dict) and properties:
+            if part not in properties:
+                return False
+            schema = properties[part]
+        elif isinstance(extra, dict):
+            schema = extra
+        else:
+            return False
+    return True

@@ -107,8 +107,8 @@ def _not_validated(resource: Resource, crd: CrdInfo) -> Finding:
         resource,
         INVALID_SCHEMA,
         Severity.INFO,
-        f"not validated: the schema of its CustomResourceDefinition ({origin.file}:"
-        f"{crd.source.kind_position()[0]}) is invalid",
+        f"not validated: its CustomResourceDefinition ({origin.file}:"
+        f"{crd.source.kind_position()[0]}) is invalid (the API server refuses it)",
         ("apiVersion",),
     )
 

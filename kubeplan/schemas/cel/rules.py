@@ -240,7 +240,7 @@ def _one_rule(
         return
     if result is True:
         return
-    at = (*where, *_field_path(rule.get("fieldPath")))
+    at = (*where, *field_path(rule.get("fieldPath")))
     message = _message_expression(rule, variables) or _rule_message(rule)
     run.outcome.errors.append(_for_reason(at, kind, message, rule.get("reason")))
 
@@ -294,7 +294,7 @@ def _message_expression(rule: dict[str, Any], variables: dict[str, Any]) -> str:
 _FIELD_PATH = re.compile(r"\.([^.\[\]]+)|\['((?:[^'\\]|\\.)*)'\]")
 
 
-def _field_path(text: Any) -> Path:
+def field_path(text: Any) -> Path:
     """A rule's `fieldPath` (`.spec.ports`, `.labels['a.b']`) as path parts; an invalid one
     is refused with the CRD (crdvalidation), so here it is simply dropped."""
     if not isinstance(text, str) or not text.strip():
