@@ -94,6 +94,8 @@ def _has_rules(schema: Any) -> bool:
     known = _HAS_RULES.get(id(schema))
     if known is None or known[0] is not schema:
         known = (schema, _find_rules(schema))
+        if len(_HAS_RULES) > 4096:
+            _HAS_RULES.clear()
         _HAS_RULES[id(schema)] = known
     return known[1]
 
