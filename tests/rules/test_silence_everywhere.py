@@ -298,7 +298,8 @@ def test_a_silenced_cut_connection_no_longer_blocks_its_step(tmp_path):
     assert _by_rule(report, "netpol-cuts-connection")[0]["suppressed"] is True
 
 
-# A CRD whose schema the API server refuses (`$ref`): crd-invalid-schema, a finding of reading
+# A CRD whose schema the API server refuses (`$ref`; typed, so that the structural check of
+# crdvalidation.py has nothing else to say): crd-invalid-schema, a finding of reading
 # and validation like the others, silenced the same three ways.
 REF_CRD = textwrap.dedent(
     """\
@@ -319,7 +320,7 @@ REF_CRD = textwrap.dedent(
             openAPIV3Schema:
               type: object
               properties:
-                spec: {$ref: "#/definitions/spec"}
+                spec: {type: object, $ref: "#/definitions/spec"}
     """
 )
 
