@@ -7,7 +7,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from tests.conftest import findings, kubeplan
+from conftest import findings, kubeplan
 
 CR = """
 ---
@@ -228,7 +228,7 @@ def test_each_kind_of_schema_error_at_its_line(tmp_path: Path) -> None:
 def test_real_crds_of_the_corpus_are_valid() -> None:
     """prometheus-operator's CRDs (kube-prometheus) are accepted by real API servers: no api-*
     finding on them."""
-    from tests.conftest import corpus
+    from conftest import corpus
 
     setup = corpus("kube-prometheus", "manifests", "setup")
     bad = [f for f in findings("validate", str(setup)) if f["rule"].startswith(("api-", "crd-"))]

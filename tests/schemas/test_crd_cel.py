@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import ROOT, findings, kubeplan
 
 from kubeplan.schemas.cel import engine
-from tests.conftest import ROOT, findings, kubeplan
 
 REAL = yaml.safe_load((ROOT / "tests" / "data" / "cel" / "rules.yaml").read_text())["rules"]
 
@@ -240,7 +240,7 @@ def test_not_evaluated_is_silenced_the_three_ways(
 def test_a_real_prometheus_rule_on_a_real_resource(tmp_path: Path) -> None:
     """prometheus-operator's Prometheus CRD (kube-prometheus v0.18.0 corpus) and the corpus's
     Prometheus object, given a Topology sharding strategy with more values than shards."""
-    from tests.conftest import corpus
+    from conftest import corpus
 
     setup = corpus(
         "kube-prometheus", "manifests", "setup", "0prometheusCustomResourceDefinition.yaml"
