@@ -39,6 +39,9 @@ REJECTING_RULES = frozenset(
         "api-version-not-served",
         "yaml-duplicate-key",
         "netpol-invalid",  # pkg/apis/networking/validation/validation.go ValidateNetworkPolicySpec
+        # A CRD whose schema the API server refuses (apiextensions-apiserver
+        # pkg/apis/apiextensions/validation/validation.go ValidateCustomResourceDefinition).
+        "crd-invalid-schema",
         # The hand-written validation of pkg/apis/*/validation (kubeplan/schemas/apivalidation);
         # `api-warning` is not here: the API server creates the object and warns.
         "api-required",
