@@ -56,6 +56,8 @@ class PlanStep:
     rollout: Any = None  # rollout.Rollout
     rbac: Any = None  # rbac.StepVerdict
     findings: list[Finding] = field(default_factory=list)
+    # The steps it depends on that the API server rejects, or that cannot happen themselves.
+    rejected_dependencies: list[ResourceId] = field(default_factory=list)
 
     @property
     def rejected(self) -> bool:
@@ -77,12 +79,21 @@ class PlanStep:
         )
 
     @property
+    def cannot_happen(self) -> bool:
+        """The API server would accept it, but a step it depends on is rejected (or cannot
+        happen itself): what it needs will not exist (a ServiceAccount, a ConfigMap, a
+        Namespace), so its pods, or the object itself, fail."""
+        return not self.rejected and not self.blocked and bool(self.rejected_dependencies)
+
+    @property
     def verdict(self) -> str:
-        """What the plan shows: the action, or `rejected` / `blocked`."""
+        """What the plan shows: the action, or `rejected` / `blocked` / `cannot-happen`."""
         if self.rejected:
             return "rejected"
         if self.blocked:
             return "blocked"
+        if self.rejected_dependencies:
+            return "cannot-happen"
         return self.action
 
     @property
@@ -129,6 +140,7 @@ class Plan:
             "no_pod_effect": sum(not (POD_EFFECTS & s.effects) and not s.rolls for s in updates),
             "rejected": sum(s.rejected for s in self.steps),
             "blocked": sum(s.blocked for s in self.steps),
+            "cannot_happen": sum(s.cannot_happen for s in self.steps),
             "waves": max((s.wave for s in self.steps), default=0),
             "cycles": len(self.cycles),
         }
@@ -205,6 +217,7 @@ def build_plan(
         findings += reach_findings
     _attach(findings[attached:], steps)
     findings = _silence(findings, steps, diff, config.lint)
+    _propagate_rejections(steps)
     findings.sort(key=Finding.sort_key)
     notes = list(diff.notes)
     return Plan(
@@ -358,6 +371,26 @@ def _reachability(diff: DiffResult, config: Any) -> tuple[Any, list[Finding]]:
     # What reachability says of the new revision (a policy part the API server rejects, a policy
     # API it does not model), then what the change cuts or opens.
     return change, [*change.new.findings, *change.findings, *change.problems]
+
+
+def _propagate_rejections(steps: list[PlanStep]) -> None:
+    """A step that depends on a rejected step, or on one that cannot happen, cannot happen:
+    `kubectl apply` still sends it, but what it depends on will not exist. Runs to a fixed
+    point, so a chain (Namespace rejected -> ServiceAccount -> Deployment) is followed."""
+    by_id = {step.resource.identity: step for step in steps}
+    changed = True
+    while changed:
+        changed = False
+        for step in steps:
+            if step.rejected:
+                continue
+            for dependency in step.depends_on:
+                other = by_id.get(dependency)
+                if other is None or dependency in step.rejected_dependencies:
+                    continue
+                if other.rejected or other.rejected_dependencies:
+                    step.rejected_dependencies.append(dependency)
+                    changed = True
 
 
 def _attach(findings: list[Finding], steps: list[PlanStep]) -> None:

@@ -22,6 +22,7 @@ SYMBOL = {
     "delete": "-",
     "rejected": "!",
     "blocked": "✗",
+    "cannot-happen": "⊘",
 }
 COLOUR = {
     "create": "green",
@@ -29,6 +30,7 @@ COLOUR = {
     "delete": "red",
     "rejected": "red",
     "blocked": "red",
+    "cannot-happen": "red",
 }
 # A plan of thousands of steps stays readable: rollouts beyond this many steps are cut short.
 ROLLOUT_STEPS_SHOWN = 12
@@ -42,6 +44,8 @@ def _name(step: PlanStep) -> str:
 
 def _effect_note(step: PlanStep) -> str:
     """What the step does to running pods, in a few words."""
+    if step.cannot_happen:
+        return ""
     if step.rollout is not None:
         return printable(step.rollout.summary)
     effects = step.effects
@@ -84,6 +88,11 @@ def _step_lines(
         head += f"  ({note})"
     lines = [head + style(f"  {where_text(origin.file)}:{origin.line}", "dim")]
     indent = " " * (width + 6)
+    for dependency in step.rejected_dependencies:
+        lines.append(
+            f"{indent}{style('cannot happen', 'red')}: depends on"
+            f" {printable(_dependency_text(dependency))}, which is rejected or cannot happen"
+        )
     for finding in step.findings:
         if not _shown(finding, show_suppressed):
             continue
@@ -92,7 +101,7 @@ def _step_lines(
             lines.append(style(f"{indent}  {printable(finding.hint)}", "dim"))
     if step.change.fields:
         lines.extend(diff_report.field_lines(step.change, style, indent))
-    if step.rollout is not None and verdict not in ("rejected", "blocked"):
+    if step.rollout is not None and verdict not in ("rejected", "blocked", "cannot-happen"):
         lines.extend(_rollout_lines(step.rollout, style, indent))
     for warning in step.warnings:
         lines.append(f"{indent}{style('warning', 'yellow')} {printable(warning)}")
@@ -103,6 +112,11 @@ def _step_lines(
             requests = ", ".join(_request(r) for r in step.rbac.requests)
             lines.append(style(f"{indent}rbac: allowed ({requests})", "dim"))
     return lines
+
+
+def _dependency_text(identity: Any) -> str:
+    where = f"{identity.namespace}/" if identity.namespace else ""
+    return f"{identity.kind} {where}{identity.name}"
 
 
 def _request(request: dict[str, Any]) -> str:
@@ -238,9 +252,9 @@ def summary(plan: Plan) -> str:
         ("no_pod_effect", "no pod effect"),
     )
     text = "Plan: " + diff_report.counts_text(c, details)
-    for key in ("rejected", "blocked"):
+    for key in ("rejected", "blocked", "cannot_happen"):
         if c[key]:
-            text += f", {c[key]} {key}"
+            text += f", {c[key]} {key.replace('_', ' ')}"
     return text + "."
 
 
@@ -279,6 +293,7 @@ def _step_json(step: PlanStep) -> dict[str, Any]:
         "file": step.resource.origin.file,
         "line": step.resource.origin.line,
         "depends_on": [identity_json(member) for member in step.depends_on],
+        "rejected_dependencies": [identity_json(member) for member in step.rejected_dependencies],
         "effects": sorted(step.effects),
         "reasons": step.reasons,
         "warnings": step.warnings,

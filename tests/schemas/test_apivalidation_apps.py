@@ -8,7 +8,6 @@ id, the API server's message and the line of the field.
 
 from __future__ import annotations
 
-import json
 import textwrap
 from pathlib import Path
 
