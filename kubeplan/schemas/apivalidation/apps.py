@@ -110,7 +110,7 @@ def _restart_and_deadline(template: dict[str, Any], path: Path, kind_name: str) 
     return errors
 
 
-def _positive_int_or_percent(value: Any, path: Path) -> list[FieldError]:
+def positive_int_or_percent(value: Any, path: Path) -> list[FieldError]:
     """`ValidatePositiveIntOrPercent`."""
     if isinstance(value, str):
         return [field.invalid(path, value, m) for m in names.is_valid_percent(value)]
@@ -119,7 +119,7 @@ def _positive_int_or_percent(value: Any, path: Path) -> list[FieldError]:
     return []
 
 
-def _not_more_than_100_percent(value: Any, path: Path) -> list[FieldError]:
+def not_more_than_100_percent(value: Any, path: Path) -> list[FieldError]:
     """`IsNotMoreThan100Percent`."""
     percent = percent_value(value)
     if percent is None or percent <= 100:
@@ -181,13 +181,13 @@ def _deployment_strategy(strategy: dict[str, Any], path: Path) -> list[FieldErro
     unavailable = "25%" if unavailable is None else unavailable
     surge = "25%" if surge is None else surge
     at = (*path, "rollingUpdate")
-    errors = _positive_int_or_percent(unavailable, (*at, "maxUnavailable"))
-    errors.extend(_positive_int_or_percent(surge, (*at, "maxSurge")))
+    errors = positive_int_or_percent(unavailable, (*at, "maxUnavailable"))
+    errors.extend(positive_int_or_percent(surge, (*at, "maxSurge")))
     if int_or_percent_value(unavailable) == 0 and int_or_percent_value(surge) == 0:
         errors.append(
             field.invalid((*at, "maxUnavailable"), unavailable, "may not be 0 when `maxSurge` is 0")
         )
-    errors.extend(_not_more_than_100_percent(unavailable, (*at, "maxUnavailable")))
+    errors.extend(not_more_than_100_percent(unavailable, (*at, "maxUnavailable")))
     return errors
 
 
@@ -276,10 +276,10 @@ def _stateful_set_strategy(strategy: dict[str, Any], ctx: Context) -> list[Field
     unavailable = rolling.get("maxUnavailable")
     if ctx.at_least(STATEFULSET_MAX_UNAVAILABLE_FROM) and int_or_string(unavailable):
         un_path = (*at, "maxUnavailable")
-        errors.extend(_positive_int_or_percent(unavailable, un_path))
+        errors.extend(positive_int_or_percent(unavailable, un_path))
         if int_or_percent_value(unavailable) == 0:
             errors.append(field.invalid(un_path, unavailable, "cannot be 0"))
-        errors.extend(_not_more_than_100_percent(unavailable, un_path))
+        errors.extend(not_more_than_100_percent(unavailable, un_path))
     return errors
 
 
@@ -347,10 +347,10 @@ def _daemon_set_strategy(strategy: dict[str, Any]) -> list[FieldError]:
     unavailable = 1 if unavailable is None else unavailable
     surge = 0 if surge is None else surge
     at = (*path, "rollingUpdate")
-    errors = _positive_int_or_percent(unavailable, (*at, "maxUnavailable"))
-    errors.extend(_positive_int_or_percent(surge, (*at, "maxSurge")))
-    errors.extend(_not_more_than_100_percent(unavailable, (*at, "maxUnavailable")))
-    errors.extend(_not_more_than_100_percent(surge, (*at, "maxSurge")))
+    errors = positive_int_or_percent(unavailable, (*at, "maxUnavailable"))
+    errors.extend(positive_int_or_percent(surge, (*at, "maxSurge")))
+    errors.extend(not_more_than_100_percent(unavailable, (*at, "maxUnavailable")))
+    errors.extend(not_more_than_100_percent(surge, (*at, "maxSurge")))
     has_unavailable = int_or_percent_value(unavailable) != 0
     has_surge = int_or_percent_value(surge) != 0
     if has_unavailable and has_surge:
