@@ -12,6 +12,7 @@ import base64
 import binascii
 import ipaddress
 import json
+import re
 from typing import Any
 
 from kubeplan.kube import names
@@ -20,7 +21,13 @@ from kubeplan.schemas.apivalidation import field
 from kubeplan.schemas.apivalidation.context import Context
 from kubeplan.schemas.apivalidation.field import FieldError
 from kubeplan.schemas.apivalidation.registry import validates
-from kubeplan.schemas.apivalidation.selector import d, is_int, lst, validate_labels
+from kubeplan.schemas.apivalidation.selector import (
+    d,
+    is_int,
+    lst,
+    validate_label_selector,
+    validate_labels,
+)
 
 # pkg/apis/core/types.go: MaxSecretSize = 1 * 1024 * 1024 (ConfigMaps share it).
 MAX_SECRET_SIZE = 1 << 20
@@ -458,3 +465,70 @@ def _json_object(raw: bytes, path: Path) -> list[FieldError]:
         detail = f"json: cannot unmarshal {what} into Go value of type map[string]interface {{}}"
         return [field.invalid(path, "<secret contents redacted>", detail)]
     return []
+
+
+# ---------------------------------------------------------------------------------------------
+# PersistentVolumeClaim
+
+_ACCESS_MODES = ("ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod")
+_VOLUME_MODES = ("Block", "Filesystem")
+_QUANTITY_NUMBER = re.compile(r"([+-]?)([0-9]*\.?[0-9]*)(?:[numkMGTPE]|[KMGTPE]i|[eE][+-]?[0-9]+)?")
+
+
+def _sign(quantity: Any) -> int | None:
+    """-1, 0 or 1 for a quantity's value; None where it does not parse (the schema's business)."""
+    if is_int(quantity):
+        return (quantity > 0) - (quantity < 0)
+    if not isinstance(quantity, str):
+        return None
+    match = _QUANTITY_NUMBER.fullmatch(quantity)
+    if match is None or match[2] in ("", "."):
+        return None
+    if float(match[2]) == 0:
+        return 0
+    return -1 if match[1] == "-" else 1
+
+
+@validates("", "PersistentVolumeClaim")
+def validate_persistent_volume_claim(body: dict[str, Any], ctx: Context) -> list[FieldError]:
+    """`ValidatePersistentVolumeClaimSpec` (dataSource and dataSourceRef not ported)."""
+    spec = d(body.get("spec"))
+    errors: list[FieldError] = []
+    modes = lst(spec.get("accessModes"))
+    if not modes:
+        errors.append(field.required((*_SPEC, "accessModes"), "at least 1 access mode is required"))
+    if spec.get("selector") is not None:
+        errors.extend(validate_label_selector(spec.get("selector"), (*_SPEC, "selector"), ctx))
+    once_pod = other = False
+    for mode in modes:
+        if mode not in _ACCESS_MODES:
+            errors.append(field.not_supported((*_SPEC, "accessModes"), mode, _ACCESS_MODES))
+        elif mode == "ReadWriteOncePod":
+            once_pod = True
+        else:
+            other = True
+    if once_pod and other:
+        errors.append(
+            field.forbidden(
+                (*_SPEC, "accessModes"), "may not use ReadWriteOncePod with other access modes"
+            )
+        )
+    requests = d(d(spec.get("resources")).get("requests"))
+    # Go's path is spec.resources[storage] (fldPath.Child("resources").Key("storage")).
+    storage_path = (*_SPEC, "resources", "storage")
+    if "storage" not in requests:
+        errors.append(field.required(storage_path))
+    elif _sign(requests["storage"]) in (0, -1):
+        value = requests["storage"]
+        shown = "0" if _sign(value) == 0 else str(value)
+        errors.append(field.invalid(storage_path, shown, "must be greater than zero"))
+    class_name = spec.get("storageClassName")
+    if isinstance(class_name, str) and class_name:
+        errors.extend(
+            field.invalid((*_SPEC, "storageClassName"), class_name, m)
+            for m in names.is_dns1123_subdomain(class_name)
+        )
+    mode = spec.get("volumeMode")
+    if mode is not None and mode not in _VOLUME_MODES:
+        errors.append(field.not_supported((*_SPEC, "volumeMode"), mode, _VOLUME_MODES))
+    return errors
