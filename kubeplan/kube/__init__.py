@@ -1,0 +1,1 @@
+"""Kubernetes facts, each written once and citing its source."""
