@@ -53,6 +53,23 @@ _NAME_FUNCS: dict[str, names.NameFunc] = {
 class NameRule:
     name_fn: names.NameFunc
     core_finalizers: bool
+    label_from: int | None = None  # the release from which the name is a DNS label instead
+    hostname_warning: str | None = None  # "pod" or "workload": WarningsOnCreate from 1.27
+
+    def name_fn_for(self, minor: int) -> names.NameFunc:
+        if self.label_from is not None and minor >= self.label_from:
+            return names.name_is_dns_label
+        return self.name_fn
+
+
+# WarningsOnCreate of pods and workloads (kubernetes/kubernetes#114412, in 1.27).
+HOSTNAME_WARNING_FROM = 27
+_HOSTNAME_WARNINGS = {
+    "pod": "this is used in the Pod's hostname, which can result in surprising behavior;"
+    " a DNS label is recommended: ",
+    "workload": "this is used in Pod names and hostnames, which can result in surprising"
+    " behavior; a DNS label is recommended: ",
+}
 
 
 # rest.BeforeCreate's generic pass: `path.ValidatePathSegmentName`, apimachinery's ObjectMeta.
@@ -64,7 +81,10 @@ def _rules() -> dict[tuple[str, str], NameRule]:
     rows = read_yaml(_DATA)["names"]
     return {
         (row["group"], row["kind"]): NameRule(
-            _NAME_FUNCS[row["rule"]], bool(row["core_finalizers"])
+            _NAME_FUNCS[row["rule"]],
+            bool(row["core_finalizers"]),
+            row.get("label_from"),
+            row.get("hostname_warning"),
         )
         for row in rows
     }
@@ -83,7 +103,7 @@ def validate_metadata(
     if not isinstance(metadata, dict):
         return []
     rule = name_rule(group, kind)
-    errors = _validate_name(metadata, rule)
+    errors = _validate_name(metadata, rule, ctx)
     errors.extend(_validate_namespace(group, kind, metadata))
     errors.extend(validate_labels(metadata.get("labels"), ("metadata", "labels"), ctx))
     errors.extend(
@@ -94,17 +114,24 @@ def validate_metadata(
     return errors
 
 
-def _validate_name(metadata: dict[str, Any], rule: NameRule) -> list[FieldError]:
-    """`ValidateObjectMetaAccessor`: generateName in prefix mode, then the name."""
+def _validate_name(metadata: dict[str, Any], rule: NameRule, ctx: Context) -> list[FieldError]:
+    """`ValidateObjectMetaAccessor`: generateName in prefix mode, then the name; and the
+    hostname warning of pods and workloads whose valid name is not a DNS label."""
     errors = []
+    name_fn = rule.name_fn_for(ctx.minor)
     generate = metadata.get("generateName")
     name = metadata.get("name")
     if isinstance(generate, str) and generate:
         path: Path = ("metadata", "generateName")
-        errors.extend(field.invalid(path, generate, msg) for msg in rule.name_fn(generate, True))
+        errors.extend(field.invalid(path, generate, msg) for msg in name_fn(generate, True))
     if isinstance(name, str) and name:
         path = ("metadata", "name")
-        errors.extend(field.invalid(path, name, msg) for msg in rule.name_fn(name, False))
+        errors.extend(field.invalid(path, name, msg) for msg in name_fn(name, False))
+        if not errors and rule.hostname_warning and ctx.at_least(HOSTNAME_WARNING_FROM):
+            msgs = names.is_dns1123_label(name)
+            if msgs:
+                text = _HOSTNAME_WARNINGS[rule.hostname_warning] + "[" + " ".join(msgs) + "]"
+                errors.append(field.warning(path, text))
     return errors
 
 
