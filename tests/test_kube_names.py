@@ -131,8 +131,17 @@ def test_port_name_good(value: str) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["longerthan15characters", "", "a" * 16, "12345", "1-2-3-4", "-begin", "end-"]
-    + ["two--hyphens", "whois++"],
+    [
+        "longerthan15characters",
+        "",
+        "a" * 16,
+        "12345",
+        "1-2-3-4",
+        "-begin",
+        "end-",
+        "two--hyphens",
+        "whois++",
+    ],
 )
 def test_port_name_bad(value: str) -> None:
     # TestIsValidPortName badValues
@@ -141,8 +150,17 @@ def test_port_name_bad(value: str) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["a", "good", "good-good", "still.good", "this.is.also.good", ".so.is.this"]
-    + ["THIS_IS_GOOD", "so_is_this_17", "a" * 253],
+    [
+        "a",
+        "good",
+        "good-good",
+        "still.good",
+        "this.is.also.good",
+        ".so.is.this",
+        "THIS_IS_GOOD",
+        "so_is_this_17",
+        "a" * 253,
+    ],
 )
 def test_config_map_key_good(value: str) -> None:
     # TestIsConfigMapKey successCases (and the 253 limit)

@@ -800,7 +800,7 @@ def _validate_volume_mounts(
     common: _Common,
 ) -> list[FieldError]:
     """`ValidateVolumeMounts`. Go reports subPath and subPathExpr errors at
-    `volumeMounts.subPath` (no index), and so does kubeplan."""
+    `volumeMounts.subPath` (no index); kubeplan at the mount's own subPath, for its line."""
     errors: list[FieldError] = []
     device_names = {_s(_d(d).get("name")): _s(_d(d).get("devicePath")) for d in devices}
     mount_points: set[str] = set()
@@ -834,7 +834,7 @@ def _validate_volume_mounts(
         sub_path = _s(mount.get("subPath"))
         sub_path_expr = _s(mount.get("subPathExpr"))
         if sub_path:
-            errors.extend(_local_descending_path(sub_path, (*path, "subPath")))
+            errors.extend(_local_descending_path(sub_path, (*at, "subPath")))
         if sub_path_expr:
             if sub_path:
                 errors.append(
@@ -844,10 +844,10 @@ def _validate_volume_mounts(
                         "subPathExpr and subPath are mutually exclusive",
                     )
                 )
-            errors.extend(_local_descending_path(sub_path_expr, (*path, "subPathExpr")))
+            errors.extend(_local_descending_path(sub_path_expr, (*at, "subPathExpr")))
         propagation = mount.get("mountPropagation")
         if isinstance(propagation, str):
-            prop_path = (*path, "mountPropagation")
+            prop_path = (*at, "mountPropagation")
             if propagation not in _MOUNT_PROPAGATIONS:
                 errors.append(field.not_supported(prop_path, propagation, _MOUNT_PROPAGATIONS))
             if propagation == "Bidirectional" and not privileged:
