@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import findings
+from tests.conftest import findings, kubeplan
 
 NATIVE = {
     "api-required",
@@ -393,17 +393,81 @@ def test_value_from_needs_exactly_one_source(tmp_path: Path) -> None:
     ]
 
 
-def test_field_ref_path_unsupported(tmp_path: Path) -> None:
-    # TestValidateEnv "invalid fieldPath": not one of validEnvDownwardAPIFieldPathExpressions.
+def test_field_ref_paths(tmp_path: Path) -> None:
+    # TestValidateEnv errorCases "invalid fieldPath" (a label ConvertDownwardAPIFieldLabel does
+    # not know: Invalid) and "unsupported fieldPath" (a known label the env does not accept:
+    # NotSupported, with the sorted validEnvDownwardAPIFieldPathExpressions).
     text = pod(
-        "containers:\n- name: web\n  image: x\n  env:\n"
-        "  - {name: a, valueFrom: {fieldRef: {fieldPath: metadata.whoops}}}\n"
+        """\
+        containers:
+        - name: web
+          image: x
+          env:
+          - {name: a, valueFrom: {fieldRef: {fieldPath: metadata.whoops}}}
+          - {name: b, valueFrom: {fieldRef: {fieldPath: status.phase}}}
+          - {name: c, valueFrom: {fieldRef: {fieldPath: "metadata.labels['ok']"}}}
+        """
     )
-    found = native(tmp_path, text)
-    assert [(r, line, p) for r, line, p, _ in found] == [
-        ("api-unsupported", 10, "spec.containers[0].env[0].valueFrom.fieldRef.fieldPath")
+    base = "spec.containers[0].env"
+    assert native(tmp_path, text) == [
+        (
+            "api-invalid",
+            10,
+            f"{base}[0].valueFrom.fieldRef.fieldPath",
+            'Invalid value: "metadata.whoops": error converting fieldPath: field label not'
+            " supported: metadata.whoops",
+        ),
+        (
+            "api-unsupported",
+            11,
+            f"{base}[1].valueFrom.fieldRef.fieldPath",
+            'Unsupported value: "status.phase": supported values: "metadata.name",'
+            ' "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",'
+            ' "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"',
+        ),
     ]
-    assert found[0][3].startswith('Unsupported value: "metadata.whoops": supported values:')
+
+
+def test_downward_api_and_projected_volumes(tmp_path: Path) -> None:
+    # TestValidateVolumes: downwardAPI items need one of fieldRef or resourceFieldRef;
+    # projected sources: "conflicting duplicate paths", a token expiry under 10 minutes.
+    text = pod(
+        """\
+        volumes:
+        - name: info
+          downwardAPI:
+            items:
+            - {path: labels, fieldRef: {fieldPath: metadata.labels}}
+            - {path: nothing}
+        - name: proj
+          projected:
+            sources:
+            - configMap: {name: a, items: [{key: k, path: same}]}
+            - secret: {name: b, items: [{key: k, path: same}]}
+            - serviceAccountToken: {path: token, expirationSeconds: 60}
+        containers: [{name: web, image: x}]
+        """
+    )
+    assert native(tmp_path, text) == [
+        (
+            "api-required",
+            11,
+            "spec.volumes[0].downwardAPI.items[1]",
+            "Required value: one of fieldRef and resourceFieldRef is required",
+        ),
+        (
+            "api-invalid",
+            13,
+            "spec.volumes[1].projected",
+            'Invalid value: "b": conflicting duplicate paths',
+        ),
+        (
+            "api-invalid",
+            17,
+            "spec.volumes[1].projected.sources[2].serviceAccountToken.expirationSeconds",
+            "Invalid value: 60: may not specify a duration less than 10 minutes",
+        ),
+    ]
 
 
 def test_env_from_needs_one_source(tmp_path: Path) -> None:
@@ -730,3 +794,53 @@ def test_template_labels_are_validated(tmp_path: Path) -> None:
     assert [(r, line, p) for r, line, p, _ in found] == [
         ("api-invalid", 7, "template.metadata.labels.app")
     ]
+
+
+def test_plan_rejects_a_pod_the_api_server_refuses_and_not_one_it_only_warns(
+    tmp_path: Path,
+) -> None:
+    # Issue 17: a container without an image passed `plan` as a clean create. An error of
+    # this validation rejects the step (exit 1); a warning (a duplicate port) does not.
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(pod("containers:\n- name: web\n"))
+    run = kubeplan("plan", str(bad), "--format", "json")
+    assert run.exit_code == 1
+    (step,) = run.json()["steps"]
+    assert step["verdict"] == "rejected"
+    assert "api-required" in step["findings"]
+    warned = tmp_path / "warned.yaml"
+    warned.write_text(
+        pod(
+            "containers:\n- name: web\n  image: x\n  ports:\n"
+            "  - containerPort: 80\n  - {containerPort: 80, protocol: TCP}\n"
+        )
+    )
+    run = kubeplan("plan", str(warned), "--format", "json")
+    assert run.exit_code == 0
+    (step,) = run.json()["steps"]
+    assert step["verdict"] != "rejected"
+
+
+def test_resize_policy_from_1_33(tmp_path: Path) -> None:
+    # TestValidateResizePolicy: an unsupported resource, a duplicate, RestartContainer with the
+    # pod's restartPolicy Never. Before 1.33 (InPlacePodVerticalScaling off by default) the
+    # field is dropped (dropDisabledFields), so nothing is reported.
+    text = pod(
+        """\
+        restartPolicy: Never
+        containers:
+        - name: web
+          image: x
+          resizePolicy:
+          - {resourceName: cpu, restartPolicy: RestartContainer}
+          - {resourceName: cpu, restartPolicy: NotRequired}
+          - {resourceName: storage, restartPolicy: NotRequired}
+        """
+    )
+    found = native(tmp_path, text, "--kubernetes-version", "1.33")
+    assert [(r, line, p) for r, line, p, _ in found] == [
+        ("api-invalid", 11, "spec.containers[0].resizePolicy[0].restartPolicy"),
+        ("api-duplicate", 12, "spec.containers[0].resizePolicy[1]"),
+        ("api-unsupported", 13, "spec.containers[0].resizePolicy[2].resourceName"),
+    ]
+    assert native(tmp_path, text, "--kubernetes-version", "1.32") == []

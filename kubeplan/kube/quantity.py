@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 _QUANTITY = re.compile(
@@ -63,7 +64,8 @@ def parse(text: Any) -> Quantity | None:
             return None
         value *= Fraction(10) ** exponent
         fmt = "DecimalExponent"
-    value = _round_up(value, Fraction(1, 10**9))
+    if 10**9 % value.denominator:
+        value = _round_up(value, Fraction(1, 10**9))
     return Quantity(-value if match["sign"] == "-" else value, fmt)
 
 
@@ -79,7 +81,23 @@ def _round_up(value: Fraction, step: Fraction) -> Fraction:
 
 def round_milli(quantity: Quantity) -> Quantity:
     """`SetDefaults_ResourceList`: `val.RoundUp(-3)`."""
+    if 1000 % quantity.value.denominator == 0:
+        return quantity
     return Quantity(_round_up(quantity.value, Fraction(1, 1000)), quantity.format)
+
+
+def resource_list_value(text: Any) -> Quantity | None:
+    """A ResourceList entry as the API server holds it after defaulting (parsed, rounded up to
+    the milli scale), or None where it does not parse. Cached: manifests repeat `100m`."""
+    if isinstance(text, (str, int, float)) and not isinstance(text, bool):
+        return _resource_list_value(type(text), text)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _resource_list_value(_kind: type, text: Any) -> Quantity | None:
+    parsed = parse(text)
+    return None if parsed is None else round_milli(parsed)
 
 
 def canonical(quantity: Quantity) -> str:

@@ -31,6 +31,8 @@ RELAXED_ENV_VAR_NAMES_FROM = 32  # RelaxedEnvironmentVariableValidation: beta, o
 RELAXED_DNS_SEARCH_FROM = 33  # RelaxedDNSSearchValidation: beta, on, in 1.33
 SIDECAR_CONTAINERS_FROM = 29  # SidecarContainers: beta, on, in 1.29
 SLEEP_ZERO_FROM = 33  # PodLifecycleSleepActionAllowZero: beta, on, in 1.33
+# InPlacePodVerticalScaling: beta, on, in 1.33; before, dropDisabledFields drops resizePolicy.
+IN_PLACE_RESIZE_FROM = 33
 
 _PROTOCOLS = ("SCTP", "TCP", "UDP")  # sets.List(supportedPortProtocols): sorted
 _PULL_POLICIES = ("Always", "IfNotPresent", "Never")
@@ -193,7 +195,7 @@ def validate_pod_spec(
     grace = spec.get("terminationGracePeriodSeconds", 30)
     grace = grace if isinstance(grace, int) else 30
     restart_policy = _s(spec.get("restartPolicy")) or "Always"
-    volumes, errors = _validate_volumes(_l(spec.get("volumes")), (*path, "volumes"))
+    volumes, errors = _validate_volumes(_l(spec.get("volumes")), (*path, "volumes"), ctx)
     claim_names = {
         _s(_d(c).get("name")) for c in _l(spec.get("resourceClaims")) if _s(_d(c).get("name"))
     }
@@ -294,7 +296,7 @@ def _pod_only(spec: dict[str, Any], path: Path) -> list[FieldError]:
 
 
 def _validate_volumes(
-    volumes: list[Any], path: Path
+    volumes: list[Any], path: Path, ctx: Context
 ) -> tuple[dict[str, dict[str, Any]], list[FieldError]]:
     """`ValidateVolumes`: names are unique DNS labels; one source each (`validateVolumeSource`).
     `SetDefaults_Volume` makes a volume without a source an emptyDir, so none lacks one."""
@@ -304,7 +306,7 @@ def _validate_volumes(
         volume = _d(volume)
         name = _s(volume.get("name"))
         at = (*path, index)
-        errs = _validate_volume_source(volume, at)
+        errs = _validate_volume_source(volume, at, ctx)
         if not name:
             errs.append(field.required((*at, "name")))
         else:
@@ -317,7 +319,7 @@ def _validate_volumes(
     return seen, errors
 
 
-def _validate_volume_source(volume: dict[str, Any], path: Path) -> list[FieldError]:
+def _validate_volume_source(volume: dict[str, Any], path: Path, ctx: Context) -> list[FieldError]:
     errors = []
     count = 0
     for source in _VOLUME_SOURCES:
@@ -329,11 +331,13 @@ def _validate_volume_source(volume: dict[str, Any], path: Path) -> list[FieldErr
             )
             continue
         count += 1
-        errors.extend(_validate_one_source(source, _d(volume.get(source)), (*path, source)))
+        errors.extend(_validate_one_source(source, _d(volume.get(source)), (*path, source), ctx))
     return errors
 
 
-def _validate_one_source(source: str, body: dict[str, Any], path: Path) -> list[FieldError]:
+def _validate_one_source(
+    source: str, body: dict[str, Any], path: Path, ctx: Context
+) -> list[FieldError]:
     """The required fields of the common sources (validateSecretVolumeSource,
     validateConfigMapVolumeSource, validatePersistentClaimVolumeSource,
     validateHostPathVolumeSource, validateNFSVolumeSource)."""
@@ -362,12 +366,154 @@ def _validate_one_source(source: str, body: dict[str, Any], path: Path) -> list[
             errors.extend(_validate_key_to_path(_d(item), (*path, "items", index)))
     if source == "hostPath" and _s(body.get("path")):
         errors.extend(_path_no_backsteps(body["path"], (*path, "path")))
+        kind = body.get("type")
+        if isinstance(kind, str) and kind not in _HOST_PATH_TYPES:
+            errors.append(field.not_supported((*path, "type"), kind, _HOST_PATH_TYPES))
+    if source == "downwardAPI":
+        for index, item in enumerate(_l(body.get("items"))):
+            errors.extend(_validate_downward_api_file(_d(item), (*path, "items", index), ctx))
+    if source == "projected":
+        errors.extend(_validate_projection_sources(_l(body.get("sources")), path, ctx))
+    if source == "csi" and not _s(body.get("driver")):
+        errors.append(field.required((*path, "driver")))
+    if source == "emptyDir":
+        limit = quantity.parse(body.get("sizeLimit")) if "sizeLimit" in body else None
+        if limit is not None and limit.value < 0:
+            errors.append(
+                field.forbidden(
+                    (*path, "sizeLimit"), "SizeLimit field must be a valid resource quantity"
+                )
+            )
     if source == "nfs":
         nfs_path = _s(body.get("path"))
         if not nfs_path:
             errors.append(field.required((*path, "path")))
         if not nfs_path.startswith("/"):
             errors.append(field.invalid((*path, "path"), nfs_path, "must be an absolute path"))
+    return errors
+
+
+# validateHostPathType: sets.List(supportedHostPathTypes), sorted.
+_HOST_PATH_TYPES = (
+    "",
+    "BlockDevice",
+    "CharDevice",
+    "Directory",
+    "DirectoryOrCreate",
+    "File",
+    "FileOrCreate",
+    "Socket",
+)
+_VOLUME_FIELD_PATHS = (
+    "metadata.annotations",
+    "metadata.labels",
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+)
+_FILE_MODE_MSG = "must be a number between 0 and 0777 (octal), both inclusive"
+
+
+def _validate_downward_api_file(item: dict[str, Any], path: Path, ctx: Context) -> list[FieldError]:
+    """`validateDownwardAPIVolumeFile`. Go reports at the volume's `downwardAPI` path (no
+    index); kubeplan at the item, for its line."""
+    errors = []
+    target = _s(item.get("path"))
+    if not target:
+        errors.append(field.required((*path, "path")))
+    errors.extend(_local_non_reserved_path(target, (*path, "path")))
+    field_ref = item.get("fieldRef")
+    resource_ref = item.get("resourceFieldRef")
+    if isinstance(field_ref, dict):
+        errors.extend(_validate_field_ref(field_ref, (*path, "fieldRef"), ctx, _VOLUME_FIELD_PATHS))
+        if isinstance(resource_ref, dict):
+            errors.append(
+                field.invalid(
+                    path,
+                    "resource",
+                    "fieldRef and resourceFieldRef can not be specified simultaneously",
+                )
+            )
+    elif isinstance(resource_ref, dict):
+        if not _s(resource_ref.get("containerName")):
+            errors.append(field.required((*path, "resourceFieldRef", "containerName")))
+        else:
+            errors.extend(_validate_resource_field_ref(resource_ref, (*path, "resourceFieldRef")))
+    else:
+        errors.append(field.required(path, "one of fieldRef and resourceFieldRef is required"))
+    mode = item.get("mode")
+    if isinstance(mode, int) and not 0 <= mode <= 0o777:
+        errors.append(field.invalid((*path, "mode"), mode, _FILE_MODE_MSG))
+    return errors
+
+
+def _validate_projection_sources(sources: list[Any], path: Path, ctx: Context) -> list[FieldError]:
+    """`validateProjectionSources`: one source per entry, names required, unique paths, the
+    service account token's expiry (defaulted to 3600 s) between 10 minutes and 2^32 s."""
+    errors: list[FieldError] = []
+    seen: set[str] = set()
+
+    def claim(target: str, value: str) -> None:
+        if not target:
+            return
+        if target in seen:
+            errors.append(field.invalid(path, value, "conflicting duplicate paths"))
+        seen.add(target)
+
+    for index, source in enumerate(sources):
+        source = _d(source)
+        at = (*path, "sources", index)
+        count = 0
+        for kind in ("secret", "configMap"):
+            body = source.get(kind)
+            if not isinstance(body, dict):
+                continue
+            count += 1
+            name = _s(body.get("name"))
+            if not name:
+                errors.append(field.required((*at, kind, "name")))
+            for item_index, item in enumerate(_l(body.get("items"))):
+                item = _d(item)
+                errors.extend(_validate_key_to_path(item, (*at, kind, "items", item_index)))
+                claim(_s(item.get("path")), name)
+        body = source.get("downwardAPI")
+        if isinstance(body, dict):
+            count += 1
+            for item_index, item in enumerate(_l(body.get("items"))):
+                item = _d(item)
+                item_path = (*at, "downwardAPI", "items", item_index)
+                errors.extend(_validate_downward_api_file(item, item_path, ctx))
+                claim(_s(item.get("path")), _s(item.get("path")))
+        body = source.get("serviceAccountToken")
+        if isinstance(body, dict):
+            count += 1
+            token_path = (*at, "serviceAccountToken")
+            expiry = body.get("expirationSeconds", 3600)
+            if isinstance(expiry, int) and expiry < 600:
+                errors.append(
+                    field.invalid(
+                        (*token_path, "expirationSeconds"),
+                        expiry,
+                        "may not specify a duration less than 10 minutes",
+                    )
+                )
+            if isinstance(expiry, int) and expiry > 1 << 32:
+                errors.append(
+                    field.invalid(
+                        (*token_path, "expirationSeconds"),
+                        expiry,
+                        "may not specify a duration larger than 2^32 seconds",
+                    )
+                )
+            target = _s(body.get("path"))
+            if not target:
+                errors.append(field.required((*path, "path")))
+            else:
+                errors.extend(_local_non_reserved_path(target, (*token_path, "path")))
+        if isinstance(source.get("clusterTrustBundle"), dict):
+            count += 1
+        if count > 1:
+            errors.append(field.forbidden(at, "may not specify more than 1 volume type per source"))
     return errors
 
 
@@ -559,6 +705,9 @@ def _validate_container_common(
     pull = _s(container.get("imagePullPolicy")) or "IfNotPresent"
     errors.extend(_enum((*path, "imagePullPolicy"), pull, _PULL_POLICIES))
     errors.extend(_validate_resources(_d(container.get("resources")), (*path, "resources"), common))
+    if common.ctx.at_least(IN_PLACE_RESIZE_FROM):
+        resize = _l(container.get("resizePolicy"))
+        errors.extend(_validate_resize_policy(resize, (*path, "resizePolicy"), common))
     errors.extend(
         _validate_security_context(
             _d(container.get("securityContext")), (*path, "securityContext"), common
@@ -713,19 +862,73 @@ def _validate_value_from(var: dict[str, Any], path: Path, ctx: Context) -> list[
     return errors
 
 
-def _validate_field_ref(ref: dict[str, Any], path: Path, ctx: Context) -> list[FieldError]:
-    """`validateObjectFieldSelector` with the env's field paths (apiVersion defaults to v1)."""
+# pkg/apis/core/pods/helpers.go ConvertDownwardAPIFieldLabel: the labels v1 converts
+# (`spec.host` is the old name of spec.nodeName); status.hostIPs from 1.29 (PodHostIPs on).
+_CONVERTIBLE_FIELD_LABELS = frozenset(
+    {
+        "metadata.annotations",
+        "metadata.labels",
+        "metadata.name",
+        "metadata.namespace",
+        "metadata.uid",
+        "spec.nodeName",
+        "spec.restartPolicy",
+        "spec.serviceAccountName",
+        "spec.schedulerName",
+        "status.phase",
+        "status.hostIP",
+        "status.podIP",
+        "status.podIPs",
+        "spec.terminationGracePeriodSeconds",
+        "spec.host",
+    }
+)
+HOST_IPS_FROM = 29
+
+
+def _split_subscript(field_path: str) -> tuple[str, str, bool]:
+    """`fieldpath.SplitMaybeSubscriptedPath`: `metadata.labels['k']` -> (path, k, True)."""
+    if not field_path.endswith("']"):
+        return field_path, "", False
+    head, sep, key = field_path[:-2].partition("['")
+    if not sep or not head:
+        return field_path, "", False
+    return head, key, True
+
+
+def _env_field_paths(ctx: Context) -> tuple[str, ...]:
+    """validEnvDownwardAPIFieldPathExpressions at the release."""
+    if ctx.at_least(HOST_IPS_FROM):
+        return _ENV_FIELD_PATHS
+    return tuple(p for p in _ENV_FIELD_PATHS if p != "status.hostIPs")
+
+
+def _validate_field_ref(
+    ref: dict[str, Any], path: Path, ctx: Context, expressions: tuple[str, ...] | None = None
+) -> list[FieldError]:
+    """`validateObjectFieldSelector` (apiVersion defaults to v1); `expressions` are the paths
+    the caller accepts (the env's by default)."""
+    expressions = _env_field_paths(ctx) if expressions is None else expressions
     field_path = _s(ref.get("fieldPath"))
     if not field_path:
         return [field.required((*path, "fieldPath"))]
-    for prefix in ("metadata.labels", "metadata.annotations"):
-        if field_path.startswith(prefix + "['") and field_path.endswith("']"):
-            key = field_path[len(prefix) + 2 : -2]
-            if prefix == "metadata.annotations":
-                key = key.lower()
-            return [field.invalid(path, key, m) for m in names.is_qualified_name(key, ctx.minor)]
-    if field_path not in _ENV_FIELD_PATHS:
-        return [field.not_supported((*path, "fieldPath"), field_path, sorted(_ENV_FIELD_PATHS))]
+    base, key, subscripted = _split_subscript(field_path)
+    convertible = set(_CONVERTIBLE_FIELD_LABELS)
+    if ctx.at_least(HOST_IPS_FROM):
+        convertible.add("status.hostIPs")
+    if subscripted and base not in ("metadata.annotations", "metadata.labels"):
+        detail = f"error converting fieldPath: field label does not support subscript: {field_path}"
+        return [field.invalid((*path, "fieldPath"), field_path, detail)]
+    if not subscripted and field_path not in convertible:
+        detail = f"error converting fieldPath: field label not supported: {field_path}"
+        return [field.invalid((*path, "fieldPath"), field_path, detail)]
+    if subscripted:
+        key = key.lower() if base == "metadata.annotations" else key
+        return [field.invalid(path, key, m) for m in names.is_qualified_name(key, ctx.minor)]
+    if field_path == "spec.host":
+        field_path = "spec.nodeName"
+    if field_path not in expressions:
+        return [field.not_supported((*path, "fieldPath"), field_path, sorted(expressions))]
     return []
 
 
@@ -966,9 +1169,9 @@ def _validate_resource_name(name: str, path: Path, ctx: Context) -> list[FieldEr
 def _quantities(values: Any) -> dict[str, quantity.Quantity]:
     out = {}
     for key, value in _d(values).items():
-        parsed = quantity.parse(value)
+        parsed = quantity.resource_list_value(value)
         if isinstance(key, str) and parsed is not None:
-            out[key] = quantity.round_milli(parsed)
+            out[key] = parsed
     return out
 
 
@@ -1018,6 +1221,33 @@ def _validate_resources(resources: dict[str, Any], path: Path, common: _Common) 
     if any(_is_hugepages(n) for n in names_used) and not names_used & {"cpu", "memory"}:
         errors.append(field.forbidden(path, "HugePages require cpu or memory"))
     errors.extend(_validate_claims(_l(resources.get("claims")), (*path, "claims"), common))
+    return errors
+
+
+def _validate_resize_policy(policies: list[Any], path: Path, common: _Common) -> list[FieldError]:
+    """`validateResizePolicy`: cpu or memory, once each; NotRequired or RestartContainer, and
+    only NotRequired when the pod's restartPolicy is Never. Go reports the unsupported values
+    at `resizePolicy`; kubeplan at the entry."""
+    errors: list[FieldError] = []
+    seen: set[str] = set()
+    for index, policy in enumerate(policies):
+        policy = _d(policy)
+        at = (*path, index)
+        name = _s(policy.get("resourceName"))
+        restart = _s(policy.get("restartPolicy"))
+        if name in seen:
+            errors.append(field.duplicate(at, name))
+        seen.add(name)
+        errors.extend(_enum((*at, "resourceName"), name, ("cpu", "memory")))
+        errors.extend(_enum((*at, "restartPolicy"), restart, ("NotRequired", "RestartContainer")))
+        if common.restart_policy == "Never" and restart != "NotRequired":
+            errors.append(
+                field.invalid(
+                    (*at, "restartPolicy"),
+                    restart,
+                    "must be 'NotRequired' when `restartPolicy` is 'Never'",
+                )
+            )
     return errors
 
 
@@ -1716,10 +1946,10 @@ def _validate_dns_config(
 
 
 def _valid_ip(path: Path, value: Any) -> list[FieldError]:
-    """`validation.IsValidIP`: a strict IPv4 or IPv6 address (no leading zeros)."""
+    """`validation.IsValidIP`: an IPv4 or IPv6 address. Python refuses IPv4 octets with leading
+    zeros, which the strict parser of recent releases refuses too (older ones parsed them
+    sloppily)."""
     text = _s(value)
-    if not text:
-        return [field.required(path)]
     try:
         ipaddress.ip_address(text)
     except ValueError:
