@@ -186,6 +186,23 @@ def validate_pod_template_spec(template: Any, path: Path, ctx: Context) -> list[
     return errors
 
 
+def validate_pod_template_metadata(template: Any, path: Path, ctx: Context) -> list[FieldError]:
+    """The template's labels and annotations only: what a StatefulSet's template gets.
+
+    pkg/apis/apps/validation `ValidatePodTemplateSpecForStatefulSet` does not call
+    ValidatePodTemplateSpec ("TODO: Add validation for PodSpec, currently this will check
+    volumes, which we know will fail": its volumeMounts may name volumeClaimTemplates), so a
+    StatefulSet's pod spec is not validated on create; its pods are, by the controller."""
+    if not isinstance(template, dict):
+        return []
+    metadata = _d(template.get("metadata"))
+    errors = validate_labels(metadata.get("labels"), (*path, "metadata", "labels"), ctx)
+    errors.extend(
+        validate_annotations(metadata.get("annotations"), (*path, "metadata", "annotations"), ctx)
+    )
+    return errors
+
+
 def validate_pod_spec(
     spec: Any, path: Path, ctx: Context, is_pod: bool = False
 ) -> list[FieldError]:
