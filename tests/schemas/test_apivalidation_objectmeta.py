@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tests.conftest import findings, kubeplan
+from conftest import findings, kubeplan
 
 NATIVE = {
     "api-required",
