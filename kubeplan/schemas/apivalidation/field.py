@@ -79,7 +79,8 @@ def go_value(value: Any) -> str:
         return str(value)
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    # encoding/json.Marshal: compact, map keys sorted.
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
 
 
 def required(path: Path, detail: str = "") -> FieldError:
