@@ -52,7 +52,7 @@ def test_selector_does_not_match_template_labels(tmp_path: Path) -> None:
             "api-invalid",
             9,
             "spec.template.metadata.labels",
-            'Invalid value: {"app": "other"}: `selector` does not match template `labels`',
+            'Invalid value: {"app":"other"}: `selector` does not match template `labels`',
         )
     ]
 
@@ -214,7 +214,7 @@ def test_statefulset_cases(tmp_path: Path) -> None:
                 "api-invalid",
                 10,
                 "spec.template.metadata.labels",
-                'Invalid value: {"a": "b"}: `selector` does not match template `labels`',
+                'Invalid value: {"a":"b"}: `selector` does not match template `labels`',
             )
         ],
         # "invalid pod management policy"
@@ -232,7 +232,7 @@ def test_statefulset_cases(tmp_path: Path) -> None:
                 "api-invalid",
                 7,
                 "spec.updateStrategy.rollingUpdate",
-                "Invalid value: {\"partition\": 1}: only allowed for updateStrategy 'RollingUpdate'",
+                "Invalid value: {\"partition\":1}: only allowed for updateStrategy 'RollingUpdate'",
             )
         ],
         # "negative partition"
@@ -360,3 +360,48 @@ def test_plan_rejects_a_deployment_whose_selector_does_not_match(tmp_path: Path)
     plan = run.json()
     [step] = plan["steps"]
     assert step["verdict"] == "rejected"
+
+
+def test_statefulset_template_gets_metadata_and_warnings_not_the_pod_spec(tmp_path: Path) -> None:
+    """ValidatePodTemplateSpecForStatefulSet checks the template's labels and annotations only
+    (its mounts may name volumeClaimTemplates, so a mount naming no volume is no error), and
+    pkg/api/pod/warnings.go warns on a duplicate port in any pod template."""
+    path = tmp_path / "sts.yaml"
+    path.write_text(STS_WITH_CLAIM_MOUNT)
+    got = {(f["rule"], f["path"], f["line"]) for f in findings("validate", str(path))}
+    assert got == {
+        ("api-invalid", 'spec.template.metadata.annotations["bad key!"]', 11),
+        ("api-warning", "spec.template.spec.containers[0].ports[1]", 18),
+    }
+
+
+STS_WITH_CLAIM_MOUNT = textwrap.dedent(
+    """\
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata:
+      name: db
+    spec:
+      serviceName: db
+      selector: {matchLabels: {app: db}}
+      template:
+        metadata:
+          labels: {app: db}
+          annotations: {"bad key!": "x"}
+        spec:
+          containers:
+          - name: db
+            image: postgres:16
+            ports:
+            - containerPort: 5432
+            - containerPort: 5432
+            volumeMounts:
+            - name: data
+              mountPath: /var/lib/postgresql
+      volumeClaimTemplates:
+      - metadata: {name: data}
+        spec:
+          accessModes: [ReadWriteOnce]
+          resources: {requests: {storage: 1Gi}}
+    """
+)

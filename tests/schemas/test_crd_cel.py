@@ -144,7 +144,7 @@ def test_broken_rules_are_errors_at_the_field_with_the_crd_authors_words(tmp_pat
         ("api-invalid", "error", base, "spec", 'Invalid value: "object": size must be below 1Gi'),
         # protocol defaults to TCP, so both items have the key {name: http, protocol: TCP}
         ("api-duplicate", "error", base + 7, "spec.ports[1]",
-         'Duplicate value: {"name": "http", "protocol": "TCP"}'),
+         'Duplicate value: {"name":"http","protocol":"TCP"}'),
         ("api-duplicate", "error", base + 8, "spec.tags[2]", 'Duplicate value: "a"'),
     ])  # fmt: skip
 

@@ -15,7 +15,11 @@ from kubeplan.model import Path
 from kubeplan.schemas.apivalidation import field
 from kubeplan.schemas.apivalidation.context import Context
 from kubeplan.schemas.apivalidation.field import FieldError
-from kubeplan.schemas.apivalidation.pod import validate_pod_template_spec
+from kubeplan.schemas.apivalidation.pod import (
+    port_warnings,
+    validate_pod_template_metadata,
+    validate_pod_template_spec,
+)
 from kubeplan.schemas.apivalidation.registry import validates
 from kubeplan.schemas.apivalidation.selector import (
     converts,
@@ -28,7 +32,6 @@ from kubeplan.schemas.apivalidation.selector import (
     percent_value,
     selector_empty,
     validate_label_selector,
-    validate_labels,
 )
 
 # StatefulSetAutoDeletePVC: beta, on by default, in 1.27 (pkg/features/kube_features.go); before,
@@ -237,8 +240,12 @@ def validate_stateful_set(body: dict[str, Any], ctx: Context) -> list[FieldError
         errors.append(field.invalid((*_SPEC, "selector"), spec.get("selector"), ""))
     else:
         errors.extend(_labels_match(spec, path))
-        metadata = d(d(spec.get("template")).get("metadata"))
-        errors.extend(validate_labels(metadata.get("labels"), (*path, "labels"), ctx))
+        errors.extend(validate_pod_template_metadata(spec.get("template"), path, ctx))
+    # The API server's warnings cover every pod template (pkg/api/pod/warnings.go
+    # GetWarningsForPodTemplate), a StatefulSet's too.
+    template_spec = d(spec.get("template")).get("spec")
+    if isinstance(template_spec, dict):
+        errors.extend(port_warnings(template_spec, (*path, "spec")))
     errors.extend(_restart_and_deadline(d(spec.get("template")), path, "StatefulSet"))
     return errors
 
