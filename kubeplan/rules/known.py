@@ -37,6 +37,7 @@ REJECTING_RULES = frozenset(
         "schema-required",
         "schema-invalid",
         "api-version-not-served",
+        "removed-api",  # the lint twin of api-version-not-served (engine._drop_doubles keeps it)
         "yaml-duplicate-key",
         "netpol-invalid",  # pkg/apis/networking/validation/validation.go ValidateNetworkPolicySpec
         # A CRD whose schema the API server refuses (apiextensions-apiserver
