@@ -37,6 +37,7 @@ REJECTING_RULES = frozenset(
         "schema-required",
         "schema-invalid",
         "api-version-not-served",
+        "kind-not-served",  # kubeplan/schemas/served.py
         "removed-api",  # the lint twin of api-version-not-served (engine._drop_doubles keeps it)
         "yaml-duplicate-key",
         "netpol-invalid",  # pkg/apis/networking/validation/validation.go ValidateNetworkPolicySpec
