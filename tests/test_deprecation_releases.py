@@ -93,6 +93,14 @@ CASES = [
     ("resource.k8s.io/v1alpha3", "DeviceClass", "1.33", None, None),
     ("resource.k8s.io/v1alpha3", "DeviceClass", "1.34", "removed-api", "use resource.k8s.io/v1 DeviceClass"),
     ("resource.k8s.io/v1alpha3", "DeviceTaintRule", "1.37", None, None),  # still served
+    # certificates/v1beta1 lifecycle: ClusterTrustBundle introduced 1.33, deprecated 1.36; v1 is
+    # served from 1.37 only, and the beta is never sent back to v1alpha1 (served until 1.36)
+    ("certificates.k8s.io/v1beta1", "ClusterTrustBundle", "1.35", None, None),
+    ("certificates.k8s.io/v1beta1", "ClusterTrustBundle", "1.36", "deprecated-api",
+     "is deprecated in v1.36+, unavailable in v1.39+; Kubernetes 1.36 serves no replacement yet"
+     " (certificates.k8s.io/v1 ClusterTrustBundle from 1.37)"),
+    ("certificates.k8s.io/v1beta1", "ClusterTrustBundle", "1.37", "deprecated-api",
+     "use certificates.k8s.io/v1 ClusterTrustBundle"),
 ]  # fmt: skip
 
 

@@ -106,7 +106,8 @@ def served_versions(group: str, kind: str, release: str) -> list[str]:
 
 def replacement_at(entry: Lifecycle, release: str) -> str | None:
     """The apiVersion to move `entry` to that `release` serves: the named replacement when it is
-    served then, else the most stable other version served then; None when it serves none."""
+    served then, else the most stable version served then that is more stable than `entry` (a
+    beta is never sent back to an alpha); None when it serves none."""
     if entry.replacement and (
         (replacement := lifecycle(entry.replacement, entry.kind)) is None
         or replacement.served_in(release)
@@ -115,7 +116,7 @@ def replacement_at(entry: Lifecycle, release: str) -> str | None:
     others = [
         version
         for version in served_versions(entry.group, entry.kind, release)
-        if version != entry.api_version
+        if _stability(version) > _stability(entry.api_version)
     ]
     return others[0] if others else None
 

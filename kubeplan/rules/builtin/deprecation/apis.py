@@ -25,8 +25,8 @@ def _use(entry: Lifecycle, release: str) -> str:
     if target is None:
         if later is not None and later.introduced:
             return (
-                f"; Kubernetes {release} serves no other version of {entry.kind}"
-                f" ({entry.replacement} from {later.introduced})"
+                f"; Kubernetes {release} serves no replacement yet"
+                f" ({entry.replacement} {entry.kind} from {later.introduced})"
             )
         return "; it has no replacement"
     text = f"; use {target} {entry.kind}"
