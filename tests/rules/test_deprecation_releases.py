@@ -4,7 +4,7 @@ deprecation and removal, with the replacement named only where the target releas
 Each case cites the lifecycle it follows (kubeplan/kube/data/api_lifecycle.yaml has the full
 source of each row): the prerelease-lifecycle file
 staging/src/k8s.io/api/<group>/<version>/zz_generated.prerelease-lifecycle.go, and the bundled
-schemas of the releases that serve the type (tests/test_kube_lifecycle.py checks the two agree).
+schemas of the releases that serve the type (tests/kube/test_lifecycle.py checks the two agree).
 """
 
 from __future__ import annotations
