@@ -186,7 +186,7 @@ def test_a_removed_kind_served_nowhere_is_refused_by_validate() -> None:
     (only,) = findings("validate", "-k", "1.25", "-", stdin=manifest)
     assert (only["rule"], only["severity"], only["line"]) == ("api-version-not-served", "error", 1)
     assert "removed in 1.25" in only["message"]
-    # `check` says it once, as removed-api (the lint twin, engine._drop_doubles)
+    # `check` says it once, as removed-api (the lint twin, commands/pipeline._drop_doubles)
     got = findings("check", "-k", "1.25", "-", stdin=manifest)
     assert [f["rule"] for f in got if f["severity"] == "error"] == ["removed-api"]
 
