@@ -37,6 +37,8 @@ REJECTING_RULES = frozenset(
         "schema-required",
         "schema-invalid",
         "api-version-not-served",
+        "kind-not-served",  # kubeplan/schemas/served.py
+        "removed-api",  # the lint twin of api-version-not-served (commands/pipeline._drop_doubles keeps it)
         "yaml-duplicate-key",
         "netpol-invalid",  # pkg/apis/networking/validation/validation.go ValidateNetworkPolicySpec
         # A CRD whose schema the API server refuses (apiextensions-apiserver

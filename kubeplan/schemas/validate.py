@@ -11,6 +11,7 @@ from typing import Any
 
 from kubeplan.model import Finding, Path, Resource, Severity, finding_for
 from kubeplan.schemas import crdvalues
+from kubeplan.schemas import served as served_kinds
 from kubeplan.schemas.apivalidation.registry import native_findings
 from kubeplan.schemas.catalog import DEFINITIONS_URI, Catalog
 from kubeplan.schemas.crd import INVALID_SCHEMA, CrdIndex, CrdInfo
@@ -39,6 +40,9 @@ def validate(resources: Iterable[Resource], catalog: Catalog, crds: CrdIndex) ->
 
 
 def validate_resource(resource: Resource, catalog: Catalog, crds: CrdIndex) -> list[Finding]:
+    refused = served_kinds.refusal(resource, catalog)  # before the CRDs: none can serve these
+    if refused is not None:
+        return [refused]
     crd = crds.get(resource.group, resource.kind)
     if crd is not None:
         version = crd.versions.get(resource.version)
