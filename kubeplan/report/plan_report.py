@@ -68,7 +68,9 @@ def _shown(finding: Finding, show_suppressed: bool) -> bool:
 
 def _finding_text(finding: Finding, style: Style) -> str:
     colour = "dim" if finding.suppressed else SEVERITY_COLOUR.get(str(finding.severity), "dim")
-    text = f"{style(str(finding.severity), colour)} {printable(finding.message)}"
+    # The field path first, as the API server prints its errors (`spec.replicas: Invalid value`).
+    where = f"{finding.path}: " if finding.path else ""
+    text = f"{style(str(finding.severity), colour)} {printable(where + finding.message)}"
     text += f"  [{printable(finding.rule)}]"
     if finding.suppressed:
         text += style(f"  (suppressed: {finding.suppressed_by})", "dim")
