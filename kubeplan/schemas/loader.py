@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubeplan.model import Finding, Origin, Resource, Severity, format_path
+from kubeplan.position import locate
 from kubeplan.schemas import crd as crds
 from kubeplan.schemas import kinds, sources, yamlnodes
 
@@ -156,7 +157,7 @@ def _expand_list(data: dict, node: Any, offset: int, origin: Origin, result: Loa
     items_node = _child(node, "items")
     for index, item in enumerate(data["items"]):
         item_node = items_node.value[index] if items_node is not None else node
-        line, column = yamlnodes.locate(item_node, (), offset)
+        line, column = locate(item_node, (), offset)
         item_origin = Origin(origin.file, origin.doc_index, line, column, origin.template)
         if not isinstance(item, dict):
             result.findings.append(
@@ -201,7 +202,7 @@ def _resource(
     bad = False
     for key, value in (("apiVersion", api_version), ("kind", kind)):
         if value is None:
-            line, column = yamlnodes.locate(node, (), offset)
+            line, column = locate(node, (), offset)
             result.findings.append(
                 Finding(
                     f"missing-{'api-version' if key == 'apiVersion' else 'kind'}",
@@ -216,7 +217,7 @@ def _resource(
             )
             bad = True
         elif not isinstance(value, str) or not value:
-            line, column = yamlnodes.locate(node, (key,), offset)
+            line, column = locate(node, (key,), offset)
             result.findings.append(
                 Finding(
                     "invalid-value",
