@@ -15,9 +15,9 @@ from typing import Any
 
 from kubeplan.config.find import CONFIG_NAMES, find_config
 from kubeplan.errors import ConfigError
+from kubeplan.kube.cluster import ObjectPattern
 from kubeplan.model import Severity, format_path
 from kubeplan.position import locate
-from kubeplan.rules.context import ObjectPattern
 from kubeplan.rules.engine import Exclusion, LintSettings
 from kubeplan.schemas import yamlnodes
 

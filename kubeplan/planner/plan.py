@@ -278,9 +278,9 @@ def _rejections(diff: DiffResult, resources: list[Resource]) -> list[Finding]:
 
 
 def _rollouts(steps: list[PlanStep], diff: DiffResult, options: PlanOptions) -> list[Any]:
+    from kubeplan.kube.workloads import is_workload
     from kubeplan.planner.diff.effects.indexes import hpa_targets
     from kubeplan.planner.rollout.plan import plan_rollout
-    from kubeplan.rules.workloads import is_workload
 
     autoscaled = hpa_targets(diff.new.resources)
     out = []

@@ -22,8 +22,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from kubeplan.datafiles import read_yaml
+from kubeplan.kube.workloads import POD_TEMPLATE_PATHS, ContainerRef
 from kubeplan.model import Path, Resource, Severity
-from kubeplan.rules.workloads import POD_TEMPLATE_PATHS, ContainerRef
 
 if TYPE_CHECKING:
     from kubeplan.rules.context import LintContext

@@ -8,8 +8,9 @@ import textwrap
 
 import pytest
 
+from kubeplan.kube.cluster import ObjectPattern
 from kubeplan.model import Finding
-from kubeplan.rules.context import LintContext, ObjectPattern
+from kubeplan.rules.context import LintContext
 from kubeplan.rules.engine import LintSettings, lint
 from kubeplan.rules.registry import load_rules
 from kubeplan.schemas import loader

@@ -25,6 +25,7 @@ from functools import cache
 from typing import Any
 
 from kubeplan.datafiles import read_yaml
+from kubeplan.kube.selectors import matches
 from kubeplan.model import Finding, Resource, Severity, finding_for
 from kubeplan.planner.rbac.model import (
     RBAC_GROUP,
@@ -35,7 +36,6 @@ from kubeplan.planner.rbac.model import (
     Rule,
     Subject,
 )
-from kubeplan.rules.selectors import matches
 
 _DATA = os.path.join(os.path.dirname(__file__), "data")
 ROLE_KINDS = ("Role", "ClusterRole")

@@ -7,8 +7,8 @@ import json
 import re
 from typing import Any
 
+from kubeplan.kube.values import as_dict, as_int
 from kubeplan.planner.rollout.model import ORDINALS_LISTED, Runs, runs_count, runs_list
-from kubeplan.rules.values import as_dict, as_int
 
 __all__ = [
     "as_dict",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kubeplan.kube.workloads import SCALABLE_KINDS
 from kubeplan.model import Resource
 from kubeplan.planner.diff.normalise import normalise
 from kubeplan.planner.rollout.common import (
@@ -33,7 +34,6 @@ from kubeplan.planner.rollout.daemonset import DEFAULT_NODES, plan_daemonset
 from kubeplan.planner.rollout.deployment import deployment_status_note, plan_deployment
 from kubeplan.planner.rollout.model import Rollout, RolloutStep
 from kubeplan.planner.rollout.statefulset import plan_statefulset
-from kubeplan.rules.workloads import SCALABLE_KINDS
 
 __all__ = ["DEFAULT_NODES", "Rollout", "RolloutStep", "plan_rollout", "replica_set_name"]
 

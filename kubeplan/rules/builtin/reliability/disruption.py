@@ -20,8 +20,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubeplan.kube import selectors, workloads
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_int as _int
+from kubeplan.kube.values import as_list as _list
+from kubeplan.kube.values import namespace_of as _namespace
 from kubeplan.model import Path, Resource
-from kubeplan.rules import selectors, workloads
 from kubeplan.rules.builtin.reliability.common import (
     hpa_for,
     hpa_range,
@@ -31,10 +35,6 @@ from kubeplan.rules.builtin.reliability.common import (
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_int as _int
-from kubeplan.rules.values import as_list as _list
-from kubeplan.rules.values import namespace_of as _namespace
 
 _SHOWN = 3
 

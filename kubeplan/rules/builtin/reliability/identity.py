@@ -8,8 +8,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube import selectors, workloads
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_list as _list
+from kubeplan.kube.values import namespace_of as _namespace
 from kubeplan.model import Resource
-from kubeplan.rules import selectors, workloads
 from kubeplan.rules.builtin.reliability.common import (
     label_selector_text,
     labels_text,
@@ -17,9 +20,6 @@ from kubeplan.rules.builtin.reliability.common import (
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_list as _list
-from kubeplan.rules.values import namespace_of as _namespace
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 # Labels the Job registry strategy generates (pkg/registry/batch/job/strategy.go generateSelector)

@@ -17,8 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube import workloads
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_list as _list
+from kubeplan.kube.values import namespace_of as _namespace
+from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Resource
-from kubeplan.rules import workloads
 from kubeplan.rules.builtin.reliability.common import (
     long_running,
     spec_of,
@@ -27,10 +31,6 @@ from kubeplan.rules.builtin.reliability.common import (
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_list as _list
-from kubeplan.rules.values import namespace_of as _namespace
-from kubeplan.rules.workloads import ContainerRef
 
 
 def _build_limitranges(ctx: LintContext) -> dict[str, tuple[set[str], set[str]]]:

@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube import workloads
+from kubeplan.kube.values import as_dict as _dict
 from kubeplan.model import Path, Resource
-from kubeplan.rules import workloads
 from kubeplan.rules.builtin.reliability.common import (
     hpa_for,
     int_or_percent,
@@ -27,7 +28,6 @@ from kubeplan.rules.builtin.reliability.common import (
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
 
 # ---------------------------------------------------------------------------------------------
 # rollout parameters

@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from kubeplan.kube import workloads
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Path, Resource
-from kubeplan.rules import workloads
 from kubeplan.rules.context import LintContext
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.workloads import ContainerRef
 
 _LIST_WORDS = {
     "containers": "container",

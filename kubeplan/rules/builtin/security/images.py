@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube.values import as_str as _str
+from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Resource
 from kubeplan.rules.builtin.security.common import (
     who,
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_str as _str
-from kubeplan.rules.workloads import ContainerRef
 
 
 def split_image(image: str) -> tuple[str, str | None, str | None]:

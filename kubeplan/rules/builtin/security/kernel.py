@@ -10,8 +10,11 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from kubeplan.kube import workloads
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_str as _str
+from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Resource
-from kubeplan.rules import workloads
 from kubeplan.rules.builtin.security.common import (
     names,
     pod_view,
@@ -24,9 +27,6 @@ from kubeplan.rules.builtin.security.common import (
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_str as _str
-from kubeplan.rules.workloads import ContainerRef
 
 # Sysctls the kubelet allows without --allowed-unsafe-sysctls, with the Kubernetes version that
 # added each (kubernetes/website content/en/docs/tasks/administer-cluster/sysctl-cluster.md;
