@@ -22,7 +22,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from kubeplan.datafiles import read_yaml
-from kubeplan.kube.workloads import POD_TEMPLATE_PATHS, ContainerRef
+from kubeplan.kube.workloads import WORKLOAD_KINDS, ContainerRef
 from kubeplan.model import Path, Resource, Severity
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ CATEGORIES = ("security", "reliability", "efficiency", "deprecation", "reference
 # What a check is run on: the object, or each container of its pod template.
 TARGETS = ("resource", "container")
 # Aliases usable in a rule's `kinds:` list.
-KIND_GROUPS = {"workload": tuple(POD_TEMPLATE_PATHS)}  # every kind with a pod template
+KIND_GROUPS = {"workload": WORKLOAD_KINDS}  # every kind with a pod template
 _BUILTIN = "kubeplan.rules.builtin"
 _BUILTIN_DIR = os.path.join(os.path.dirname(__file__), "builtin")
 

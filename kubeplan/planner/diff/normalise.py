@@ -35,6 +35,7 @@ from importlib import resources as importlib_resources
 from typing import Any
 
 from kubeplan.datafiles import read_yaml
+from kubeplan.kube.workloads import CONTAINER_LISTS, pod_template_path
 from kubeplan.model import Resource
 
 DATA_FILE = "defaults.yaml"
@@ -205,11 +206,6 @@ class Defaults:
         self.kinds: dict[tuple[str, str], str] = {
             (k["group"], k["kind"]): k["struct"] for k in raw["kinds"]
         }
-        self.templates: dict[tuple[str, str], tuple[str, ...]] = {}
-        for row in raw["pod_templates"]:
-            for group in row["groups"]:
-                for kind in row["kinds"]:
-                    self.templates[(group, kind)] = tuple(row["path"])
         self.empty_means_absent: dict[str, tuple[str, ...]] = {
             k: tuple(v) for k, v in raw.get("empty_means_absent", {}).items()
         }
@@ -220,11 +216,6 @@ def defaults() -> Defaults:
     return Defaults(
         read_yaml(importlib_resources.files("kubeplan.planner.diff") / "data" / DATA_FILE)
     )
-
-
-def pod_template_path(group: str, kind: str) -> tuple[str, ...] | None:
-    """Where the pod template of a built-in workload sits (`()` for a Pod), or None."""
-    return defaults().templates.get((group, kind))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -384,7 +375,6 @@ def apply_struct(name: str, struct: Any) -> None:
 # Walking an object to every struct
 
 
-_CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 _PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 _VOLUME_SOURCES = {
     "secret": "SecretVolumeSource",
@@ -415,7 +405,7 @@ def _pod_template(template: Any, is_pod: bool = False) -> None:
     if not isinstance(spec, dict):
         return
     apply_struct("PodSpec", spec)
-    for list_name in _CONTAINER_LISTS:
+    for list_name in CONTAINER_LISTS:
         for container in _dicts(spec.get(list_name)):
             _container(container)
     for volume in _dicts(spec.get("volumes")):
