@@ -35,6 +35,7 @@ from importlib import resources as importlib_resources
 from typing import Any
 
 from kubeplan.datafiles import read_yaml
+from kubeplan.kube.images import default_pull_policy
 from kubeplan.kube.workloads import CONTAINER_LISTS, pod_template_path
 from kubeplan.model import Resource
 
@@ -256,35 +257,7 @@ def _clear(struct: dict[str, Any], path: tuple[str, ...]) -> None:
 
 
 def _image_pull_policy(container: dict[str, Any]) -> str:
-    tag, digest, valid = _image_tag(container.get("image"))
-    if valid and (tag == "latest" or (not tag and not digest)):
-        return "Always"
-    return "IfNotPresent"
-
-
-# docker/distribution reference grammar, simplified: lowercase path components, optional
-# registry host (with port), optional tag, optional digest.
-_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*"
-_IMAGE = re.compile(
-    rf"^(?:(?P<domain>[a-zA-Z0-9.-]+(?::[0-9]+)?)/)?"
-    rf"(?P<path>{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*)"
-    r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
-    r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$"
-)
-
-
-def _image_tag(image: Any) -> tuple[str, str, bool]:
-    """(tag, digest, parses) of an image reference, as `parsers.ParseImageName` sees it.
-
-    A reference that does not parse gets tag "" from ParseImageName (its error is ignored by
-    SetDefaults_Container), hence IfNotPresent.
-    """
-    if not isinstance(image, str):
-        return "", "", False
-    match = _IMAGE.match(image)
-    if match is None:
-        return "", "", False
-    return match["tag"] or "", match["digest"] or "", True
+    return default_pull_policy(container.get("image"))
 
 
 def _externally_accessible(service: dict[str, Any]) -> bool:
