@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kubeplan.kube import intstr
 from kubeplan.kube.images import ImageRef, default_pull_policy, parse_image
 
 DIGEST = "sha256:" + "a" * 64
@@ -44,3 +45,25 @@ def test_parse_image(image: object, expected: ImageRef | None) -> None:
 )
 def test_default_pull_policy(image: str, policy: str) -> None:
     assert default_pull_policy(image) == policy
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [(25, 25), ("25%", 25), ("0%", 0), ("25", None), ("25%\n", None), ("+5%", None), (True, None)],
+)
+def test_int_or_percent_value(value: object, number: int | None) -> None:
+    """getIntOrPercentValue (pkg/apis/apps/validation): IsValidPercent's `^[0-9]+%$` in Go."""
+    assert intstr.int_or_percent_value(value) == number
+
+
+def test_scaled_value_refuses_what_go_refuses() -> None:
+    """GetScaledValueFromIntOrPercent: "25%\\n" has no "%" suffix in Go: an error, not 25%."""
+    assert intstr.scaled_value("25%", 10, round_up=True) == 3
+    with pytest.raises(intstr.IntOrStringError):
+        intstr.scaled_value("25%\n", 10, round_up=True)
+
+
+def test_parse_int_or_percent() -> None:
+    assert str(intstr.parse_int_or_percent("30%")) == '"30%"'
+    assert intstr.parse_int_or_percent(-1) is None
+    assert intstr.parse_int_or_percent("30%").scaled(5, round_up=False) == 1

@@ -1,12 +1,9 @@
 """What the reliability checks share: reading untrusted bodies, naming containers,
-int-or-percent values (k8s.io/apimachinery/pkg/util/intstr GetScaledValueFromIntOrPercent),
 and the HorizontalPodAutoscaler that scales a workload.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from kubeplan.kube import workloads
@@ -18,8 +15,6 @@ from kubeplan.kube.values import namespace_of as _namespace
 from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Resource
 from kubeplan.rules.context import LintContext
-
-_PERCENT = re.compile(r"^[0-9]+%$")
 
 # ---------------------------------------------------------------------------------------------
 # helpers on untrusted bodies
@@ -69,35 +64,6 @@ def long_running(ref: ContainerRef) -> bool:
     if ref.list_name == "initContainers":
         return ref.container.get("restartPolicy") == "Always"
     return ref.list_name == "containers"
-
-
-# ---------------------------------------------------------------------------------------------
-# int-or-percent values (k8s.io/apimachinery/pkg/util/intstr GetScaledValueFromIntOrPercent)
-
-
-@dataclass(frozen=True, slots=True)
-class IntOrPercent:
-    number: int
-    percent: bool
-
-    def scaled(self, total: int, round_up: bool) -> int:
-        if not self.percent:
-            return self.number
-        product = self.number * total
-        return -(-product // 100) if round_up else product // 100
-
-    def __str__(self) -> str:
-        return f'"{self.number}%"' if self.percent else str(self.number)
-
-
-def int_or_percent(value: Any) -> IntOrPercent | None:
-    """A valid int-or-percent value (ints >= 0, strings `^[0-9]+%$`), else None."""
-    number = _int(value)
-    if number is not None:
-        return IntOrPercent(number, False) if number >= 0 else None
-    if isinstance(value, str) and _PERCENT.match(value):
-        return IntOrPercent(int(value[:-1]), True)
-    return None
 
 
 # ---------------------------------------------------------------------------------------------
