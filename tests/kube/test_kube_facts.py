@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubeplan.kube import intstr
+from kubeplan.kube import intstr, versions
 from kubeplan.kube.images import ImageRef, default_pull_policy, parse_image
 
 DIGEST = "sha256:" + "a" * 64
@@ -67,3 +67,25 @@ def test_parse_int_or_percent() -> None:
     assert str(intstr.parse_int_or_percent("30%")) == '"30%"'
     assert intstr.parse_int_or_percent(-1) is None
     assert intstr.parse_int_or_percent("30%").scaled(5, round_up=False) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1.33", (1, 33)), ("v1.33.2", (1, 33)), (" 1.9 ", (1, 9)), ("v1.34", (1, 34))],
+)
+def test_minor(text: str, expected: tuple[int, int]) -> None:
+    assert versions.minor(text) == expected
+
+
+def test_an_unreadable_version_is_the_newest() -> None:
+    """One reading for every layer: the pod-security and deprecation rules, the RBAC policy
+    table, rollouts and effects (some copies said 1.0, one raised)."""
+    assert versions.minor("latest") == versions.minor(None) == versions.NEWEST
+    assert versions.minor("latest") > (1, 99)
+
+
+def test_exact_minor() -> None:
+    assert versions.exact_minor("v1.33.2") == (1, 33)
+    assert versions.exact_minor("1.33\n") == (1, 33)  # surrounding space is stripped first
+    assert versions.exact_minor("1.33.2.1") is None
+    assert versions.exact_minor("1.33-rc") is None

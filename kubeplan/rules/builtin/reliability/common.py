@@ -28,14 +28,6 @@ def show_value(value: Any) -> str:
     return f'"{value}"' if isinstance(value, str) else str(value)
 
 
-def version_minor(version: str) -> tuple[int, int]:
-    try:
-        major, minor = version.split(".")[:2]
-        return int(major), int(minor)
-    except ValueError:
-        return (1, 0)
-
-
 def label_selector_text(selector: dict[str, Any]) -> str:
     parts = [f"{k}={v}" for k, v in _dict(selector.get("matchLabels")).items()]
     for expression in _list(selector.get("matchExpressions")):
