@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kubeplan.kube import intstr, versions
+from kubeplan.kube import autoscaling, intstr, versions
 from kubeplan.kube.images import ImageRef, default_pull_policy, parse_image
+from kubeplan.schemas import loader
 
 DIGEST = "sha256:" + "a" * 64
 
@@ -89,3 +90,23 @@ def test_exact_minor() -> None:
     assert versions.exact_minor("1.33\n") == (1, 33)  # surrounding space is stripped first
     assert versions.exact_minor("1.33.2.1") is None
     assert versions.exact_minor("1.33-rc") is None
+
+
+def test_hpa_index_first_wins_in_the_hpas_namespace() -> None:
+    text = "".join(
+        f"""---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {{name: {name}{namespace}}}
+spec:
+  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}
+  maxReplicas: 3
+"""
+        for name, namespace in (("a", ", namespace: shop"), ("b", ", namespace: shop"), ("c", ""))
+    )
+    resources = loader.load_text("hpa.yaml", text).resources
+    index = autoscaling.hpa_targets(resources)
+    assert {key: hpa.name for key, hpa in index.items()} == {
+        ("shop", "Deployment", "web"): "a",
+        ("default", "Deployment", "web"): "c",
+    }

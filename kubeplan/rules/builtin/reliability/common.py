@@ -7,11 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from kubeplan.kube import workloads
+from kubeplan.kube.autoscaling import TargetKey, hpa_targets, target_key
 from kubeplan.kube.values import as_dict as _dict
 from kubeplan.kube.values import as_int as _int
 from kubeplan.kube.values import as_list as _list
-from kubeplan.kube.values import as_str as _str
-from kubeplan.kube.values import namespace_of as _namespace
 from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Resource
 from kubeplan.rules.context import LintContext
@@ -62,24 +61,15 @@ def long_running(ref: ContainerRef) -> bool:
 # indexes, built once per context
 
 
-def _build_hpas(ctx: LintContext) -> dict[tuple[str, str, str], Resource]:
-    """(namespace, kind, name) of a scale target -> the first HorizontalPodAutoscaler on it."""
-    index: dict[tuple[str, str, str], Resource] = {}
-    for hpa in ctx.of_kind("HorizontalPodAutoscaler"):
-        if hpa.group != "autoscaling":
-            continue
-        target = _dict(spec_of(hpa).get("scaleTargetRef"))
-        kind, name = _str(target.get("kind")), _str(target.get("name"))
-        if kind and name:
-            index.setdefault((_namespace(hpa), kind, name), hpa)
-    return index
+def _build_hpas(ctx: LintContext) -> dict[TargetKey, Resource]:
+    return hpa_targets(ctx.of_kind("HorizontalPodAutoscaler"))
 
 
 def hpa_for(ctx: LintContext, resource: Resource) -> Resource | None:
     if not resource.name:
         return None
     index = ctx.index(_build_hpas)
-    return index.get((_namespace(resource), resource.kind, resource.name))
+    return index.get(target_key(resource))
 
 
 def hpa_range(hpa: Resource) -> tuple[int, int | None]:
