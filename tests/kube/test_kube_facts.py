@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubeplan.kube import autoscaling, intstr, versions
+from kubeplan.kube import autoscaling, intstr, selectors, versions
 from kubeplan.kube.images import ImageRef, default_pull_policy, parse_image
 from kubeplan.schemas import loader
 
@@ -110,3 +110,34 @@ spec:
         ("shop", "Deployment", "web"): "a",
         ("default", "Deployment", "web"): "c",
     }
+
+
+@pytest.mark.parametrize(
+    ("selector", "text"),
+    [
+        ({"matchLabels": {"tier": "front", "app": "web"}}, "app=web,tier=front"),
+        (
+            {
+                "matchLabels": {"app": "web"},
+                "matchExpressions": [
+                    {"key": "zone", "operator": "In", "values": ["b", "a"]},
+                    {"key": "env", "operator": "NotIn", "values": ["dev"]},
+                    {"key": "canary", "operator": "DoesNotExist"},
+                    {"key": "team", "operator": "Exists"},
+                ],
+            },
+            "app=web,!canary,env notin (dev),team,zone in (a,b)",
+        ),
+        ({}, "<none>"),
+        (None, "<none>"),
+        ({"matchExpressions": [{"key": "a", "operator": "In", "values": []}]}, "<error>"),
+        ({"matchExpressions": [{"key": "a", "operator": "Gt", "values": ["1"]}]}, "<error>"),
+    ],
+)
+def test_format_label_selector(selector: object, text: str) -> None:
+    """FormatLabelSelector (apimachinery meta/v1 helpers.go): requirements sorted by key."""
+    assert selectors.format_label_selector(selector) == text
+
+
+def test_format_set_selector() -> None:
+    assert selectors.format_set_selector({"tier": "front", "app": "web"}) == "app=web,tier=front"

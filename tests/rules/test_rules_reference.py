@@ -727,7 +727,11 @@ def test_pdb_selectors() -> None:
     )
     found = run("pdb-selects-nothing", pdb(expressions), DEPLOYMENT)
     assert where(found) == [("f0.yaml", 8, "spec.selector")]
-    assert "tier NotIn (front)" in found[0].message
+    # FormatLabelSelector (meta/v1/helpers.go, labels/selector.go): as kubectl describe shows it
+    assert "selector tier notin (front) matches" in found[0].message
+    two = "  selector:\n    matchLabels: {tier: front, app: api}\n"
+    (found,) = run("pdb-selects-nothing", pdb(two), DEPLOYMENT)
+    assert "selector app=api,tier=front matches the pod labels of no workload" in found.message
     found = run("pdb-selects-nothing", PDB, DEPLOYMENT)
     assert where(found) == [("f0.yaml", 6, "spec.selector")] and "null" in found[0].message
     v1beta1 = pdb("  selector: {}\n").replace("policy/v1", "policy/v1beta1")

@@ -713,7 +713,14 @@ def test_selector_mismatch_deployment_and_expressions() -> None:
         "    matchLabels:\n      app: web\n  template",
         "    matchExpressions:\n      - {key: app, operator: NotIn, values: [web]}\n  template",
     )
-    assert len(run("selector-mismatch", expressions)) == 1
+    (found,) = run("selector-mismatch", expressions)
+    assert found.message.startswith("selector app notin (web) does not match")
+    two = deployment().replace(
+        "      app: web\n  template", "      app: web\n      tier: a\n  template"
+    )
+    (found,) = run("selector-mismatch", two)
+    # the same text as pdb-selects-nothing gives, as kubectl describe shows it
+    assert found.message.startswith("selector app=web,tier=a does not match the template labels")
     empty = deployment().replace(
         "    matchLabels:\n      app: web\n  template", "    {}\n  template"
     )

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kubeplan.kube import selectors
+from kubeplan.kube.selectors import format_set_selector
 from kubeplan.kube.values import as_dict as _dict
 from kubeplan.kube.values import as_int as _int
 from kubeplan.kube.values import as_list as _list
@@ -28,11 +29,6 @@ from kubeplan.rules.builtin.reference.index import (
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-
-
-def _selector_text(selector: dict[str, Any]) -> str:
-    return ",".join(f"{k}={v}" for k, v in selector.items())
-
 
 # ---------------------------------------------------------------------------------------------
 # Services
@@ -84,7 +80,7 @@ def service_selects_nothing(
         return
     yield Violation(
         ("spec", "selector"),
-        f'selector {_selector_text(selector)} matches the pod labels of no workload in namespace "{_namespace(resource)}"',
+        f'selector {format_set_selector(selector)} matches the pod labels of no workload in namespace "{_namespace(resource)}"',
     )
 
 

@@ -10,7 +10,6 @@ from kubeplan.kube import workloads
 from kubeplan.kube.autoscaling import TargetKey, hpa_targets, target_key
 from kubeplan.kube.values import as_dict as _dict
 from kubeplan.kube.values import as_int as _int
-from kubeplan.kube.values import as_list as _list
 from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Resource
 from kubeplan.rules.context import LintContext
@@ -25,16 +24,6 @@ def spec_of(resource: Resource) -> dict[str, Any]:
 
 def show_value(value: Any) -> str:
     return f'"{value}"' if isinstance(value, str) else str(value)
-
-
-def label_selector_text(selector: dict[str, Any]) -> str:
-    parts = [f"{k}={v}" for k, v in _dict(selector.get("matchLabels")).items()]
-    for expression in _list(selector.get("matchExpressions")):
-        expression = _dict(expression)
-        key, operator = expression.get("key"), expression.get("operator")
-        values = ",".join(str(v) for v in _list(expression.get("values")))
-        parts.append(f"{key} {operator} ({values})" if values else f"{key} {operator}")
-    return ", ".join(parts) if parts else "{}"
 
 
 def labels_text(labels: dict[str, Any]) -> str:
