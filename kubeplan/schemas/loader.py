@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubeplan.kube import kinds
 from kubeplan.model import Finding, Origin, Resource, Severity, format_path
 from kubeplan.position import locate
 from kubeplan.schemas import crd as crds
-from kubeplan.schemas import kinds, sources, yamlnodes
+from kubeplan.schemas import sources, yamlnodes
 
 # Fields the API server writes. An object carrying any of the markers came from the server
 # (a `kubectl get -o yaml` dump), and these fields are set aside so that later stages see only

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from conftest import corpus, fixture
 
+from kubeplan.kube.quantity import canonical_quantity, parse_quantity
 from kubeplan.model import Origin, Resource
 from kubeplan.planner.diff import fielddiff, normalise, pairing
 from kubeplan.planner.diff.fielddiff import FieldChange, diff
-from kubeplan.planner.diff.normalise import canonical_quantity, parse_quantity
 from kubeplan.planner.diff.pairing import Pair, pair
 from kubeplan.schemas import loader
 

@@ -8,11 +8,11 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from kubeplan.kube import autoscaling
+from kubeplan.kube.quantity import parse_quantity
 from kubeplan.model import Resource
 from kubeplan.planner.diff.effects.bodies import get, number, strict_equal
 from kubeplan.planner.diff.effects.indexes import HPAS, STORAGE_CLASSES
 from kubeplan.planner.diff.fielddiff import FieldChange
-from kubeplan.planner.diff.normalise import parse_quantity
 
 if TYPE_CHECKING:
     from kubeplan.planner.diff.effects.context import Context
