@@ -10,7 +10,6 @@ from kubeplan.kube.values import as_dict, as_int
 from kubeplan.planner.rollout.model import ORDINALS_LISTED, Runs, runs_count, runs_list
 
 __all__ = [
-    "as_dict",
     "int_or",
     "ordinals",
     "plural",

@@ -16,9 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 from kubeplan.kube import intstr
+from kubeplan.kube.values import as_dict
 from kubeplan.model import Resource
 from kubeplan.planner.rollout import math as rm
-from kubeplan.planner.rollout.common import as_dict, template_of, timing_notes, unfinished_note
+from kubeplan.planner.rollout.common import template_of, timing_notes, unfinished_note
 from kubeplan.planner.rollout.model import Rollout, RolloutStep, StepLog
 
 # Nodes assumed for a DaemonSet when neither the caller (`--nodes N`) nor a live status says;

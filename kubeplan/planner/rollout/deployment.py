@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubeplan.kube import intstr
+from kubeplan.kube.values import as_dict
 from kubeplan.model import Resource
 from kubeplan.planner.rollout import math as rm
 from kubeplan.planner.rollout.common import (
-    as_dict,
     int_or,
     plural,
     replica_set_name,

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from kubeplan.kube.values import as_dict
 from kubeplan.kube.versions import minor
 from kubeplan.kube.workloads import SCALABLE_KINDS
 from kubeplan.model import Resource
 from kubeplan.planner.diff.normalise import normalise
 from kubeplan.planner.rollout.common import (
-    as_dict,
     int_or,
     plural,
     replica_set_name,
