@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubeplan.kube import autoscaling, intstr, selectors, versions
+from kubeplan.kube import autoscaling, intstr, selectors, versions, workloads
 from kubeplan.kube.images import ImageRef, default_pull_policy, parse_image
 from kubeplan.schemas import loader
 
@@ -141,3 +141,37 @@ def test_format_label_selector(selector: object, text: str) -> None:
 
 def test_format_set_selector() -> None:
     assert selectors.format_set_selector({"tier": "front", "app": "web"}) == "app=web,tier=front"
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind", "workload"),
+    [
+        ("apps/v1", "Deployment", True),
+        ("extensions/v1beta1", "DaemonSet", True),
+        ("batch/v1", "CronJob", True),
+        ("v1", "ReplicationController", True),
+        # Served by no group: k8s.io/api has no batch Deployment, core Deployment, apps Job, or
+        # extensions StatefulSet; the lint copy accepted any of four groups for every kind.
+        ("batch/v1", "Deployment", False),
+        ("v1", "Deployment", False),
+        ("apps/v1", "Job", False),
+        ("extensions/v1beta1", "StatefulSet", False),
+        ("v1", "PodTemplate", False),  # holds a template, runs nothing
+    ],
+)
+def test_workload_kinds_are_the_apis(api_version: str, kind: str, workload: bool) -> None:
+    text = f"apiVersion: {api_version}\nkind: {kind}\nmetadata: {{name: x}}\nspec: {{}}\n"
+    (resource,) = loader.load_text("w.yaml", text).resources
+    assert workloads.is_workload(resource) is workload
+
+
+def test_pod_template_paths() -> None:
+    assert workloads.pod_template_path("", "PodTemplate") == ("template",)
+    assert workloads.pod_template_path("batch", "CronJob") == (
+        "spec",
+        "jobTemplate",
+        "spec",
+        "template",
+    )
+    assert workloads.pod_template_path("extensions", "StatefulSet") is None
+    assert workloads.POD_SPEC_PREFIXES[0] == "spec.jobTemplate.spec.template.spec."
