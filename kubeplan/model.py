@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from kubeplan.schemas import yamlnodes
+from kubeplan import position
 
 Path = tuple[str | int, ...]
 
@@ -103,13 +103,13 @@ class Resource:
             return self.origin.line, self.origin.column
         if not path:
             return self.kind_position()
-        return yamlnodes.locate(self.node, path, self.line_offset)
+        return position.locate(self.node, path, self.line_offset)
 
     def kind_position(self) -> tuple[int, int]:
         """A finding about a whole resource points at its `kind:` line."""
         if self.node is None:
             return self.origin.line, self.origin.column
-        return yamlnodes.locate(self.node, ("kind",), self.line_offset)
+        return position.locate(self.node, ("kind",), self.line_offset)
 
     def ref(self) -> dict[str, str | None]:
         return {

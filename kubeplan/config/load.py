@@ -15,8 +15,9 @@ from typing import Any
 
 from kubeplan.config.find import CONFIG_NAMES, find_config
 from kubeplan.errors import ConfigError
+from kubeplan.kube.cluster import ObjectPattern
 from kubeplan.model import Severity, format_path
-from kubeplan.rules.context import ObjectPattern
+from kubeplan.position import locate
 from kubeplan.rules.engine import Exclusion, LintSettings
 from kubeplan.schemas import yamlnodes
 
@@ -187,12 +188,12 @@ def _schema_errors(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> 
         location = list(error.instance_path)
         if type(error.kind).__name__ == "AdditionalProperties":
             for key in error.kind.unexpected:
-                line, _ = yamlnodes.locate(doc.node, (*location, key), doc.offset)
+                line, _ = locate(doc.node, (*location, key), doc.offset)
                 where = format_path((*location, key))
                 hint = _did_you_mean(str(key), _keys_at(location))
                 errors.append(f"{path}:{line}: unknown key {where}{hint}")
             continue
-        line, _ = yamlnodes.locate(doc.node, tuple(location), doc.offset)
+        line, _ = locate(doc.node, tuple(location), doc.offset)
         where = format_path(tuple(location)) or "the config"
         if type(error.kind).__name__ == "AnyOf" and location[:1] == ["rules"]:
             errors.append(
@@ -252,7 +253,7 @@ def _version_errors(
     version = data.get("kubernetes-version")
     if not isinstance(version, float | int) or isinstance(version, bool):
         return []
-    line, _ = yamlnodes.locate(doc.node, ("kubernetes-version",), doc.offset)
+    line, _ = locate(doc.node, ("kubernetes-version",), doc.offset)
     written = _written_version(text, line) or str(version)
     if written == str(version):
         return []
@@ -273,7 +274,7 @@ def _rule_errors(
     known = known_rules() | _custom_ids(data)
     for rule_id in rules:
         if rule_id not in known:
-            line, _ = yamlnodes.locate(doc.node, ("rules", rule_id), doc.offset)
+            line, _ = locate(doc.node, ("rules", rule_id), doc.offset)
             hint = _did_you_mean(str(rule_id), known)
             errors.append(
                 f"{path}:{line}: rules: no rule named {rule_id!r}{hint} (kubeplan rules lists them)"
@@ -300,7 +301,7 @@ def _exclude_errors(
                 ids = known() | _custom_ids(data)
             if rule_id not in ids:
                 where = ("exclude", index, "rules", position)
-                line, _ = yamlnodes.locate(doc.node, where, doc.offset)
+                line, _ = locate(doc.node, where, doc.offset)
                 hint = _did_you_mean(rule_id, ids)
                 errors.append(
                     f"{path}:{line}: {format_path(where)}: no rule named {rule_id!r}{hint}"
@@ -329,7 +330,7 @@ def _ignore_errors(path: str, data: dict[str, Any], doc: yamlnodes.Document) -> 
         try:
             pathspec.GitIgnoreSpec.from_lines([pattern])
         except ValueError as error:
-            line, _ = yamlnodes.locate(doc.node, ("ignore-paths", index), doc.offset)
+            line, _ = locate(doc.node, ("ignore-paths", index), doc.offset)
             errors.append(f"{path}:{line}: ignore-paths[{index}]: not a gitignore pattern: {error}")
     return errors
 
@@ -343,7 +344,7 @@ def _build(path: str, data: dict[str, Any], doc: yamlnodes.Document, text: str) 
     config = Config(path=path)
     version = data.get("kubernetes-version")
     if version is not None:
-        line = yamlnodes.locate(doc.node, ("kubernetes-version",), doc.offset)[0]
+        line = locate(doc.node, ("kubernetes-version",), doc.offset)[0]
         # a number as written: 1.33, not the float YAML makes of it
         config.kubernetes_version = _written_version(text, line) or str(version)
         config.kubernetes_version_line = line
@@ -385,7 +386,7 @@ def _build(path: str, data: dict[str, Any], doc: yamlnodes.Document, text: str) 
         for row in data.get("external") or []
     )
     for index, text in enumerate(data.get("connections") or []):
-        line, _ = yamlnodes.locate(doc.node, ("connections", index), doc.offset)
+        line, _ = locate(doc.node, ("connections", index), doc.offset)
         config.connections.append((text, line))
     custom_node = _child(doc.node, "custom-rules")
     for index, row in enumerate(data.get("custom-rules") or []):

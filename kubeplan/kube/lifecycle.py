@@ -18,14 +18,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from kubeplan.datafiles import read_yaml
+from kubeplan.kube.versions import minor
 
 _DATA = os.path.join(os.path.dirname(__file__), "data", "api_lifecycle.yaml")
-
-
-def minor(release: str) -> tuple[int, int]:
-    """'1.33' (or '1.33.2') -> (1, 33), for comparing releases."""
-    major, minor_ = release.split(".")[:2]
-    return int(major), int(minor_)
 
 
 @dataclass(frozen=True, slots=True)

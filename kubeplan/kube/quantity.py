@@ -1,9 +1,20 @@
-"""Resource quantities as the API server parses, compares and prints them.
+"""Resource quantities as the API server parses, compares and prints them, and the one text
+kubeplan's diff gives every equal amount.
 
-Source: staging/src/k8s.io/apimachinery/pkg/api/resource/quantity.go (`ParseQuantity`, the
-format kept from the suffix, `CanonicalizeBytes` behind `String()`) and
+Source: staging/src/k8s.io/apimachinery/pkg/api/resource/quantity.go (`ParseQuantity`:
+`<signedNumber><suffix>`, suffixes from suffix.go: binary Ki Mi Gi Ti Pi Ei, decimal
+n u m "" k M G T P E, and exponents `e3`/`E-3`; values are rounded up, away from zero, to the
+nano scale on parse; the format kept from the suffix, `CanonicalizeBytes` behind `String()`) and
 pkg/apis/core/v1/defaults.go `SetDefaults_ResourceList` (every ResourceList value is rounded up
 to the milli scale before validation). Values are exact fractions.
+
+`parse` is the one parser. The diff reads it through `parse_quantity` (surrounding space
+stripped, ValueError where ParseQuantity fails) and writes `format_quantity`: Kubernetes
+re-emits a quantity in the format it was written in (`1073741824` stays decimal); the diff
+renders every equal value the same way instead, because what matters to it is the amount: the
+largest decimal suffix that keeps an integral mantissa (`500m`, `2`, `1G`, `1E`), or for
+integral multiples of 1024 the largest binary one when that is no longer (`1Gi` for 1073741824
+and 1024Mi, `128Mi`, `1000Mi`, but `4096k` for 4000Ki).
 """
 
 from __future__ import annotations
@@ -22,8 +33,15 @@ _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "
 _BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
 _DECIMAL_SUFFIX = {exp: suffix for suffix, exp in _DECIMAL.items()}
 _BINARY_SUFFIX = {exp // 10: suffix for suffix, exp in _BINARY.items()}
-# Exponents beyond this are not expanded (a `1e999999` must not cost a million digits).
+# The API server keeps a DecimalExponent quantity as an inf.Dec whose scale is the exponent
+# (quantity.go ParseQuantity: `amount.SetScale(amount.Scale() - inf.Scale(exponent))`), never
+# expanded. kubeplan compares exact fractions, so `1e999999999` would expand to a billion
+# digits: beyond this exponent a quantity is not read (bounded time on any input).
 _MAX_EXPONENT = 1000
+_MILLI = Fraction(1, 1000)
+# The diff's rendering: largest suffix first.
+_BINARY_RENDER = sorted(((1 << e, s) for s, e in _BINARY.items()), reverse=True)
+_DECIMAL_RENDER = sorted(((Fraction(10) ** e, s) for s, e in _DECIMAL.items()), key=lambda p: -p[0])
 
 
 @dataclass(frozen=True)
@@ -130,3 +148,60 @@ def canonical(quantity: Quantity) -> str:
     else:
         suffix = _DECIMAL_SUFFIX[exponent]
     return f"{sign}{number.numerator}{suffix}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The diff's reading and writing
+
+
+def parse_quantity(text: Any) -> Fraction:
+    """A quantity as an exact fraction: `"1.5Gi"`, `"250m"`, `"1e3"`, `2`; surrounding space is
+    stripped. Raises ValueError for anything `ParseQuantity` rejects."""
+    parsed = parse(text.strip() if isinstance(text, str) else text)
+    if parsed is None:
+        raise ValueError(f"not a quantity: {text!r}")
+    return parsed.value
+
+
+def format_quantity(value: Fraction) -> str:
+    """The canonical text the diff gives an amount (see the module docstring)."""
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    text = f"{float(value)!r}"  # finer than nano: cannot come from parse_quantity
+    for factor, suffix in _DECIMAL_RENDER:
+        mantissa = value / factor
+        if mantissa.denominator == 1:
+            text = f"{mantissa.numerator}{suffix}"
+            break
+    if value.denominator == 1 and value.numerator % 1024 == 0:
+        for factor, suffix in _BINARY_RENDER:
+            if value.numerator % factor == 0:
+                binary = f"{value.numerator // factor}{suffix}"
+                if len(binary) <= len(text):
+                    text = binary
+                break
+    return sign + text
+
+
+def canonical_quantity(text: Any, milli: bool = False) -> Any:
+    """`text` in the diff's canonical form, or unchanged when it is not a quantity.
+
+    `milli` rounds up to the milli scale, as the server does for every ResourceList
+    (`SetDefaults_ResourceList` in pkg/apis/core/v1/defaults.go: `val.RoundUp(-3)`).
+    """
+    if isinstance(text, (str, int, float)) and not isinstance(text, bool):
+        return _canonical_cached(type(text), text, milli)
+    return text
+
+
+@lru_cache(maxsize=8192)
+def _canonical_cached(_type: type, text: Any, milli: bool) -> Any:
+    try:
+        value = parse_quantity(text)
+    except ValueError:
+        return text
+    if milli:
+        value = _round_up(value, _MILLI)
+    return format_quantity(value)

@@ -1,6 +1,6 @@
 """The apply order of a plan: which changed object must be applied before which.
 
-Edges come from the real references between the objects (kubeplan/rules/refs.py) plus the
+Edges come from the real references between the objects (kubeplan/kube/refs.py) plus the
 dependencies no field names:
 - every namespaced object after its Namespace (plugin/pkg/admission/namespace/lifecycle/
   admission.go rejects a create in a namespace that does not exist);
@@ -41,7 +41,7 @@ is deleted after every deleted object that referenced it).
 
 A reference resolves against the whole new revision: to a changed object, an edge; to an
 unchanged one in the input, declared external, or present in every cluster
-(rules/data/_cluster_objects.yaml), nothing; otherwise a warning on the step.
+(kube/data/cluster_objects.yaml), nothing; otherwise a warning on the step.
 
 An object that is both deleted and created (the integrator's recreate for an immutable field)
 is deleted in the apply waves, in the wave right before its create and after everything that
@@ -64,13 +64,13 @@ from typing import Any
 import networkx as nx
 
 from kubeplan.datafiles import read_yaml
+from kubeplan.kube import refs, selectors, workloads
+from kubeplan.kube.cluster import cluster_objects
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_list as _list
+from kubeplan.kube.values import as_str as _str
 from kubeplan.model import Resource, ResourceId, format_path
 from kubeplan.planner.diff.pairing import gc_paused
-from kubeplan.rules import refs, selectors, workloads
-from kubeplan.rules.context import cluster_objects
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_list as _list
-from kubeplan.rules.values import as_str as _str
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 External = Callable[[str, str, str | None, str], bool]

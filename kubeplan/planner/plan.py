@@ -278,9 +278,10 @@ def _rejections(diff: DiffResult, resources: list[Resource]) -> list[Finding]:
 
 
 def _rollouts(steps: list[PlanStep], diff: DiffResult, options: PlanOptions) -> list[Any]:
+    from kubeplan.kube.autoscaling import target_key
+    from kubeplan.kube.workloads import is_workload
     from kubeplan.planner.diff.effects.indexes import hpa_targets
     from kubeplan.planner.rollout.plan import plan_rollout
-    from kubeplan.rules.workloads import is_workload
 
     autoscaled = hpa_targets(diff.new.resources)
     out = []
@@ -299,7 +300,7 @@ def _rollouts(steps: list[PlanStep], diff: DiffResult, options: PlanOptions) -> 
             resource,
             kubernetes_version=diff.kubernetes_version,
             nodes=options.nodes,
-            autoscaled=(resource.namespace, resource.kind, resource.name or "") in autoscaled,
+            autoscaled=target_key(resource) in autoscaled,
             old_body=pair.old_body if pair.old is not None else None,
             new_body=pair.new_body,
         )

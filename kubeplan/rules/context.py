@@ -4,48 +4,15 @@ objects that exist in a cluster without being in the manifests.
 
 from __future__ import annotations
 
-import fnmatch
-import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any, TypeVar
 
-import yaml
-
+from kubeplan.kube import workloads
+from kubeplan.kube.cluster import ObjectPattern, cluster_objects
 from kubeplan.model import Resource
-from kubeplan.rules import workloads
-
-_CLUSTER_OBJECTS = os.path.join(os.path.dirname(__file__), "data", "_cluster_objects.yaml")
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectPattern:
-    """An object that exists outside the input: kind, namespace and name may be globs."""
-
-    kind: str
-    name: str = "*"
-    namespace: str = "*"
-
-    def matches(self, kind: str, namespace: str | None, name: str) -> bool:
-        return (
-            self.kind == kind
-            and fnmatch.fnmatchcase(name, self.name)
-            and (namespace is None or fnmatch.fnmatchcase(namespace, self.namespace))
-        )
-
-
-@cache
-def cluster_objects() -> tuple[ObjectPattern, ...]:
-    """Objects every cluster has (data/_cluster_objects.yaml, each with its source)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(_CLUSTER_OBJECTS, encoding="utf-8") as handle:
-        rows = yaml.load(handle, Loader=loader)["objects"]
-    return tuple(
-        ObjectPattern(row["kind"], row.get("name", "*"), row.get("namespace", "*")) for row in rows
-    )
-
 
 T = TypeVar("T")
 

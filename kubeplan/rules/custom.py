@@ -33,8 +33,8 @@ from importlib import metadata
 from typing import Any
 
 from kubeplan.errors import KubeplanError
+from kubeplan.kube import workloads
 from kubeplan.model import Path, Resource, Severity, format_path
-from kubeplan.rules import workloads
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import (
     CATEGORIES,

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from kubeplan.kube import workloads
 from kubeplan.model import Finding, Resource, Severity, finding_for, format_path
-from kubeplan.rules import workloads
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import ContainerCheck, ResourceCheck, Rule, Violation, load_rules
 

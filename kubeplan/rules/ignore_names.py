@@ -11,8 +11,8 @@ import difflib
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from kubeplan.kube import workloads
 from kubeplan.model import Finding, Path, Resource, Severity, finding_for
-from kubeplan.rules import workloads
 from kubeplan.rules.engine import IGNORE_ANNOTATION
 
 RULE = "ignore-unknown-rule"

@@ -22,8 +22,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from kubeplan.datafiles import read_yaml
+from kubeplan.kube.workloads import WORKLOAD_KINDS, ContainerRef
 from kubeplan.model import Path, Resource, Severity
-from kubeplan.rules.workloads import POD_TEMPLATE_PATHS, ContainerRef
 
 if TYPE_CHECKING:
     from kubeplan.rules.context import LintContext
@@ -32,7 +32,7 @@ CATEGORIES = ("security", "reliability", "efficiency", "deprecation", "reference
 # What a check is run on: the object, or each container of its pod template.
 TARGETS = ("resource", "container")
 # Aliases usable in a rule's `kinds:` list.
-KIND_GROUPS = {"workload": tuple(POD_TEMPLATE_PATHS)}  # every kind with a pod template
+KIND_GROUPS = {"workload": WORKLOAD_KINDS}  # every kind with a pod template
 _BUILTIN = "kubeplan.rules.builtin"
 _BUILTIN_DIR = os.path.join(os.path.dirname(__file__), "builtin")
 

@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any
 
 from kubeplan.errors import KubeplanError
+from kubeplan.kube.versions import exact_minor
 from kubeplan.schemas import offline
 
 DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
@@ -66,10 +67,10 @@ def newest_version() -> str:
 
 def normalise_version(text: str) -> str:
     """'v1.33.2' / '1.33' -> '1.33'; raises CatalogError when it is not bundled."""
-    match = re.match(r"^v?(\d+)\.(\d+)(?:\.\d+)?$", text.strip())
-    if not match:
+    found = exact_minor(text)
+    if found is None:
         raise CatalogError(f"not a Kubernetes version: {text!r} (expected e.g. 1.33)")
-    version = f"{int(match.group(1))}.{int(match.group(2))}"
+    version = f"{found[0]}.{found[1]}"
     if version not in bundled_versions():
         versions = bundled_versions()
         raise CatalogError(

@@ -9,9 +9,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubeplan.kube import kinds
 from kubeplan.model import Finding, Origin, Resource, Severity, format_path
+from kubeplan.position import locate
 from kubeplan.schemas import crd as crds
-from kubeplan.schemas import kinds, sources, yamlnodes
+from kubeplan.schemas import sources, yamlnodes
 
 # Fields the API server writes. An object carrying any of the markers came from the server
 # (a `kubectl get -o yaml` dump), and these fields are set aside so that later stages see only
@@ -156,7 +158,7 @@ def _expand_list(data: dict, node: Any, offset: int, origin: Origin, result: Loa
     items_node = _child(node, "items")
     for index, item in enumerate(data["items"]):
         item_node = items_node.value[index] if items_node is not None else node
-        line, column = yamlnodes.locate(item_node, (), offset)
+        line, column = locate(item_node, (), offset)
         item_origin = Origin(origin.file, origin.doc_index, line, column, origin.template)
         if not isinstance(item, dict):
             result.findings.append(
@@ -201,7 +203,7 @@ def _resource(
     bad = False
     for key, value in (("apiVersion", api_version), ("kind", kind)):
         if value is None:
-            line, column = yamlnodes.locate(node, (), offset)
+            line, column = locate(node, (), offset)
             result.findings.append(
                 Finding(
                     f"missing-{'api-version' if key == 'apiVersion' else 'kind'}",
@@ -216,7 +218,7 @@ def _resource(
             )
             bad = True
         elif not isinstance(value, str) or not value:
-            line, column = yamlnodes.locate(node, (key,), offset)
+            line, column = locate(node, (key,), offset)
             result.findings.append(
                 Finding(
                     "invalid-value",

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from kubeplan.position import locate
 from kubeplan.schemas import yamlnodes
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -147,7 +148,7 @@ def _check_file(path: str, queue: list[str]) -> Iterator[RemoteRef]:
         return
     folder = os.path.dirname(path)
     for field_path, value in _entries(doc.data):
-        line, column = yamlnodes.locate(doc.node, field_path, doc.offset)
+        line, column = locate(doc.node, field_path, doc.offset)
         label = _label(field_path)
         if is_remote(value):
             yield RemoteRef(name, line, label, value, column=column)
@@ -170,7 +171,7 @@ def _check_plugin_file(path: str) -> Iterator[RemoteRef]:
             continue
         for field_path, value in _plugin_entries(doc.data):
             if is_remote(value):
-                line, column = yamlnodes.locate(doc.node, field_path, doc.offset)
+                line, column = locate(doc.node, field_path, doc.offset)
                 yield RemoteRef(name, line, _label(field_path), value, column=column)
 
 

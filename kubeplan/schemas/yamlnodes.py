@@ -27,6 +27,8 @@ from typing import Any, ClassVar
 
 import yaml
 
+from kubeplan.position import BOOL_TAG, GO_YAML_BOOLS
+
 try:
     from yaml.cyaml import CParser as _Parser
 except ImportError:  # PyYAML built without libyaml: correct, only slower
@@ -62,8 +64,8 @@ class _Loader(_Parser, yaml.resolver.Resolver):  # type: ignore[misc, valid-type
                 return _STR_TAG
             tag = self._plain_tags.get(value)
             if tag is None:
-                if value in _GO_YAML_BOOLS:
-                    tag = _BOOL_TAG
+                if value in GO_YAML_BOOLS:
+                    tag = BOOL_TAG
                 else:
                     tag = _go_number_tag(
                         value, yaml.resolver.Resolver.resolve(self, kind, value, implicit)
@@ -76,7 +78,6 @@ class _Loader(_Parser, yaml.resolver.Resolver):  # type: ignore[misc, valid-type
 
 _TAG = "tag:yaml.org,2002:"
 _STR_TAG = _TAG + "str"
-_BOOL_TAG = _TAG + "bool"
 _INT_TAG = _TAG + "int"
 _FLOAT_TAG = _TAG + "float"
 # `0o17`: go-yaml reads it with strconv.ParseInt(text, 0, 64), where 0o is an octal prefix
@@ -96,19 +97,6 @@ def _go_number_tag(value: str, tag: str) -> str:
     return tag
 
 
-# Plain scalars Kubernetes' decoder reads as booleans (go-yaml v2, vendored in sigs.k8s.io/yaml as
-# goyaml.v2/resolve.go `resolveMapList`): PyYAML's YAML 1.1 set plus y/Y/n/N, so that
-# `enabled: y` in ConfigMap data is a boolean there, and rejected, as the API server does.
-_GO_YAML_BOOLS: dict[str, bool] = {
-    **{
-        word: True
-        for word in ("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON")
-    },
-    **{
-        word: False
-        for word in ("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF")
-    },
-}
 _SEPARATOR = re.compile(r"^---(?:[ \t\r\n]|$)")
 _END = re.compile(r"^\.\.\.[ \t\r]*$")
 # The name runs to the end of the line and is stripped in Python: a lazy `(\S.*?)\s*$` retries
@@ -571,7 +559,7 @@ class _Builder:
             if kind == "float":
                 return self._constructor.construct_yaml_float(node)
             if kind == "bool":
-                return _GO_YAML_BOOLS.get(node.value, node.value.lower() in ("true", "yes", "on"))
+                return GO_YAML_BOOLS.get(node.value, node.value.lower() in ("true", "yes", "on"))
             if kind == "null":
                 return None
         # timestamps, binary, `=` (the YAML 1.1 value tag), local tags: keep the text
@@ -601,62 +589,3 @@ def _key_string(key: Any) -> str:
     if key is None:
         return "null"
     return str(key)
-
-
-def _key_text(node: Any) -> str:
-    """A key as the decoder names it: `n:` is the key "false" (see _GO_YAML_BOOLS)."""
-    if node.tag == _BOOL_TAG and node.value in _GO_YAML_BOOLS:
-        return "true" if _GO_YAML_BOOLS[node.value] else "false"
-    return node.value
-
-
-# Mappings with more keys than this get an index on their first lookup; smaller ones are scanned.
-_INDEX_FROM = 16
-
-
-def _lookup(node: Any, want: str) -> tuple[Any, Any] | None:
-    """(key node, value node) of `want` in a mapping node; the last of duplicate keys wins, as
-    the decoder keeps the last value.
-
-    A large mapping is indexed once, on its first lookup, and the index kept on the node: locating
-    every field of a mapping of n keys (a finding per unknown field) costs O(n), not O(n^2)."""
-    if len(node.value) <= _INDEX_FROM:
-        for key_node, value_node in reversed(node.value):
-            if isinstance(key_node, yaml.ScalarNode) and _key_text(key_node) == want:
-                return key_node, value_node
-        return None
-    index = getattr(node, "_kubeplan_index", None)
-    if index is None:
-        index = {
-            _key_text(key_node): (key_node, value_node)
-            for key_node, value_node in node.value
-            if isinstance(key_node, yaml.ScalarNode)
-        }
-        node._kubeplan_index = index
-    return index.get(want)
-
-
-def locate(root: Any, path: tuple[str | int, ...], offset: int = 0) -> tuple[int, int]:
-    """Line and column (1-based) of `path` under `root`.
-
-    A mapping key's own line is returned (so `spec.replica` points at `replica:`); where the
-    path leaves the document, the deepest existing parent is returned.
-    """
-    node = root
-    mark = root.start_mark
-    for part in path:
-        if isinstance(node, yaml.MappingNode):
-            found = _lookup(node, part if isinstance(part, str) else str(part))
-            if found is None:
-                break
-            mark = found[0].start_mark
-            node = found[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(node.value):
-                node = node.value[part]
-                mark = node.start_mark
-            else:
-                break
-        else:
-            break
-    return mark.line + 1 + offset, mark.column + 1

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from conftest import kubeplan
 
+from kubeplan.kube import intstr
 from kubeplan.planner.netpol import analyse
 from kubeplan.planner.netpol.infer import inferred
-from kubeplan.planner.rollout import math as rm
 from kubeplan.planner.rollout import statefulset as sts
 from kubeplan.planner.rollout.deployment import DeploymentSpec, ReplicaSetState, Simulation
 from kubeplan.planner.rollout.model import STEPS_HEAD, STEPS_TAIL
@@ -141,7 +141,11 @@ def test_deployment_closed_form_equals_the_sync_by_sync_replay() -> None:
         replicas, old_replicas = rng.randint(0, 1500), rng.randint(0, 1500)
         strategy = rng.choice(["RollingUpdate", "RollingUpdate", "Recreate"])
         surge, unavailable = rng.choice(values), rng.choice(values)
-        zero = rm.scaled_value(surge, 100, True) == rm.scaled_value(unavailable, 100, True) == 0
+        zero = (
+            intstr.scaled_value(surge, 100, True)
+            == intstr.scaled_value(unavailable, 100, True)
+            == 0
+        )
         if strategy == "RollingUpdate" and zero:
             continue
         args = (replicas, old_replicas, strategy, surge, unavailable)

@@ -15,7 +15,8 @@ from functools import cache
 
 import pytest
 
-from kubeplan.kube.lifecycle import lifecycles, minor
+from kubeplan.kube.lifecycle import lifecycles
+from kubeplan.kube.versions import minor
 from kubeplan.schemas.catalog import bundled_versions, schema_root
 
 # Envelopes the OpenAPI documents list under every group version; not resources.

@@ -1,5 +1,5 @@
 """The apply-order graph of `kubeplan plan` (planner/graph.py) and the shared references
-(rules/refs.py), on the fixtures/plan revisions and on corpus revisions."""
+(kube/refs.py), on the fixtures/plan revisions and on corpus revisions."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import corpus, fixture
 
+from kubeplan.kube import refs
+from kubeplan.kube.cluster import ObjectPattern
 from kubeplan.model import Resource
 from kubeplan.planner.diff.pairing import UNCHANGED, pair
 from kubeplan.planner.graph import ApplyOrder, Step, apply_order
-from kubeplan.rules import refs
-from kubeplan.rules.context import ObjectPattern
 from kubeplan.schemas import loader
 
 

@@ -13,13 +13,13 @@ import pytest
 import yaml
 from conftest import findings
 
+from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Resource, Severity
 from kubeplan.rules import registry
 from kubeplan.rules.builtin import MODULES
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.engine import LintSettings, lint
 from kubeplan.rules.registry import Rule, RuleMeta, Violation, load_rules
-from kubeplan.rules.workloads import ContainerRef
 from kubeplan.schemas import loader
 
 POD = """\

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from kubeplan.model import Finding
-from kubeplan.rules.builtin.security import context, env, host, images, kernel
+from kubeplan.rules.builtin.security import context, env, host, kernel
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.engine import LintSettings, lint
 from kubeplan.rules.registry import load_rules
@@ -817,6 +817,11 @@ def test_secret_in_env_heuristics(name: str, value: str, flagged: bool) -> None:
         ("registry.local:5000/team/app:1.2", False, "IfNotPresent"),
         ("nginx@sha256:" + "a" * 64, False, "IfNotPresent"),
         ("nginx:latest@sha256:" + "a" * 64, False, "Always"),
+        # References that do not parse: ParseImageName errs and returns no tag, so
+        # SetDefaults_Container picks IfNotPresent and nothing is ":latest" (kube/images.py).
+        ("Nginx", False, "IfNotPresent"),
+        ("registry.example.com/Team/App", False, "IfNotPresent"),
+        ("<image_url>", False, "IfNotPresent"),
     ],
 )
 def test_image_reference_parsing(image: str, latest: bool, pull_default: str) -> None:
@@ -831,9 +836,16 @@ def test_image_reference_parsing(image: str, latest: bool, pull_default: str) ->
     assert bool(run("image-not-pinned-by-digest", text)) is ("@" not in image)
 
 
-def test_split_image() -> None:
-    assert images.split_image("r:5000/a/b:1@sha256:x") == ("r:5000/a/b", "1", "sha256:x")
-    assert images.split_image("r:5000/a") == ("r:5000/a", None, None)
+def test_image_pull_policy_names_a_reference_that_does_not_parse() -> None:
+    text = pod("""
+        containers:
+          - name: web
+            image: Nginx
+    """)
+    (finding,) = run("image-pull-policy", text)
+    assert (
+        "IfNotPresent (the default for an image reference that does not parse)" in finding.message
+    )
 
 
 def test_duplicate_env_points_at_the_repeat() -> None:

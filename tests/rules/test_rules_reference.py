@@ -10,8 +10,9 @@ import textwrap
 
 import pytest
 
+from kubeplan.kube.cluster import ObjectPattern
 from kubeplan.model import Finding
-from kubeplan.rules.context import LintContext, ObjectPattern
+from kubeplan.rules.context import LintContext
 from kubeplan.rules.engine import LintSettings, lint
 from kubeplan.rules.registry import load_rules
 from kubeplan.schemas import loader
@@ -726,7 +727,11 @@ def test_pdb_selectors() -> None:
     )
     found = run("pdb-selects-nothing", pdb(expressions), DEPLOYMENT)
     assert where(found) == [("f0.yaml", 8, "spec.selector")]
-    assert "tier NotIn (front)" in found[0].message
+    # FormatLabelSelector (meta/v1/helpers.go, labels/selector.go): as kubectl describe shows it
+    assert "selector tier notin (front) matches" in found[0].message
+    two = "  selector:\n    matchLabels: {tier: front, app: api}\n"
+    (found,) = run("pdb-selects-nothing", pdb(two), DEPLOYMENT)
+    assert "selector app=api,tier=front matches the pod labels of no workload" in found.message
     found = run("pdb-selects-nothing", PDB, DEPLOYMENT)
     assert where(found) == [("f0.yaml", 6, "spec.selector")] and "null" in found[0].message
     v1beta1 = pdb("  selector: {}\n").replace("policy/v1", "policy/v1beta1")

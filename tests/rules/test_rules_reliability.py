@@ -8,8 +8,9 @@ import textwrap
 
 import pytest
 
+from kubeplan.kube.cluster import ObjectPattern
 from kubeplan.model import Finding
-from kubeplan.rules.context import LintContext, ObjectPattern
+from kubeplan.rules.context import LintContext
 from kubeplan.rules.engine import LintSettings, lint
 from kubeplan.rules.registry import load_rules
 from kubeplan.schemas import loader
@@ -712,7 +713,14 @@ def test_selector_mismatch_deployment_and_expressions() -> None:
         "    matchLabels:\n      app: web\n  template",
         "    matchExpressions:\n      - {key: app, operator: NotIn, values: [web]}\n  template",
     )
-    assert len(run("selector-mismatch", expressions)) == 1
+    (found,) = run("selector-mismatch", expressions)
+    assert found.message.startswith("selector app notin (web) does not match")
+    two = deployment().replace(
+        "      app: web\n  template", "      app: web\n      tier: a\n  template"
+    )
+    (found,) = run("selector-mismatch", two)
+    # the same text as pdb-selects-nothing gives, as kubectl describe shows it
+    assert found.message.startswith("selector app=web,tier=a does not match the template labels")
     empty = deployment().replace(
         "    matchLabels:\n      app: web\n  template", "    {}\n  template"
     )

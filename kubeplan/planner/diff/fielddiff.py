@@ -48,7 +48,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from kubeplan.planner.diff.normalise import pod_template_path
+from kubeplan.kube.workloads import POD_SPEC_PREFIXES, pod_template_path
 
 # Strategic-merge keys of list fields, by the Go struct that holds the list. Source: the
 # `patchStrategy:"merge" patchMergeKey:"..."` tags and `+listMapKey` markers in
@@ -93,11 +93,6 @@ ELEMENT_STRUCT: dict[tuple[str, str], str] = {
     ("WebhookConfiguration", "webhooks"): "Webhook",
 }
 _PLAIN_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
-_TEMPLATE_PREFIXES = (
-    "spec.template.spec.",
-    "spec.jobTemplate.spec.template.spec.",
-    "template.spec.",
-)
 
 CHANGED, ADDED, REMOVED, REORDERED = "changed", "added", "removed", "reordered"
 
@@ -115,7 +110,7 @@ class FieldChange:
     @property
     def short_label(self) -> str:
         """The label without the pod template prefix: `containers[web].image`."""
-        for prefix in _TEMPLATE_PREFIXES:
+        for prefix in POD_SPEC_PREFIXES:
             if self.label.startswith(prefix):
                 return self.label[len(prefix) :]
         return self.label

@@ -16,138 +16,22 @@
 
 The input body is never modified.
 
-Quantities (`parse_quantity`) follow staging/src/k8s.io/apimachinery/pkg/api/resource/quantity.go
-(`ParseQuantity`: `<signedNumber><suffix>`, suffixes from suffix.go: binary Ki Mi Gi Ti Pi Ei,
-decimal n u m "" k M G T P E, and exponents `e3`/`E-3`; values are rounded up, away from zero, to
-the nano scale on parse). Kubernetes re-emits a quantity in the format it was written in
-(`1073741824` stays decimal); kubeplan renders every equal value the same way instead, because
-what matters to a diff is the amount: the largest decimal suffix that keeps an integral mantissa
-(`500m`, `2`, `1G`, `1E`), or for integral multiples of 1024 the largest binary one when that is
-no longer (`1Gi` for 1073741824 and 1024Mi, `128Mi`, `1000Mi`, but `4096k` for 4000Ki).
+Quantities are kubeplan/kube/quantity.py's.
 """
 
 from __future__ import annotations
 
-import re
-from fractions import Fraction
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources as importlib_resources
 from typing import Any
 
 from kubeplan.datafiles import read_yaml
+from kubeplan.kube.images import default_pull_policy
+from kubeplan.kube.quantity import canonical_quantity
+from kubeplan.kube.workloads import CONTAINER_LISTS, pod_template_path
 from kubeplan.model import Resource
 
 DATA_FILE = "defaults.yaml"
-
-# ---------------------------------------------------------------------------------------------
-# Quantities
-
-
-_QUANTITY = re.compile(
-    r"^(?P<sign>[+-]?)(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?"
-    r"(?P<suffix>|[numkMGTPE]|[KMGTPE]i|[eE][+-]?[0-9]+)$"
-)
-_DECIMAL_EXPONENT = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12}
-_DECIMAL_EXPONENT |= {"P": 15, "E": 18}
-_BINARY_EXPONENT = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
-_NANO = Fraction(1, 10**9)
-# The API server keeps a DecimalExponent quantity as an inf.Dec whose scale is the exponent
-# (quantity.go ParseQuantity: `amount.SetScale(amount.Scale() - inf.Scale(exponent))`), never
-# expanded. kubeplan compares exact fractions, so `1e999999999` would expand to a billion
-# digits: beyond this exponent a quantity is compared as written (bounded time on any input).
-MAX_EXACT_EXPONENT = 1000
-_MILLI = Fraction(1, 1000)
-# Rendering: largest suffix first.
-_BINARY_RENDER = sorted(((1 << e, s) for s, e in _BINARY_EXPONENT.items()), reverse=True)
-_DECIMAL_RENDER = sorted(
-    ((Fraction(10) ** e, s) for s, e in _DECIMAL_EXPONENT.items()), key=lambda p: -p[0]
-)
-
-
-def parse_quantity(text: Any) -> Fraction:
-    """A Kubernetes resource quantity as an exact fraction: `"1.5Gi"`, `"250m"`, `"1e3"`, `2`.
-
-    Raises ValueError for anything `ParseQuantity` rejects. Like it, rounds up (away from zero)
-    to the nano scale: `"0.1n"` is 1n.
-    """
-    if isinstance(text, bool):
-        raise ValueError(f"not a quantity: {text!r}")
-    if isinstance(text, int):
-        return Fraction(text)
-    if isinstance(text, float):
-        text = repr(text)
-    if not isinstance(text, str):
-        raise ValueError(f"not a quantity: {text!r}")
-    match = _QUANTITY.match(text.strip())
-    if match is None or not (match["int"] or match["frac"]):
-        raise ValueError(f"not a quantity: {text!r}")
-    frac = match["frac"] or ""
-    value = Fraction(int(match["int"] or "0") * 10 ** len(frac) + int(frac or "0"), 10 ** len(frac))
-    suffix = match["suffix"]
-    if suffix in _BINARY_EXPONENT:
-        value *= 1 << _BINARY_EXPONENT[suffix]
-    elif suffix in _DECIMAL_EXPONENT:
-        value *= Fraction(10) ** _DECIMAL_EXPONENT[suffix]
-    else:  # e3, E-3
-        exponent = int(suffix[1:])
-        if abs(exponent) > MAX_EXACT_EXPONENT:
-            raise ValueError(f"exponent too large to compare exactly: {text!r}")
-        value *= Fraction(10) ** exponent
-    value = _round_up(value, _NANO)
-    return -value if match["sign"] == "-" else value
-
-
-def _round_up(value: Fraction, step: Fraction) -> Fraction:
-    """Round a non-negative value up to a multiple of `step` (inf.RoundUp: away from zero)."""
-    units = value / step
-    whole = units.numerator // units.denominator
-    if whole != units:
-        whole += 1
-    return whole * step
-
-
-def format_quantity(value: Fraction) -> str:
-    """The canonical text kubeplan gives an amount (see the module docstring)."""
-    if value == 0:
-        return "0"
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    text = f"{float(value)!r}"  # finer than nano: cannot come from parse_quantity
-    for factor, suffix in _DECIMAL_RENDER:
-        mantissa = value / factor
-        if mantissa.denominator == 1:
-            text = f"{mantissa.numerator}{suffix}"
-            break
-    if value.denominator == 1 and value.numerator % 1024 == 0:
-        for factor, suffix in _BINARY_RENDER:
-            if value.numerator % factor == 0:
-                binary = f"{value.numerator // factor}{suffix}"
-                if len(binary) <= len(text):
-                    text = binary
-                break
-    return sign + text
-
-
-def canonical_quantity(text: Any, milli: bool = False) -> Any:
-    """`text` in canonical form, or unchanged when it is not a quantity.
-
-    `milli` rounds up to the milli scale, as the server does for every ResourceList
-    (`SetDefaults_ResourceList` in pkg/apis/core/v1/defaults.go: `val.RoundUp(-3)`).
-    """
-    if isinstance(text, (str, int, float)) and not isinstance(text, bool):
-        return _canonical_cached(type(text), text, milli)
-    return text
-
-
-@lru_cache(maxsize=8192)
-def _canonical_cached(_type: type, text: Any, milli: bool) -> Any:
-    try:
-        value = parse_quantity(text)
-    except ValueError:
-        return text
-    if milli:
-        value = _round_up(abs(value), _MILLI) * (1 if value >= 0 else -1)
-    return format_quantity(value)
 
 
 def _canonical_list(resource_list: Any) -> None:
@@ -205,11 +89,6 @@ class Defaults:
         self.kinds: dict[tuple[str, str], str] = {
             (k["group"], k["kind"]): k["struct"] for k in raw["kinds"]
         }
-        self.templates: dict[tuple[str, str], tuple[str, ...]] = {}
-        for row in raw["pod_templates"]:
-            for group in row["groups"]:
-                for kind in row["kinds"]:
-                    self.templates[(group, kind)] = tuple(row["path"])
         self.empty_means_absent: dict[str, tuple[str, ...]] = {
             k: tuple(v) for k, v in raw.get("empty_means_absent", {}).items()
         }
@@ -220,11 +99,6 @@ def defaults() -> Defaults:
     return Defaults(
         read_yaml(importlib_resources.files("kubeplan.planner.diff") / "data" / DATA_FILE)
     )
-
-
-def pod_template_path(group: str, kind: str) -> tuple[str, ...] | None:
-    """Where the pod template of a built-in workload sits (`()` for a Pod), or None."""
-    return defaults().templates.get((group, kind))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,35 +139,7 @@ def _clear(struct: dict[str, Any], path: tuple[str, ...]) -> None:
 
 
 def _image_pull_policy(container: dict[str, Any]) -> str:
-    tag, digest, valid = _image_tag(container.get("image"))
-    if valid and (tag == "latest" or (not tag and not digest)):
-        return "Always"
-    return "IfNotPresent"
-
-
-# docker/distribution reference grammar, simplified: lowercase path components, optional
-# registry host (with port), optional tag, optional digest.
-_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*"
-_IMAGE = re.compile(
-    rf"^(?:(?P<domain>[a-zA-Z0-9.-]+(?::[0-9]+)?)/)?"
-    rf"(?P<path>{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*)"
-    r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
-    r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$"
-)
-
-
-def _image_tag(image: Any) -> tuple[str, str, bool]:
-    """(tag, digest, parses) of an image reference, as `parsers.ParseImageName` sees it.
-
-    A reference that does not parse gets tag "" from ParseImageName (its error is ignored by
-    SetDefaults_Container), hence IfNotPresent.
-    """
-    if not isinstance(image, str):
-        return "", "", False
-    match = _IMAGE.match(image)
-    if match is None:
-        return "", "", False
-    return match["tag"] or "", match["digest"] or "", True
+    return default_pull_policy(container.get("image"))
 
 
 def _externally_accessible(service: dict[str, Any]) -> bool:
@@ -384,7 +230,6 @@ def apply_struct(name: str, struct: Any) -> None:
 # Walking an object to every struct
 
 
-_CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 _PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 _VOLUME_SOURCES = {
     "secret": "SecretVolumeSource",
@@ -415,7 +260,7 @@ def _pod_template(template: Any, is_pod: bool = False) -> None:
     if not isinstance(spec, dict):
         return
     apply_struct("PodSpec", spec)
-    for list_name in _CONTAINER_LISTS:
+    for list_name in CONTAINER_LISTS:
         for container in _dicts(spec.get(list_name)):
             _container(container)
     for volume in _dicts(spec.get("volumes")):

@@ -217,8 +217,8 @@ def _not_made_by_controllers(base: list[Resource]) -> tuple[list[Resource], int]
     pkg/apis/meta/v1/types.go OwnerReference.Controller), and none of them is in any manifest,
     so they are neither deletions nor anything to compare. The same holds for the objects every
     cluster makes itself (the `default` ServiceAccount, `kube-root-ca.crt`, the `kubernetes`
-    Service; rules/data/_cluster_objects.yaml) when they come from a dump."""
-    from kubeplan.rules.context import cluster_objects
+    Service; kube/data/cluster_objects.yaml) when they come from a dump."""
+    from kubeplan.kube.cluster import cluster_objects
 
     kept: list[Resource] = []
     skipped = 0

@@ -208,7 +208,7 @@ def _culprit(
 
 def _selecting(reach: Reachability, key: str, direction: str) -> list[Policy]:
     """Policies that isolate an endpoint in a direction, with or without rules."""
-    from kubeplan.rules.selectors import matches
+    from kubeplan.kube.selectors import matches
 
     endpoint = reach.find(key)
     if endpoint is None:

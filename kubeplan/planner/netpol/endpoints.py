@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubeplan.kube.selectors import map_matches
+from kubeplan.kube.values import as_list
+from kubeplan.kube.workloads import containers, is_workload, pod_labels
 from kubeplan.model import Resource
-from kubeplan.rules.selectors import map_matches
-from kubeplan.rules.values import as_list
-from kubeplan.rules.workloads import containers, is_workload, pod_labels
 
 NAME_LABEL = "kubernetes.io/metadata.name"
 DEFAULT_NAMESPACE = "default"

@@ -255,7 +255,7 @@ class _Index:
         self.cache: dict[str, int] = {}
 
     def select(self, selector: dict[str, Any]) -> int:
-        """kubeplan/rules/selectors.py semantics, answered for every member at once."""
+        """kubeplan/kube/selectors.py semantics, answered for every member at once."""
         cache_key = repr(selector)
         found = self.cache.get(cache_key)
         if found is not None:

@@ -3,9 +3,9 @@ policy isolates an endpoint with no rule that allows it."""
 
 from __future__ import annotations
 
+from kubeplan.kube.selectors import matches
 from kubeplan.planner.netpol.engine import Reachability
 from kubeplan.planner.netpol.ports import ALL, NONE
-from kubeplan.rules.selectors import matches
 
 
 def _rule_name(direction: str, index: int) -> str:

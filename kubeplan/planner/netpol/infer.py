@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from kubeplan.kube.values import as_list
+from kubeplan.kube.workloads import containers, pod_spec
 from kubeplan.model import Finding, Severity
 from kubeplan.planner.netpol.endpoints import Endpoint, Service
 from kubeplan.planner.netpol.engine import Reachability
 from kubeplan.planner.netpol.ports import PortSet, parse_declared, union
-from kubeplan.rules.values import as_list
-from kubeplan.rules.workloads import containers, pod_spec
 
 DNS_PORTS = PortSet.of("UDP", 53)
 

@@ -16,10 +16,10 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubeplan.kube.values import as_list
 from kubeplan.model import Finding, Resource, Severity, finding_for
 from kubeplan.planner.netpol.endpoints import namespace_of
 from kubeplan.planner.netpol.ports import MAX_PORT, MIN_PORT, PROTOCOLS
-from kubeplan.rules.values import as_list
 
 INVALID = "netpol-invalid"
 ABSENT = object()  # a selector field that is not there (different from `{}`)

@@ -1,12 +1,12 @@
 """Does a rule allow a request? The RBAC authorizer's matchers over a `Rule`; the matching
-itself is kubeplan/rules/rbac_match.py (evaluation_helpers.go), shared with the lint pack.
+itself is kubeplan/kube/rbac_match.py (evaluation_helpers.go), shared with the lint pack.
 
 Source: plugin/pkg/auth/authorizer/rbac/rbac.go (RuleAllows)."""
 
 from __future__ import annotations
 
+from kubeplan.kube import rbac_match as match
 from kubeplan.planner.rbac.model import Request, Rule
-from kubeplan.rules import rbac_match as match
 
 
 def verb_matches(rule: Rule, verb: str) -> bool:

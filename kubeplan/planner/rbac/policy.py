@@ -25,6 +25,8 @@ from functools import cache
 from typing import Any
 
 from kubeplan.datafiles import read_yaml
+from kubeplan.kube.selectors import matches
+from kubeplan.kube.versions import minor
 from kubeplan.model import Finding, Resource, Severity, finding_for
 from kubeplan.planner.rbac.model import (
     RBAC_GROUP,
@@ -35,7 +37,6 @@ from kubeplan.planner.rbac.model import (
     Rule,
     Subject,
 )
-from kubeplan.rules.selectors import matches
 
 _DATA = os.path.join(os.path.dirname(__file__), "data")
 ROLE_KINDS = ("Role", "ClusterRole")
@@ -52,20 +53,12 @@ def known_verbs() -> frozenset[str]:
     return frozenset(row["verb"] for row in _load("verbs.yaml")["verbs"])
 
 
-def _minor(version: str) -> tuple[int, int]:
-    major, _, minor = version.lstrip("v").partition(".")
-    try:
-        return int(major), int(minor.partition(".")[0])
-    except ValueError:
-        return (1, 99)
-
-
 def _in_range(row: dict[str, Any], version: str) -> bool:
-    current = _minor(version)
+    current = minor(version)
     since, until = row.get("since"), row.get("until")
-    if since and current < _minor(str(since)):
+    if since and current < minor(str(since)):
         return False
-    return not (until and current >= _minor(str(until)))
+    return not (until and current >= minor(str(until)))
 
 
 def _subjects(rows: list[dict[str, Any]]) -> tuple[Subject, ...]:

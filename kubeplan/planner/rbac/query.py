@@ -4,7 +4,7 @@ the command line, resolved the way `kubectl auth can-i` resolves them.
 kubectl (staging/src/k8s.io/kubectl/pkg/cmd/auth/cani.go) takes `VERB TYPE[/NAME]` or
 `VERB /non-resource-url`; TYPE is a resource, singular, kind or short name, optionally with its
 group (`deployments.apps`), mapped through discovery. Offline, kubeplan maps it through the kinds
-table (kubeplan/schemas/data/kinds.yaml) and the CRDs of the input; a name neither knows is
+table (kubeplan/kube/data/kinds.yaml) and the CRDs of the input; a name neither knows is
 used as given, with a note.
 """
 
@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kubeplan.kube.kinds import builtin_kinds
 from kubeplan.model import Finding
 from kubeplan.planner.rbac.model import Request
 from kubeplan.planner.rbac.policy import Policy, rbac_objects
 from kubeplan.schemas import loader
-from kubeplan.schemas.kinds import builtin_kinds
 
 # When a bare resource name exists in several groups, kubectl's RESTMapper prefers the core
 # group, then the groups in discovery order; kubeplan prefers core, then the group with the

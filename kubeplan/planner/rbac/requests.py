@@ -16,7 +16,7 @@ namespace ""; a Namespace object addressed by name (/api/v1/namespaces/NAME) is 
 while creating one (POST /api/v1/namespaces) is not. A create carries no name (POST goes to the
 collection), so a resourceNames rule never allows it.
 
-The resource name comes from kubeplan/schemas/data/kinds.yaml for built-in kinds and from the
+The resource name comes from kubeplan/kube/data/kinds.yaml for built-in kinds and from the
 CRDs in the input (spec.names.plural); for a kind neither knows, the resource is unknown and
 only a rule with resources ["*"] can allow it (`Request.resource` is "*?" then: it matches
 nothing but a "*").
@@ -24,9 +24,9 @@ nothing but a "*").
 
 from __future__ import annotations
 
+from kubeplan.kube.kinds import builtin_kind
 from kubeplan.model import Resource
 from kubeplan.planner.rbac.model import Request
-from kubeplan.schemas.kinds import builtin_kind
 
 UNKNOWN_RESOURCE = "*?"  # no rule names this resource; only "*" matches it
 ACTIONS = ("create", "update", "delete", "unchanged")

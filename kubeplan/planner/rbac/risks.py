@@ -16,13 +16,13 @@ from functools import cache
 from typing import Any
 
 from kubeplan.datafiles import read_yaml
+from kubeplan.kube.selectors import matches
 from kubeplan.model import Finding, Resource, Severity, finding_for
 from kubeplan.planner.rbac.authorizer import authorize
 from kubeplan.planner.rbac.escalation import FULL_AUTHORITY, covers
 from kubeplan.planner.rbac.matching import rules_allow
 from kubeplan.planner.rbac.model import SA_PREFIX, Binding, Identity, Request, Rule, Subject
 from kubeplan.planner.rbac.policy import Policy
-from kubeplan.rules.selectors import matches
 
 _DATA = os.path.join(os.path.dirname(__file__), "data", "risks.yaml")
 

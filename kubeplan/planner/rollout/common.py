@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import Any
 
+from kubeplan.kube.values import as_dict, as_int
 from kubeplan.planner.rollout.model import ORDINALS_LISTED, Runs, runs_count, runs_list
-from kubeplan.rules.values import as_dict, as_int
 
 __all__ = [
-    "as_dict",
     "int_or",
     "ordinals",
-    "parse_version",
     "plural",
     "replica_set_name",
     "template_of",
@@ -42,12 +39,6 @@ def replica_set_name(name: str, template: Any) -> str:
         digest, index = divmod(digest, len(_HASH_ALPHABET))
         chars.append(_HASH_ALPHABET[index])
     return f"{name}-{''.join(chars)}"
-
-
-def parse_version(text: str) -> tuple[int, int]:
-    """`1.33`, `v1.33.2` -> (1, 33); anything unreadable counts as the newest."""
-    match = re.match(r"^v?(\d+)\.(\d+)", text.strip())
-    return (int(match[1]), int(match[2])) if match else (1, 99)
 
 
 def int_or(value: Any, default: int) -> int:

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from kubeplan.kube import intstr
+from kubeplan.kube.values import as_dict
 from kubeplan.model import Resource
 from kubeplan.planner.rollout import math as rm
-from kubeplan.planner.rollout.common import as_dict, template_of, timing_notes, unfinished_note
+from kubeplan.planner.rollout.common import template_of, timing_notes, unfinished_note
 from kubeplan.planner.rollout.model import Rollout, RolloutStep, StepLog
 
 # Nodes assumed for a DaemonSet when neither the caller (`--nodes N`) nor a live status says;
@@ -104,9 +106,9 @@ def plan_daemonset(
     surge_raw, unavailable_raw = rolling.get("maxSurge"), rolling.get("maxUnavailable")
     try:
         surge, unavailable = rm.daemonset_counts(surge_raw, unavailable_raw, nodes)
-        raw_surge_n = rm.scaled_value(surge_raw or 0, 100, True)
-        raw_unavailable_n = rm.scaled_value(unavailable_raw or 0, 100, True)
-    except rm.IntOrStringError as error:
+        raw_surge_n = intstr.scaled_value(surge_raw or 0, 100, True)
+        raw_unavailable_n = intstr.scaled_value(unavailable_raw or 0, 100, True)
+    except intstr.IntOrStringError as error:
         rollout.summary = "cannot plan: the API server rejects this strategy"
         rollout.notes.append(f"spec.updateStrategy.rollingUpdate: {error}")
         return rollout

@@ -22,10 +22,11 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from kubeplan.kube import intstr
+from kubeplan.kube.values import as_dict
 from kubeplan.model import Resource
 from kubeplan.planner.rollout import math as rm
 from kubeplan.planner.rollout.common import (
-    as_dict,
     int_or,
     plural,
     replica_set_name,
@@ -438,7 +439,7 @@ def _template_ignoring_hash(body: dict[str, Any]) -> Any:
 def _rs_annotation_max(replicas: int, strategy: str, surge: Any, unavailable: Any) -> int:
     try:
         return replicas + rm.deployment_max_surge(strategy, replicas, surge, unavailable)
-    except rm.IntOrStringError:
+    except intstr.IntOrStringError:
         return replicas
 
 
@@ -495,7 +496,7 @@ def plan_deployment(
         if old is not None and not template_changed and old_replicas == replicas:
             return None
         sim = Simulation(d_spec, sim_old, sim_new, new_name)
-    except rm.IntOrStringError as error:
+    except intstr.IntOrStringError as error:
         rollout.summary = "cannot plan: the API server rejects this strategy"
         rollout.notes.append(f"spec.strategy.rollingUpdate: {error}")
         return rollout
@@ -529,20 +530,6 @@ def plan_deployment(
     return rollout
 
 
-def _percent_number(value: Any) -> int | None:
-    """An int-or-percent taken by its number (`25%` -> 25), as `getIntOrPercentValue` does."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if (
-        isinstance(value, str)
-        and value.endswith("%")
-        and value[:-1].isascii()
-        and value[:-1].isdigit()
-    ):
-        return int(value[:-1])
-    return None
-
-
 def _deployment_strategy_rejection(strategy: dict[str, Any]) -> str | None:
     """The rules of `ValidateDeploymentStrategy` / `ValidateRollingUpdateDeployment`
     (pkg/apis/apps/validation/validation.go) that leave the controller nothing to roll."""
@@ -555,8 +542,8 @@ def _deployment_strategy_rejection(strategy: dict[str, Any]) -> str | None:
             )
         return None
     rolling = as_dict(rolling)
-    surge = _percent_number(rolling.get("maxSurge"))
-    unavailable = _percent_number(rolling.get("maxUnavailable"))
+    surge = intstr.int_or_percent_value(rolling.get("maxSurge"))
+    unavailable = intstr.int_or_percent_value(rolling.get("maxUnavailable"))
     if surge == 0 and unavailable == 0:
         return (
             "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: may not be 0 when"

@@ -7,34 +7,9 @@ tests/test_rollout_math.py replay the Go unit tests' tables case by case.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
-_PERCENT = re.compile(r"^([0-9]+)%$")
-
-
-class IntOrStringError(ValueError):
-    """A maxSurge/maxUnavailable value the controller cannot resolve (it errors out too)."""
-
-
-def scaled_value(value: Any, total: int, round_up: bool) -> int:
-    """`intstr.GetScaledValueFromIntOrPercent` (staging/src/k8s.io/apimachinery/pkg/util/intstr/intstr.go).
-
-    An int is returned as is; a string must be `<n>%` and resolves to `n*total/100`, rounded up or
-    down. The Go code works in float64 and then applies math.Ceil/Floor; exact integer arithmetic
-    gives the same result for every size a cluster can have. Any other string is an error, as in
-    Go ("invalid value for IntOrString" / "is not a percentage")."""
-    if isinstance(value, bool):
-        raise IntOrStringError(f"invalid value for IntOrString: {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        match = _PERCENT.match(value)
-        if match is None:
-            raise IntOrStringError(f"invalid value for IntOrString: invalid value {value!r}")
-        numerator = int(match[1]) * total
-        return -(-numerator // 100) if round_up else numerator // 100
-    raise IntOrStringError(f"invalid value for IntOrString: {value!r}")
+from kubeplan.kube.intstr import scaled_value
 
 
 def resolve_fenceposts(max_surge: Any, max_unavailable: Any, desired: int) -> tuple[int, int]:

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from kubeplan.kube.values import as_dict
+from kubeplan.kube.versions import minor
+from kubeplan.kube.workloads import SCALABLE_KINDS
 from kubeplan.model import Resource
 from kubeplan.planner.diff.normalise import normalise
 from kubeplan.planner.rollout.common import (
-    as_dict,
     int_or,
-    parse_version,
     plural,
     replica_set_name,
     template_of,
@@ -33,7 +34,6 @@ from kubeplan.planner.rollout.daemonset import DEFAULT_NODES, plan_daemonset
 from kubeplan.planner.rollout.deployment import deployment_status_note, plan_deployment
 from kubeplan.planner.rollout.model import Rollout, RolloutStep
 from kubeplan.planner.rollout.statefulset import plan_statefulset
-from kubeplan.rules.workloads import SCALABLE_KINDS
 
 __all__ = ["DEFAULT_NODES", "Rollout", "RolloutStep", "plan_rollout", "replica_set_name"]
 
@@ -60,7 +60,7 @@ def plan_rollout(
 
     `old_body`/`new_body` may pass the bodies already normalised (a diff `Pair` has them), which
     saves normalising them again; by default they are computed from the resources."""
-    version = parse_version(kubernetes_version)
+    version = minor(kubernetes_version)
     if old_body is None and old is not None:
         old_body = normalise(old)
     if new_body is None:

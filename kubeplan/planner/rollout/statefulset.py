@@ -20,10 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kubeplan.kube import intstr
+from kubeplan.kube.values import as_dict
 from kubeplan.model import Resource
 from kubeplan.planner.rollout import math as rm
 from kubeplan.planner.rollout.common import (
-    as_dict,
     int_or,
     ordinals,
     plural,
@@ -236,7 +237,7 @@ def plan_statefulset(
     if strategy == "RollingUpdate":
         try:
             resolved = rm.statefulset_max_unavailable(raw_unavailable, replicas)
-        except rm.IntOrStringError as error:
+        except intstr.IntOrStringError as error:
             rollout = Rollout(resource, strategy, replicas, None, None)
             rollout.summary = "cannot plan: the API server rejects this strategy"
             rollout.notes.append(f"spec.updateStrategy.rollingUpdate.maxUnavailable: {error}")

@@ -24,9 +24,8 @@ from functools import cache
 from typing import Any
 
 from kubeplan.datafiles import read_yaml
-from kubeplan.kube import names
+from kubeplan.kube import kinds, names
 from kubeplan.model import Path
-from kubeplan.schemas import kinds
 from kubeplan.schemas.apivalidation import field
 from kubeplan.schemas.apivalidation.context import Context
 from kubeplan.schemas.apivalidation.field import FieldError

@@ -236,6 +236,25 @@ spec:
     assert "HorizontalPodAutoscaler web-hpa manages them" in change.reason
 
 
+def test_two_hpas_on_one_deployment_name_the_first_as_lint_does() -> None:
+    """The HPA controller scales with neither (AmbiguousSelector, podautoscaler/horizontal.go);
+    diff, plan and lint name the same one, the first in input order (kube/autoscaling.py)."""
+    hpas = "".join(
+        f"""\
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {{name: {name}, namespace: shop}}
+spec:
+  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}
+  maxReplicas: 10
+"""
+        for name in ("first-hpa", "second-hpa")
+    )
+    change = effect_of(deployment(), deployment(replicas=5), "spec.replicas", new_extra=hpas)
+    assert "HorizontalPodAutoscaler first-hpa manages them" in change.reason
+
+
 def test_deployment_selector_is_immutable_registry_strategy_ValidateUpdate() -> None:
     old = deployment()
     new = deployment(selector="{app: web, tier: front}").replace(

@@ -17,32 +17,10 @@ import random
 
 import pytest
 
+from kubeplan.kube import intstr
 from kubeplan.planner.rollout import daemonset, statefulset
 from kubeplan.planner.rollout import math as rm
 from kubeplan.planner.rollout.deployment import DeploymentSpec, ReplicaSetState, Simulation
-
-# -- intstr_test.go (staging/src/k8s.io/apimachinery/pkg/util/intstr) ------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "total", "round_up", "expected"),
-    [
-        pytest.param(123, 0, False, 123, id="TestGetIntFromIntOrPercent/int"),
-        pytest.param("90%", 100, True, 90, id="TestGetIntFromIntOrPercent/90% of 100"),
-        pytest.param("90%", 95, True, 86, id="TestGetIntFromIntOrPercent/90% of 95 up"),
-        pytest.param("90%", 95, False, 85, id="TestGetIntFromIntOrPercent/90% of 95 down"),
-    ],
-)
-def test_scaled_value(value, total, round_up, expected):
-    assert rm.scaled_value(value, total, round_up) == expected
-
-
-@pytest.mark.parametrize("value", ["%", "90#", "#%", "90"])
-def test_scaled_value_rejects(value):
-    # TestGetIntFromIntOrPercent error cases
-    with pytest.raises(rm.IntOrStringError):
-        rm.scaled_value(value, 100, True)
-
 
 # -- deployment_util_test.go -----------------------------------------------------------------------
 
@@ -71,7 +49,7 @@ def test_resolve_fenceposts(surge, unavailable, desired, expected):
     ],
 )
 def test_resolve_fenceposts_rejects_non_percent_strings(surge, unavailable):
-    with pytest.raises(rm.IntOrStringError):
+    with pytest.raises(intstr.IntOrStringError):
         rm.resolve_fenceposts(surge, unavailable, 10)
 
 
@@ -443,7 +421,9 @@ def test_every_valid_deployment_rollout_converges_to_the_new_replica_set():
         strategy = rng.choice(["RollingUpdate", "Recreate"])
         surge, unavailable = rng.choice([*values, "150%"]), rng.choice(values)
         both_zero = (
-            rm.scaled_value(surge, 100, True) == rm.scaled_value(unavailable, 100, True) == 0
+            intstr.scaled_value(surge, 100, True)
+            == intstr.scaled_value(unavailable, 100, True)
+            == 0
         )
         if strategy == "RollingUpdate" and both_zero:
             continue  # the API server rejects it

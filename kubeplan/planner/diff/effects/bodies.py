@@ -10,19 +10,14 @@ import json
 import re
 from typing import Any
 
-NEWEST = (1, 10_000)  # an unparsable or absent --kubernetes-version means "the newest"
-
-
-def parse_version(text: str | None) -> tuple[int, int]:
-    match = re.match(r"^v?(\d+)\.(\d+)", text.strip()) if isinstance(text, str) else None
-    return (int(match[1]), int(match[2])) if match else NEWEST
+from kubeplan.kube.versions import minor
 
 
 def version_bound(text: str) -> tuple[str, tuple[int, int]]:
     match = re.match(r"^\s*(>=|<=|>|<|==)\s*(v?\d+\.\d+)\s*$", text)
     if match is None:
         raise ValueError(f"bad version bound {text!r}")
-    return match[1], parse_version(match[2])
+    return match[1], minor(match[2])
 
 
 def version_holds(bound: str, version: tuple[int, int]) -> bool:

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from kubeplan.kube import autoscaling
+from kubeplan.kube.quantity import parse_quantity
 from kubeplan.model import Resource
 from kubeplan.planner.diff.effects.bodies import get, number, strict_equal
 from kubeplan.planner.diff.effects.indexes import HPAS, STORAGE_CLASSES
 from kubeplan.planner.diff.fielddiff import FieldChange
-from kubeplan.planner.diff.normalise import parse_quantity
 
 if TYPE_CHECKING:
     from kubeplan.planner.diff.effects.context import Context
@@ -31,7 +32,7 @@ def _check_autoscaled(ctx: Context, change: FieldChange, row: Row) -> bool:
 
 def autoscaler_of(ctx: Context) -> Resource | None:
     resource = ctx.resource
-    return HPAS.get(ctx.new_resources).get((resource.namespace, resource.kind, resource.name or ""))
+    return HPAS.get(ctx.new_resources).get(autoscaling.target_key(resource))
 
 
 def _check_job_not_started(ctx: Context, change: FieldChange, row: Row) -> bool:

@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kubeplan.kube.versions import minor
 from kubeplan.model import Resource
-from kubeplan.planner.diff.effects.bodies import parse_version
 from kubeplan.planner.diff.effects.context import Context
 from kubeplan.planner.diff.effects.facts import Facts
 from kubeplan.planner.diff.effects.references import reference_note
@@ -100,5 +100,5 @@ def classify(
             else _no_table(pair.new, change)
             for change in changes
         ]
-    ctx = Context(pair, new_resources, base_resources, parse_version(kubernetes_version))
+    ctx = Context(pair, new_resources, base_resources, minor(kubernetes_version))
     return [_classify_change(ctx, rows, change) for change in changes]

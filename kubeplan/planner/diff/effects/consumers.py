@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from kubeplan.kube.workloads import CONTAINER_LISTS, pod_template_path
 from kubeplan.model import Resource
 from kubeplan.planner.diff.effects.bodies import dicts, get, number
-from kubeplan.planner.diff.normalise import pod_template_path
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,6 @@ class Use:
     updates: bool  # running pods see a new value (a plain volume mount, a pull secret)
 
 
-_CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 CONFIG_KINDS = ("ConfigMap", "Secret")
 
 
@@ -79,7 +78,7 @@ def _uses_of_workload(resource: Resource) -> Iterable[tuple[tuple[str, str], Use
     if spec is None:
         return
     containers = [
-        c for list_name in _CONTAINER_LISTS for c in dicts(spec.get(list_name)) if c.get("name")
+        c for list_name in CONTAINER_LISTS for c in dicts(spec.get(list_name)) if c.get("name")
     ]
     for volume in dicts(spec.get("volumes")):
         name = str(volume.get("name", ""))

@@ -3,6 +3,7 @@ conditions of a row evaluated against them."""
 
 from __future__ import annotations
 
+from kubeplan.kube.workloads import pod_template_path
 from kubeplan.model import Resource
 from kubeplan.planner.diff.effects.bodies import as_list, expected_holds, get, version_holds
 from kubeplan.planner.diff.effects.checks import CHECKS
@@ -10,7 +11,7 @@ from kubeplan.planner.diff.effects.consumers import Use, replaces_all_pods
 from kubeplan.planner.diff.effects.indexes import BY_KEY, USES, rolls_memo
 from kubeplan.planner.diff.effects.table import Row
 from kubeplan.planner.diff.fielddiff import FieldChange
-from kubeplan.planner.diff.normalise import normalise, pod_template_path
+from kubeplan.planner.diff.normalise import normalise
 from kubeplan.planner.diff.pairing import Pair, pair_key
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kubeplan.kube import autoscaling
 from kubeplan.model import Resource
 from kubeplan.planner.diff.effects.bodies import get
 from kubeplan.planner.diff.effects.consumers import use_index
@@ -28,17 +29,6 @@ class _ListCache:
         value = self._build(resources)
         self._entries = [*self._entries[-1:], (resources, len(resources), value)]
         return value
-
-
-def _hpa_targets(resources: list[Resource]) -> dict[tuple[str | None, str, str], Resource]:
-    """(namespace, kind, name) of each workload a HorizontalPodAutoscaler scales -> the HPA."""
-    out = {}
-    for resource in resources:
-        if resource.kind == "HorizontalPodAutoscaler" and resource.group == "autoscaling":
-            target = get(resource.body, "spec.scaleTargetRef")
-            if isinstance(target, dict) and target.get("kind") and target.get("name"):
-                out[(resource.namespace, str(target["kind"]), str(target["name"]))] = resource
-    return out
 
 
 def _key_index(resources: list[Resource]) -> dict[Any, Resource]:
@@ -63,11 +53,11 @@ def _storage_class_index(resources: list[Resource]) -> dict[str, Resource]:
 
 
 USES = _ListCache(use_index)
-HPAS = _ListCache(_hpa_targets)
+HPAS = _ListCache(autoscaling.hpa_targets)
 BY_KEY = _ListCache(_key_index)
 
 
-def hpa_targets(resources: list[Resource]) -> dict[tuple[str | None, str, str], Resource]:
+def hpa_targets(resources: list[Resource]) -> dict[autoscaling.TargetKey, Resource]:
     """(namespace, kind, name) of each workload an HPA scales -> the HPA, built once per list
     (classification has usually built it already)."""
     return HPAS.get(resources)

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from kubeplan.kube import rbac_match
 from kubeplan.model import Resource
-from kubeplan.rules import rbac_match
 from kubeplan.rules.registry import Violation
 
 CORE = ""

@@ -8,8 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube import refs
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_int as _int
+from kubeplan.kube.values import as_list as _list
+from kubeplan.kube.values import as_str as _str
+from kubeplan.kube.values import namespace_of as _namespace
 from kubeplan.model import Path, Resource
-from kubeplan.rules import refs
 from kubeplan.rules.builtin.reference.index import (
     ReferenceIndex,
     missing_text,
@@ -17,11 +22,6 @@ from kubeplan.rules.builtin.reference.index import (
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_int as _int
-from kubeplan.rules.values import as_list as _list
-from kubeplan.rules.values import as_str as _str
-from kubeplan.rules.values import namespace_of as _namespace
 
 # ---------------------------------------------------------------------------------------------
 # Ingress and Gateway API routes

@@ -8,18 +8,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube import refs
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_list as _list
+from kubeplan.kube.values import as_str as _str
+from kubeplan.kube.values import namespace_of as _namespace
 from kubeplan.model import Resource
-from kubeplan.rules import refs
 from kubeplan.rules.builtin.reference.index import (
     missing_text,
     reference_index,
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_list as _list
-from kubeplan.rules.values import as_str as _str
-from kubeplan.rules.values import namespace_of as _namespace
 
 # ---------------------------------------------------------------------------------------------
 # RBAC bindings
@@ -74,7 +74,7 @@ def rolebinding_subject_missing(
                     f'ServiceAccount subject "{name}" has no namespace (required in a'
                     " ClusterRoleBinding)",
                 )
-    # The subjects as rules/refs.py reads them: a RoleBinding's namespace by default.
+    # The subjects as kube/refs.py reads them: a RoleBinding's namespace by default.
     for ref in refs.references(resource):
         if ref.why == "subject" and not ctx.exists("ServiceAccount", ref.namespace, ref.name):
             missing = missing_text(reference_index(ctx), "ServiceAccount", ref.namespace, ref.name)

@@ -4,7 +4,7 @@ of a name exists.
 
 A rule sees every object of the input (all files), so these checks do not depend on how the
 manifests are split. Objects that live outside the manifests are found by `ctx.exists` (the
-input, the user's declared externals, and data/_cluster_objects.yaml). The indexes a check
+input, the user's declared externals, and kube/data/cluster_objects.yaml). The indexes a check
 needs (pod labels and ports per namespace, Services by name, Secrets made by controllers) are
 built once per context and kept on it.
 
@@ -21,14 +21,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubeplan.kube import refs, workloads
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_int as _int
+from kubeplan.kube.values import as_list as _list
+from kubeplan.kube.values import as_str as _str
+from kubeplan.kube.values import namespace_of as _namespace
 from kubeplan.model import Resource
-from kubeplan.rules import refs, workloads
 from kubeplan.rules.context import LintContext
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_int as _int
-from kubeplan.rules.values import as_list as _list
-from kubeplan.rules.values import as_str as _str
-from kubeplan.rules.values import namespace_of as _namespace
 
 # A StatefulSet is expanded into one pod entry per ordinal (for its per-pod labels) up to this.
 _MAX_ORDINALS = 256

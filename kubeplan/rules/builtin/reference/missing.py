@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube import refs, workloads
+from kubeplan.kube.values import as_str as _str
+from kubeplan.kube.values import namespace_of as _namespace
 from kubeplan.model import Resource
-from kubeplan.rules import refs, workloads
 from kubeplan.rules.builtin.reference.index import (
     ReferenceIndex,
     elsewhere_hint,
@@ -19,8 +21,6 @@ from kubeplan.rules.builtin.reference.index import (
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_str as _str
-from kubeplan.rules.values import namespace_of as _namespace
 
 # ---------------------------------------------------------------------------------------------
 # objects a pod template names

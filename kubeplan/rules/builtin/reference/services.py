@@ -13,8 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube import selectors
+from kubeplan.kube.selectors import format_set_selector
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_int as _int
+from kubeplan.kube.values import as_list as _list
+from kubeplan.kube.values import as_str as _str
+from kubeplan.kube.values import namespace_of as _namespace
 from kubeplan.model import Path, Resource
-from kubeplan.rules import selectors
 from kubeplan.rules.builtin.reference.index import (
     PodEntry,
     ReferenceIndex,
@@ -23,16 +29,6 @@ from kubeplan.rules.builtin.reference.index import (
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_int as _int
-from kubeplan.rules.values import as_list as _list
-from kubeplan.rules.values import as_str as _str
-from kubeplan.rules.values import namespace_of as _namespace
-
-
-def _selector_text(selector: dict[str, Any]) -> str:
-    return ",".join(f"{k}={v}" for k, v in selector.items())
-
 
 # ---------------------------------------------------------------------------------------------
 # Services
@@ -84,7 +80,7 @@ def service_selects_nothing(
         return
     yield Violation(
         ("spec", "selector"),
-        f'selector {_selector_text(selector)} matches the pod labels of no workload in namespace "{_namespace(resource)}"',
+        f'selector {format_set_selector(selector)} matches the pod labels of no workload in namespace "{_namespace(resource)}"',
     )
 
 

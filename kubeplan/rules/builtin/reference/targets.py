@@ -9,29 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube import selectors
+from kubeplan.kube.selectors import format_label_selector
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_list as _list
+from kubeplan.kube.values import as_str as _str
+from kubeplan.kube.values import namespace_of as _namespace
 from kubeplan.model import Resource
-from kubeplan.rules import selectors
 from kubeplan.rules.builtin.reference.index import (
     ReferenceIndex,
     reference_index,
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_list as _list
-from kubeplan.rules.values import as_str as _str
-from kubeplan.rules.values import namespace_of as _namespace
-
-
-def _label_selector_text(selector: dict[str, Any]) -> str:
-    parts = [f"{k}={v}" for k, v in _dict(selector.get("matchLabels")).items()]
-    for expression in _list(selector.get("matchExpressions")):
-        expression = _dict(expression)
-        key, operator = expression.get("key"), expression.get("operator")
-        values = ",".join(str(v) for v in _list(expression.get("values")))
-        parts.append(f"{key} {operator} ({values})" if values else f"{key} {operator}")
-    return "; ".join(parts) if parts else "{}"
-
 
 # ---------------------------------------------------------------------------------------------
 # HPA, PDB, NetworkPolicy
@@ -93,7 +83,7 @@ def pdb_selects_nothing(
     if not _selects_a_pod(reference_index(ctx), namespace, selector):
         yield Violation(
             ("spec", "selector"),
-            f"selector {_label_selector_text(selector)} matches the pod labels of no workload"
+            f"selector {format_label_selector(selector)} matches the pod labels of no workload"
             f' in namespace "{namespace}"',
         )
 
@@ -108,8 +98,8 @@ def networkpolicy_selects_nothing(
     namespace = _namespace(resource)
     if _selects_a_pod(reference_index(ctx), namespace, selector):
         return
-    text = _label_selector_text(selector)
-    if text == "{}":
+    text = format_label_selector(selector)
+    if text == "<none>":  # FormatLabelSelector of an empty selector
         message = f'podSelector {{}} selects every pod, but namespace "{namespace}" has no workload'
     else:
         message = (

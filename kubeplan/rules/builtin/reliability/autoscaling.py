@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube.values import as_int as _int
 from kubeplan.model import Resource
 from kubeplan.rules.builtin.reliability.common import (
     hpa_for,
@@ -14,7 +15,6 @@ from kubeplan.rules.builtin.reliability.common import (
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_int as _int
 
 # ---------------------------------------------------------------------------------------------
 # autoscalers

@@ -1,25 +1,18 @@
 """What the reliability checks share: reading untrusted bodies, naming containers,
-int-or-percent values (k8s.io/apimachinery/pkg/util/intstr GetScaledValueFromIntOrPercent),
 and the HorizontalPodAutoscaler that scales a workload.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any
 
+from kubeplan.kube import workloads
+from kubeplan.kube.autoscaling import TargetKey, hpa_targets, target_key
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_int as _int
+from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Resource
-from kubeplan.rules import workloads
 from kubeplan.rules.context import LintContext
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_int as _int
-from kubeplan.rules.values import as_list as _list
-from kubeplan.rules.values import as_str as _str
-from kubeplan.rules.values import namespace_of as _namespace
-from kubeplan.rules.workloads import ContainerRef
-
-_PERCENT = re.compile(r"^[0-9]+%$")
 
 # ---------------------------------------------------------------------------------------------
 # helpers on untrusted bodies
@@ -31,24 +24,6 @@ def spec_of(resource: Resource) -> dict[str, Any]:
 
 def show_value(value: Any) -> str:
     return f'"{value}"' if isinstance(value, str) else str(value)
-
-
-def version_minor(version: str) -> tuple[int, int]:
-    try:
-        major, minor = version.split(".")[:2]
-        return int(major), int(minor)
-    except ValueError:
-        return (1, 0)
-
-
-def label_selector_text(selector: dict[str, Any]) -> str:
-    parts = [f"{k}={v}" for k, v in _dict(selector.get("matchLabels")).items()]
-    for expression in _list(selector.get("matchExpressions")):
-        expression = _dict(expression)
-        key, operator = expression.get("key"), expression.get("operator")
-        values = ",".join(str(v) for v in _list(expression.get("values")))
-        parts.append(f"{key} {operator} ({values})" if values else f"{key} {operator}")
-    return ", ".join(parts) if parts else "{}"
 
 
 def labels_text(labels: dict[str, Any]) -> str:
@@ -72,56 +47,18 @@ def long_running(ref: ContainerRef) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# int-or-percent values (k8s.io/apimachinery/pkg/util/intstr GetScaledValueFromIntOrPercent)
-
-
-@dataclass(frozen=True, slots=True)
-class IntOrPercent:
-    number: int
-    percent: bool
-
-    def scaled(self, total: int, round_up: bool) -> int:
-        if not self.percent:
-            return self.number
-        product = self.number * total
-        return -(-product // 100) if round_up else product // 100
-
-    def __str__(self) -> str:
-        return f'"{self.number}%"' if self.percent else str(self.number)
-
-
-def int_or_percent(value: Any) -> IntOrPercent | None:
-    """A valid int-or-percent value (ints >= 0, strings `^[0-9]+%$`), else None."""
-    number = _int(value)
-    if number is not None:
-        return IntOrPercent(number, False) if number >= 0 else None
-    if isinstance(value, str) and _PERCENT.match(value):
-        return IntOrPercent(int(value[:-1]), True)
-    return None
-
-
-# ---------------------------------------------------------------------------------------------
 # indexes, built once per context
 
 
-def _build_hpas(ctx: LintContext) -> dict[tuple[str, str, str], Resource]:
-    """(namespace, kind, name) of a scale target -> the first HorizontalPodAutoscaler on it."""
-    index: dict[tuple[str, str, str], Resource] = {}
-    for hpa in ctx.of_kind("HorizontalPodAutoscaler"):
-        if hpa.group != "autoscaling":
-            continue
-        target = _dict(spec_of(hpa).get("scaleTargetRef"))
-        kind, name = _str(target.get("kind")), _str(target.get("name"))
-        if kind and name:
-            index.setdefault((_namespace(hpa), kind, name), hpa)
-    return index
+def _build_hpas(ctx: LintContext) -> dict[TargetKey, Resource]:
+    return hpa_targets(ctx.of_kind("HorizontalPodAutoscaler"))
 
 
 def hpa_for(ctx: LintContext, resource: Resource) -> Resource | None:
     if not resource.name:
         return None
     index = ctx.index(_build_hpas)
-    return index.get((_namespace(resource), resource.kind, resource.name))
+    return index.get(target_key(resource))
 
 
 def hpa_range(hpa: Resource) -> tuple[int, int | None]:

@@ -20,21 +20,21 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubeplan.kube import selectors, workloads
+from kubeplan.kube.intstr import parse_int_or_percent
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_int as _int
+from kubeplan.kube.values import as_list as _list
+from kubeplan.kube.values import namespace_of as _namespace
 from kubeplan.model import Path, Resource
-from kubeplan.rules import selectors, workloads
 from kubeplan.rules.builtin.reliability.common import (
     hpa_for,
     hpa_range,
-    int_or_percent,
     max_replicas,
     spec_of,
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_int as _int
-from kubeplan.rules.values import as_list as _list
-from kubeplan.rules.values import namespace_of as _namespace
 
 _SHOWN = 3
 
@@ -200,14 +200,14 @@ def pdb_no_disruption(
         return
     scaled_budget = max_unavailable is not None
     if scaled_budget:
-        value = int_or_percent(max_unavailable)
+        value = parse_int_or_percent(max_unavailable)
         if value is not None and value.number == 0:
             yield Violation(("spec", "maxUnavailable"), f"maxUnavailable is {value}: {blocked}")
             return
         # Any other maxUnavailable rounds up to at least one pod of the controllers' scale.
         path: Path = ("spec", "maxUnavailable")
     else:
-        value = int_or_percent(min_available)
+        value = parse_int_or_percent(min_available)
         if value is None:
             return
         if value.percent and value.number >= 100:

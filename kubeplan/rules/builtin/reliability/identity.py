@@ -8,18 +8,18 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube import selectors, workloads
+from kubeplan.kube.selectors import format_label_selector, format_set_selector
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_list as _list
+from kubeplan.kube.values import namespace_of as _namespace
 from kubeplan.model import Resource
-from kubeplan.rules import selectors, workloads
 from kubeplan.rules.builtin.reliability.common import (
-    label_selector_text,
     labels_text,
     spec_of,
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_list as _list
-from kubeplan.rules.values import namespace_of as _namespace
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 # Labels the Job registry strategy generates (pkg/registry/batch/job/strategy.go generateSelector)
@@ -44,7 +44,7 @@ def _job_selector_problem(resource: Resource) -> str | None:
     if spec.get("manualSelector") is True:
         if not selectors.matches(selector, labels):
             return (
-                f"selector {label_selector_text(selector)} does not match the template labels"
+                f"selector {format_label_selector(selector)} does not match the template labels"
                 f' ({labels_text(labels)}); the API server rejects it ("`selector` does not'
                 ' match template `labels`")'
             )
@@ -66,7 +66,7 @@ def _job_selector_problem(resource: Resource) -> str | None:
     if selectors.matches(stripped, generated):
         return None
     return (
-        f"selector {label_selector_text(selector)} is set without manualSelector: true; the"
+        f"selector {format_label_selector(selector)} is set without manualSelector: true; the"
         " API server generates the Job's selector and rejects this one (\"`selector` not"
         ' auto-generated")'
     )
@@ -104,7 +104,7 @@ def selector_mismatch(
     if resource.kind == "ReplicationController":
         # An empty RC selector defaults to the template labels (SetDefaults_ReplicationController).
         if isinstance(selector, dict) and selector and not selectors.map_matches(selector, labels):
-            text = ", ".join(f"{k}={v}" for k, v in selector.items())
+            text = format_set_selector(selector)
             yield Violation(
                 ("spec", "selector"),
                 f"selector {text} does not match the template labels ({labels_text(labels)});"
@@ -125,7 +125,7 @@ def selector_mismatch(
     if not selectors.matches(selector, labels):
         yield Violation(
             ("spec", "selector"),
-            f"selector {label_selector_text(selector)} does not match the template labels"
+            f"selector {format_label_selector(selector)} does not match the template labels"
             f' ({labels_text(labels)}); the API server rejects it ("`selector` does not match'
             ' template `labels`")',
         )

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube import workloads
 from kubeplan.model import Resource
-from kubeplan.rules import workloads
 from kubeplan.rules.builtin.reliability.common import (
     spec_of,
 )

@@ -15,6 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_list as _list
+from kubeplan.kube.values import as_str as _str
+from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Resource
 from kubeplan.rules.builtin.reliability.common import (
     long_running,
@@ -23,10 +27,6 @@ from kubeplan.rules.builtin.reliability.common import (
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_list as _list
-from kubeplan.rules.values import as_str as _str
-from kubeplan.rules.workloads import ContainerRef
 
 # ---------------------------------------------------------------------------------------------
 # probes

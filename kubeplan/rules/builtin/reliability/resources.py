@@ -17,20 +17,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube import workloads
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_list as _list
+from kubeplan.kube.values import namespace_of as _namespace
+from kubeplan.kube.versions import minor
+from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Resource
-from kubeplan.rules import workloads
 from kubeplan.rules.builtin.reliability.common import (
     long_running,
     spec_of,
-    version_minor,
     who,
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_list as _list
-from kubeplan.rules.values import namespace_of as _namespace
-from kubeplan.rules.workloads import ContainerRef
 
 
 def _build_limitranges(ctx: LintContext) -> dict[str, tuple[set[str], set[str]]]:
@@ -68,7 +68,7 @@ def _has(resources: dict[str, Any], which: str, name: str) -> bool:
 
 def _defaulted(resource: Resource, ctx: LintContext, which: str, name: str) -> bool:
     """Is the value supplied outside the container: pod-level resources or a LimitRange?"""
-    if version_minor(ctx.kubernetes_version) >= (1, 34):
+    if minor(ctx.kubernetes_version) >= (1, 34):
         found = workloads.pod_spec(resource)
         if found is not None and _has(_dict(found[1].get("resources")), which, name):
             return True

@@ -17,17 +17,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube import workloads
+from kubeplan.kube.intstr import parse_int_or_percent
+from kubeplan.kube.values import as_dict as _dict
 from kubeplan.model import Path, Resource
-from kubeplan.rules import workloads
 from kubeplan.rules.builtin.reliability.common import (
     hpa_for,
-    int_or_percent,
     show_value,
     spec_of,
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
 
 # ---------------------------------------------------------------------------------------------
 # rollout parameters
@@ -43,7 +43,7 @@ def _rolling_values(
         value = raw.get(key)
         if value is None:
             value = default
-        elif int_or_percent(value) is None:
+        elif parse_int_or_percent(value) is None:
             problems.append(
                 Violation(
                     (*base, key),
@@ -88,7 +88,7 @@ def rolling_update_no_progress(
     yield from problems
     if problems:
         return
-    surge_value, unavailable_value = int_or_percent(surge), int_or_percent(unavailable)
+    surge_value, unavailable_value = parse_int_or_percent(surge), parse_int_or_percent(unavailable)
     if surge_value is None or unavailable_value is None:
         return
     # maxUnavailable may not exceed 100%; a Deployment's maxSurge may, a DaemonSet's may not.
@@ -133,8 +133,8 @@ def rolling_update_all_unavailable(
     rolling = _dict(strategy.get("rollingUpdate"))
     raw_surge = rolling.get("maxSurge")
     raw_unavailable = rolling.get("maxUnavailable")
-    surge_value = int_or_percent("25%" if raw_surge is None else raw_surge)
-    unavailable_value = int_or_percent("25%" if raw_unavailable is None else raw_unavailable)
+    surge_value = parse_int_or_percent("25%" if raw_surge is None else raw_surge)
+    unavailable_value = parse_int_or_percent("25%" if raw_unavailable is None else raw_unavailable)
     if surge_value is None or unavailable_value is None:
         return  # rolling-update-no-progress reports malformed values
     if surge_value.number == 0 and unavailable_value.number == 0:

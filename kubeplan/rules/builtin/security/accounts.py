@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube.values import as_str as _str
 from kubeplan.model import Resource
 from kubeplan.rules.builtin.security.common import (
     pod_view,
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_str as _str
 
 # --------------------------------------------------------------------------------------------
 # Service accounts

@@ -18,11 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from kubeplan.kube import workloads
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Path, Resource
-from kubeplan.rules import workloads
-from kubeplan.rules.context import LintContext
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.workloads import ContainerRef
 
 _LIST_WORDS = {
     "containers": "container",
@@ -61,14 +60,6 @@ def cap_name(name: str) -> str:
 def caps_of(sc: dict[str, Any], key: str) -> list[str]:
     items = _dict(sc.get("capabilities")).get(key)
     return [c for c in items if isinstance(c, str)] if isinstance(items, list) else []
-
-
-def target_minor(ctx: LintContext) -> tuple[int, int]:
-    try:
-        major, minor = str(ctx.kubernetes_version).lstrip("v").split(".")[:2]
-        return int(major), int(minor)
-    except ValueError:
-        return (1, 99)
 
 
 @dataclass(frozen=True, slots=True)

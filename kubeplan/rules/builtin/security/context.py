@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube import workloads
+from kubeplan.kube.values import as_int as _int
+from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Resource
-from kubeplan.rules import workloads
 from kubeplan.rules.builtin.security.common import (
     cap_name,
     caps_of,
@@ -23,8 +25,6 @@ from kubeplan.rules.builtin.security.common import (
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_int as _int
-from kubeplan.rules.workloads import ContainerRef
 
 # Pod Security Standards, baseline "Capabilities" control: the only capabilities a container may
 # add (kubernetes/website content/en/docs/concepts/security/pod-security-standards.md;

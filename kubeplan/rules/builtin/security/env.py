@@ -9,14 +9,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Resource
 from kubeplan.rules.builtin.security.common import (
     who,
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.workloads import ContainerRef
 
 # --------------------------------------------------------------------------------------------
 # Env and images

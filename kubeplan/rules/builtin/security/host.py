@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from kubeplan.kube import workloads
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_int as _int
+from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Path, Resource
-from kubeplan.rules import workloads
 from kubeplan.rules.builtin.security.common import (
     container_ports,
     pod_view,
@@ -22,9 +25,6 @@ from kubeplan.rules.builtin.security.common import (
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_int as _int
-from kubeplan.rules.workloads import ContainerRef
 
 # --------------------------------------------------------------------------------------------
 # Host namespaces, ports and paths

@@ -8,32 +8,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube.images import ImageRef, default_pull_policy, parse_image
+from kubeplan.kube.values import as_str as _str
+from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Resource
 from kubeplan.rules.builtin.security.common import (
     who,
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_str as _str
-from kubeplan.rules.workloads import ContainerRef
 
 
-def split_image(image: str) -> tuple[str, str | None, str | None]:
-    """`registry:5000/app:1.2@sha256:...` -> (`registry:5000/app`, `1.2`, `sha256:...`)."""
-    name, _, digest = image.partition("@")
-    repository, tag = name, None
-    if ":" in name.rsplit("/", 1)[-1]:
-        repository, tag = name.rsplit(":", 1)
-    return repository, tag or None, digest or None
-
-
-def _image_parts(ref: ContainerRef) -> tuple[str, str | None, str | None] | None:
-    """(image, tag, digest) of a container that names an image."""
+def _image_parts(ref: ContainerRef) -> tuple[str, ImageRef | None] | None:
+    """(image, its reference or None when it does not parse) of a container that names one."""
     image = _str(ref.container.get("image"))
     if image is None:
         return None
-    _, tag, digest = split_image(image.strip())
-    return image, tag, digest
+    return image, parse_image(image)
 
 
 @check("image-latest-tag")
@@ -43,10 +34,12 @@ def image_latest_tag(
     found = _image_parts(ref)
     if found is None:
         return
-    image, tag, digest = found
-    if digest is not None or (tag is not None and tag != "latest"):
+    image, parsed = found
+    # A reference that does not parse has no tag to Kubernetes (ParseImageName errs; see
+    # kube/images.py): it is not "latest", and the kubelet refuses it (InvalidImageName).
+    if parsed is None or parsed.digest or (parsed.tag and parsed.tag != "latest"):
         return
-    how = "the :latest tag" if tag == "latest" else "no tag, so :latest"
+    how = "the :latest tag" if parsed.tag == "latest" else "no tag, so :latest"
     yield Violation(
         (*ref.path, "image"),
         f'{who(ref)} uses image "{image}" with {how}; a restart can pull different code',
@@ -60,13 +53,17 @@ def image_pull_policy(
     found = _image_parts(ref)
     if found is None:
         return
-    _image, tag, digest = found
+    image, parsed = found
     policy = _str(ref.container.get("imagePullPolicy"))
     if policy is None:
         # Defaulted from the tag (pkg/apis/core/v1/defaults.go, SetDefaults_Container).
-        if tag == "latest" or (tag is None and digest is None):
+        if default_pull_policy(image) == "Always":
             return
-        how = "IfNotPresent (the default for an image with a tag or digest)"
+        how = (
+            "IfNotPresent (the default for an image with a tag or digest)"
+            if parsed is not None
+            else "IfNotPresent (the default for an image reference that does not parse)"
+        )
     elif policy == "Always":
         return
     else:
@@ -85,8 +82,8 @@ def image_not_pinned_by_digest(
     found = _image_parts(ref)
     if found is None:
         return
-    image, _tag, digest = found
-    if digest is None:
+    image, parsed = found
+    if parsed is None or not parsed.digest:
         yield Violation(
             (*ref.path, "image"),
             f'{who(ref)} uses image "{image}", not pinned by digest (@sha256:...)',

@@ -10,23 +10,23 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from kubeplan.kube import workloads
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_str as _str
+from kubeplan.kube.versions import minor
+from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Resource
-from kubeplan.rules import workloads
 from kubeplan.rules.builtin.security.common import (
     names,
     pod_view,
     sc_path,
     security_context,
-    target_minor,
     template_annotations,
     verb,
     who,
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_str as _str
-from kubeplan.rules.workloads import ContainerRef
 
 # Sysctls the kubelet allows without --allowed-unsafe-sysctls, with the Kubernetes version that
 # added each (kubernetes/website content/en/docs/tasks/administer-cluster/sysctl-cluster.md;
@@ -62,7 +62,7 @@ def seccomp_profile_missing(
     pod = pod_view(resource)
     if pod is None or pod.windows:
         return
-    legacy_honoured = target_minor(ctx) < SECCOMP_ANNOTATIONS_IGNORED_SINCE
+    legacy_honoured = minor(ctx.kubernetes_version) < SECCOMP_ANNOTATIONS_IGNORED_SINCE
     annotations_path, annotations = template_annotations(resource)
     pod_type = _str(_dict(pod.sc.get("seccompProfile")).get("type"))
     pod_annotation = _str(annotations.get(SECCOMP_POD_ANNOTATION))
@@ -202,7 +202,7 @@ def unsafe_sysctls(
     items = pod.sc.get("sysctls")
     if not isinstance(items, list):
         return
-    version = target_minor(ctx)
+    version = minor(ctx.kubernetes_version)
     allowed = options.get("allowed") or []
     allowed = allowed if isinstance(allowed, list) else []
     host_network = pod.spec.get("hostNetwork") is True

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube.values import as_dict as _dict
 from kubeplan.model import Resource
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_dict as _dict
 
 # --------------------------------------------------------------------------------------------
 # Namespace

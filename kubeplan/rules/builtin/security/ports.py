@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube.values import as_int as _int
+from kubeplan.kube.workloads import ContainerRef
 from kubeplan.model import Resource
 from kubeplan.rules.builtin.security.common import (
     container_ports,
@@ -15,8 +17,6 @@ from kubeplan.rules.builtin.security.common import (
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
-from kubeplan.rules.values import as_int as _int
-from kubeplan.rules.workloads import ContainerRef
 
 
 @check("ssh-port-exposed")

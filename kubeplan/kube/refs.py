@@ -16,12 +16,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from kubeplan.kube import workloads
+from kubeplan.kube.values import as_dict as _dict
+from kubeplan.kube.values import as_list as _list
+from kubeplan.kube.values import as_str as _str
+from kubeplan.kube.values import namespace_of as _namespace
 from kubeplan.model import Path, Resource
-from kubeplan.rules import workloads
-from kubeplan.rules.values import as_dict as _dict
-from kubeplan.rules.values import as_list as _list
-from kubeplan.rules.values import as_str as _str
-from kubeplan.rules.values import namespace_of as _namespace
 
 RBAC = "rbac.authorization.k8s.io"
 GATEWAY = "gateway.networking.k8s.io"

@@ -1,7 +1,10 @@
-"""Pod templates of every workload kind, so a rule about pods covers them all.
+"""Pod templates of every workload kind, and their containers: one table for lint and plan.
 
-Paths follow each kind's schema (k8s.io/api: core/v1 Pod, apps/v1 Deployment/ReplicaSet/
-StatefulSet/DaemonSet, batch/v1 Job/CronJob, core/v1 ReplicationController).
+Where each kind keeps its pod template follows k8s.io/api: core/v1 types.go (a Pod is its own
+template, `metadata` and `spec` at the root; PodTemplate.template; ReplicationControllerSpec.template),
+apps/v1 types.go (DeploymentSpec, StatefulSetSpec, DaemonSetSpec, ReplicaSetSpec `.template`),
+extensions/v1beta1 types.go (Deployment, DaemonSet, ReplicaSet; it never had a StatefulSet), and
+batch/v1 types.go (JobSpec.template, CronJobSpec.jobTemplate.spec.template).
 """
 
 from __future__ import annotations
@@ -11,22 +14,41 @@ from typing import Any
 
 from kubeplan.model import Path, Resource
 
-# kind -> path of the pod template (the object holding `metadata` and `spec`)
-POD_TEMPLATE_PATHS: dict[str, Path] = {
-    "Pod": (),
-    "Deployment": ("spec", "template"),
-    "ReplicaSet": ("spec", "template"),
-    "StatefulSet": ("spec", "template"),
-    "DaemonSet": ("spec", "template"),
-    "ReplicationController": ("spec", "template"),
-    "Job": ("spec", "template"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+_SPEC_TEMPLATE: Path = ("spec", "template")
+# (group, kind) -> path of the pod template (the object holding `metadata` and `spec`).
+POD_TEMPLATES: dict[tuple[str, str], Path] = {
+    ("", "Pod"): (),
+    ("apps", "Deployment"): _SPEC_TEMPLATE,
+    ("apps", "ReplicaSet"): _SPEC_TEMPLATE,
+    ("apps", "StatefulSet"): _SPEC_TEMPLATE,
+    ("apps", "DaemonSet"): _SPEC_TEMPLATE,
+    ("extensions", "Deployment"): _SPEC_TEMPLATE,
+    ("extensions", "ReplicaSet"): _SPEC_TEMPLATE,
+    ("extensions", "DaemonSet"): _SPEC_TEMPLATE,
+    ("", "ReplicationController"): _SPEC_TEMPLATE,
+    ("batch", "Job"): _SPEC_TEMPLATE,
+    ("batch", "CronJob"): ("spec", "jobTemplate", "spec", "template"),
+    ("", "PodTemplate"): ("template",),
 }
-WORKLOAD_KINDS = frozenset(POD_TEMPLATE_PATHS)
+# Kinds whose controllers own pods (a PodTemplate holds a template but runs nothing).
+WORKLOAD_KINDS = tuple(dict.fromkeys(kind for _, kind in POD_TEMPLATES if kind != "PodTemplate"))
 # The workloads with spec.replicas (and the scale subresource an HPA drives).
 SCALABLE_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"})
-WORKLOAD_GROUPS = frozenset({"", "apps", "batch", "extensions"})
+# core/v1 types.go PodSpec: the three lists of containers, in the order the kubelet starts them.
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
+# Field-path prefixes of a pod spec (`spec.template.spec.`), longest first.
+POD_SPEC_PREFIXES = tuple(
+    sorted(
+        {".".join(map(str, (*path, "spec", ""))) for path in POD_TEMPLATES.values() if path},
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def pod_template_path(group: str, kind: str) -> Path | None:
+    """Where the pod template of a built-in kind sits (`()` for a Pod), or None."""
+    return POD_TEMPLATES.get((group, kind))
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +64,8 @@ class ContainerRef:
 
 
 def is_workload(resource: Resource) -> bool:
-    return resource.kind in WORKLOAD_KINDS and resource.group in WORKLOAD_GROUPS
+    """A controller of pods, or a Pod: a kind with a pod template, served in this group."""
+    return resource.kind != "PodTemplate" and (resource.group, resource.kind) in POD_TEMPLATES
 
 
 def _dig(body: Any, path: Path) -> Any:
@@ -60,7 +83,7 @@ def pod_template(resource: Resource) -> tuple[Path, dict[str, Any]] | None:
     if "pod_template" not in memo:
         found = None
         if is_workload(resource):
-            path = POD_TEMPLATE_PATHS[resource.kind]
+            path = POD_TEMPLATES[(resource.group, resource.kind)]
             template = _dig(resource.body, path)
             found = (path, template) if isinstance(template, dict) else None
         memo["pod_template"] = found
