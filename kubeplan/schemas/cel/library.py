@@ -21,6 +21,8 @@ from fractions import Fraction
 from typing import Any
 from urllib.parse import urlsplit
 
+from kubeplan.kube.quantity import parse as parse_quantity_text
+
 KIND = "__kubeplan_cel_type__"
 MAX_REGEX_INPUT = 1 << 16  # find/findAll on longer strings: an error, not minutes of backtracking
 
@@ -37,33 +39,14 @@ def _expect(value: Any, kind: str) -> dict[str, Any]:
 
 # --- Quantity (library/quantity.go, 1.28) ------------------------------------------------------
 
-_QUANTITY = re.compile(
-    r"^(?P<sign>[+-]?)(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?"
-    r"(?P<suffix>|[numkMGTPE]|[KMGTPE]i|[eE][+-]?[0-9]+)$"
-)
-_DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
-_BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
-
 
 def _amount(text: Any) -> Fraction:
-    """resource.ParseQuantity (apimachinery pkg/api/resource/quantity.go), exactly."""
-    match = _QUANTITY.match(text) if isinstance(text, str) else None
-    if match is None or not (match["int"] or match["frac"]):
+    """resource.ParseQuantity (apimachinery pkg/api/resource/quantity.go): kube/quantity's."""
+    parsed = parse_quantity_text(text) if isinstance(text, str) else None
+    if parsed is None:
         raise ValueError("quantities must match the regular expression"
                          " '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")  # fmt: skip
-    frac = match["frac"] or ""
-    value = Fraction(int(match["int"] or "0") * 10 ** len(frac) + int(frac or "0"), 10 ** len(frac))
-    suffix = match["suffix"]
-    if suffix in _BINARY:
-        value *= 1 << _BINARY[suffix]
-    elif suffix in _DECIMAL:
-        value *= Fraction(10) ** _DECIMAL[suffix]
-    else:
-        exponent = int(suffix[1:])
-        if abs(exponent) > 1000:
-            raise ValueError("quantity exponent out of range")
-        value *= Fraction(10) ** exponent
-    return -value if match["sign"] == "-" else value
+    return parsed.value
 
 
 def _quantity(text: str) -> dict[str, Any]:
