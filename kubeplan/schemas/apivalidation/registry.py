@@ -30,10 +30,8 @@ _MODULES = (
     "networking",
     "policy",
     "autoscaling",
-    "storage",
     "rbac",
     "scheduling",
-    "admissionregistration",
     "apiextensions",
 )
 
