@@ -11,7 +11,6 @@ from kubeplan.model import Path
 from kubeplan.schemas.apivalidation import field
 from kubeplan.schemas.apivalidation.context import Context
 from kubeplan.schemas.apivalidation.field import FieldError
-from kubeplan.schemas.apivalidation.objectmeta import validate_labels
 from kubeplan.schemas.apivalidation.pod.common import (
     _NODE_INCLUSION_POLICIES,
     _SCHEDULE_ACTIONS,
@@ -20,6 +19,7 @@ from kubeplan.schemas.apivalidation.pod.common import (
     _l,
     _s,
 )
+from kubeplan.schemas.apivalidation.selector import validate_label_selector
 
 # ---------------------------------------------------------------------------------------------
 # Scheduling
@@ -163,7 +163,9 @@ def _pod_affinity_term(term: dict[str, Any], path: Path, ctx: Context) -> list[F
     """`validatePodAffinityTerm`: namespaces are DNS labels; topologyKey required and a
     qualified name."""
     errors: list[FieldError] = []
-    errors.extend(_label_selector(_d(term.get("labelSelector")), (*path, "labelSelector"), ctx))
+    errors.extend(
+        validate_label_selector(_d(term.get("labelSelector")), (*path, "labelSelector"), ctx)
+    )
     for name in _l(term.get("namespaces")):
         if isinstance(name, str):
             errors.extend(
@@ -177,47 +179,6 @@ def _pod_affinity_term(term: dict[str, Any], path: Path, ctx: Context) -> list[F
         field.invalid((*path, "topologyKey"), key, m)
         for m in names.is_qualified_name(key, ctx.minor)
     )
-    return errors
-
-
-def _label_selector(selector: dict[str, Any], path: Path, ctx: Context) -> list[FieldError]:
-    """`ValidateLabelSelector` (meta/v1/validation): requirements and matchLabels."""
-    errors: list[FieldError] = []
-    for index, req in enumerate(_l(selector.get("matchExpressions"))):
-        req = _d(req)
-        at = (*path, "matchExpressions", index)
-        operator = _s(req.get("operator"))
-        values = _l(req.get("values"))
-        if operator in ("In", "NotIn"):
-            if not values:
-                errors.append(
-                    field.required(
-                        (*at, "values"), "must be specified when `operator` is 'In' or 'NotIn'"
-                    )
-                )
-        elif operator in ("Exists", "DoesNotExist"):
-            if values:
-                errors.append(
-                    field.forbidden(
-                        (*at, "values"),
-                        "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
-                    )
-                )
-        else:
-            errors.append(
-                field.invalid((*at, "operator"), operator, "not a valid selector operator")
-            )
-        key = _s(req.get("key"))
-        errors.extend(
-            field.invalid((*at, "key"), key, m) for m in names.is_qualified_name(key, ctx.minor)
-        )
-        for v_index, value in enumerate(values):
-            if isinstance(value, str):
-                errors.extend(
-                    field.invalid((*at, "values", v_index), value, m)
-                    for m in names.is_valid_label_value(value)
-                )
-    errors.extend(validate_labels(selector.get("matchLabels"), (*path, "matchLabels"), ctx))
     return errors
 
 
@@ -265,7 +226,7 @@ def _validate_topology_spread(constraints: list[Any], path: Path, ctx: Context) 
                 errors.append(field.not_supported((*at, key), policy, _NODE_INCLUSION_POLICIES))
         selector = constraint.get("labelSelector")
         if isinstance(selector, dict):
-            errors.extend(_label_selector(selector, (*at, "labelSelector"), ctx))
+            errors.extend(validate_label_selector(selector, (*at, "labelSelector"), ctx))
     return errors
 
 
