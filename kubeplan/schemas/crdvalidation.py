@@ -266,7 +266,7 @@ _PLAIN_TYPES = frozenset({"string", "number", "integer", "boolean", "object", "a
 
 def _plain(node: dict[str, Any]) -> bool:
     kind = node.get("type")
-    if kind not in _PLAIN_TYPES or not _PLAIN_KEYS.issuperset(node):
+    if not isinstance(kind, str) or kind not in _PLAIN_TYPES or not _PLAIN_KEYS.issuperset(node):
         return False
     properties = node.get("properties")
     if isinstance(properties, dict) and "metadata" in properties and kind == "object":
@@ -540,7 +540,7 @@ def _rules(node: dict[str, Any], path: Path) -> Iterator[FieldError]:
                 (*at, "messageExpression"), "messageExpression must be non-empty if specified"
             )
         reason = rule.get("reason")
-        if reason is not None and reason not in _SUPPORTED_REASONS:
+        if reason is not None and (not isinstance(reason, str) or reason not in _SUPPORTED_REASONS):
             yield field.not_supported((*at, "reason"), reason, _SUPPORTED_REASONS)
         if text and (error := _compile_error(text)):
             yield field.invalid((*at, "rule"), text, f"compilation failed: {error}")

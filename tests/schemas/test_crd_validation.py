@@ -248,3 +248,12 @@ def test_a_rule_field_path_must_name_a_field_of_the_schema(tmp_path: Path) -> No
         ("api-invalid", "properties.spec.x-kubernetes-validations[1].fieldPath",
          'Invalid value: ".nope": fieldPath must be a valid path'),
     ]  # fmt: skip
+
+
+def test_a_schema_node_whose_type_is_a_list_is_not_plain_and_does_not_crash() -> None:
+    """Found by the slow fuzz profile: a mutated prometheus-operator CRD whose schema node had
+    `type: [...]` raised TypeError (unhashable list) instead of being validated."""
+    from kubeplan.schemas import crdvalidation
+
+    assert crdvalidation._plain({"type": ["string"]}) is False
+    assert crdvalidation._plain({"type": "string"}) is True
