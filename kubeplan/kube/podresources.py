@@ -273,10 +273,11 @@ def _requests_from_limits(container: Any) -> None:
     if not isinstance(limits, Mapping):
         return
     requests = resources.get("requests")
-    if not isinstance(requests, dict):
-        if requests is not None:
-            return  # malformed: validation reports it
-        requests = resources["requests"] = {}
+    if requests is not None and not isinstance(requests, dict):
+        return  # malformed: validation reports it
+    # Fresh maps: a YAML alias can share one mapping between containers.
+    resources = container["resources"] = dict(resources)
+    requests = resources["requests"] = dict(requests or {})
     for key, value in limits.items():
         requests.setdefault(key, value)
 

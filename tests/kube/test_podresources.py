@@ -476,3 +476,15 @@ def test_default_pod_limits_is_opt_in() -> None:
     assert default_pod_spec(spec, pod_limits_from_containers=True)["resources"]["limits"] == {
         "cpu": "3"
     }
+
+
+def test_default_pod_spec_unshares_aliased_resources() -> None:
+    """A YAML alias can give two containers one `resources` mapping; the API server decodes two
+    maps, so the defaulted copy must not share them (LimitRanger fills each one later)."""
+    shared = {"limits": {"cpu": "1"}}
+    out = default_pod_spec(
+        pod([{"name": "a", "resources": shared}, {"name": "b", "resources": shared}])
+    )
+    first, second = (c["resources"] for c in out["containers"])
+    assert first == second == {"limits": {"cpu": "1"}, "requests": {"cpu": "1"}}
+    assert first is not second and first["requests"] is not second["requests"]
