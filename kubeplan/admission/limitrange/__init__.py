@@ -15,7 +15,8 @@ The pieces, in the order the API server applies them to a pod:
 2. `default_containers` (each LimitRange's `default` / `defaultRequest`), with
    `limit_ranger_annotation` for the `kubernetes.io/limit-ranger` annotation;
 3. `validate_pod`, and `pod_forbidden_message` for the refusal text.
-`admit_pod` runs 2 and 3.
+`admit_pod` runs 2 and 3. `validate_limitrange` is the API server's check of the LimitRange
+itself (its values), which decides whether it exists at all.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from kubeplan.admission.limitrange.defaults import (
     default_containers,
     limit_ranger_annotation,
 )
+from kubeplan.admission.limitrange.objectvalidation import validate_limitrange
 from kubeplan.admission.limitrange.rules import LimitRangeRule, limit_rules, rule_from_item
 from kubeplan.admission.limitrange.validate import (
     LimitViolation,
@@ -55,6 +57,7 @@ __all__ = [
     "pvc_forbidden_message",
     "rule_from_item",
     "supports",
+    "validate_limitrange",
     "validate_pod",
     "validate_pvc",
 ]
