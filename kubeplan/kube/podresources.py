@@ -12,7 +12,8 @@ Sources (kubernetes/kubernetes, read for this module):
     sidecar (an init container with `restartPolicy: Always`) started before it; the pod needs
     the maximum of that over the init containers and of the long-running sum;
   - a sidecar runs for the pod's lifetime, so it also adds to the long-running sum;
-  - pod-level `spec.resources` (PodLevelResources, beta and on by default since 1.34) replaces
+  - pod-level `spec.resources` (feature gate PodLevelResources: alpha in 1.32, beta and on by
+    default from 1.34, pkg/features/kube_features.go; `pod_level=` below) replaces
     the aggregate for the resources it names that pod-level resources support (cpu, memory,
     hugepages-*); requests are replaced when pod-level requests name one of them, limits when
     pod-level requests or limits do;
