@@ -10,6 +10,7 @@ Sources (kubernetes/kubernetes):
   `QuotaAdmission.Validate` and `CheckRequest` (the refusals and their messages).
 
 Modules: `model` (Quota, quotas_from), `resources` (resource-list arithmetic with the formats
-Kubernetes prints), `usage` (what one object charges; which operations are charged),
-`scopes` (quota scopes, QoS), `admit` (the admission decision).
+Kubernetes prints), `usage` (what one object charges; `handles`/`charges`: which requests are
+evaluated), `scopes` (quota scopes, QoS), `calculate` (a quota's usage as the quota controller
+sums it), `admit` (`check`/`admit`: the admission decision, `must_specify`, `headroom`).
 """

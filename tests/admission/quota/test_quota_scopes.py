@@ -9,6 +9,7 @@ from fractions import Fraction
 
 import pytest
 
+from kubeplan.admission.quota.calculate import calculate_usage
 from kubeplan.admission.quota.model import Quota, ScopedRequirement
 from kubeplan.admission.quota.scopes import (
     matches,
@@ -315,3 +316,91 @@ def test_qos_class(spec: dict, want: str) -> None:
 def test_qos_class_prefers_status() -> None:
     """GetPodQOS returns status.qosClass when it is set."""
     assert qos_class({"containers": [{}]}, {"qosClass": "Guaranteed"}) == "Guaranteed"
+
+
+def make_pod(name: str, priority: str, cpu: str | None, phase: str) -> tuple[str, str, dict]:
+    """pods_test.go makePod: requests and limits both `cpu` when given."""
+    resources = {"requests": {"cpu": cpu}, "limits": {"cpu": cpu}} if cpu else {}
+    spec: dict = {"containers": [{"name": "c", "resources": resources}]}
+    if priority:
+        spec["priorityClassName"] = priority
+    return "", "Pod", {"metadata": {"name": name}, "spec": spec, "status": {"phase": phase}}
+
+
+HIGH = ScopedRequirement("PriorityClass", "In", ("high-priority",))
+USAGE_STATS = {
+    "nil case": ([], (), (), {}),
+    "all pods in running state": (
+        [make_pod("p1", "", "1", "Running"), make_pod("p2", "", "1", "Running")],
+        (),
+        (),
+        {"pods": 2, "count/pods": 2, "cpu": 2, "requests.cpu": 2, "limits.cpu": 2},
+    ),
+    "one pods in terminal state": (
+        [make_pod("p1", "", "1", "Running"), make_pod("p2", "", "1", "Succeeded")],
+        (),
+        (),
+        {"pods": 1, "count/pods": 2, "cpu": 1, "requests.cpu": 1, "limits.cpu": 1},
+    ),
+    "partial pods matching quotaScopeSelector": (
+        [
+            make_pod("p1", "high-priority", "1", "Running"),
+            make_pod("p2", "high-priority", "1", "Succeeded"),
+            make_pod("p3", "low-priority", "1", "Running"),
+        ],
+        (),
+        (HIGH,),
+        {"pods": 1, "count/pods": 2, "cpu": 1, "requests.cpu": 1, "limits.cpu": 1},
+    ),
+    "partial pods matching quotaScopeSelector - w/ scopeName specified": (
+        [
+            make_pod("p1", "high-priority", "1", "Running"),
+            make_pod("p2", "high-priority", "1", "Succeeded"),
+            make_pod("p3", "low-priority", "1", "Running"),
+        ],
+        ("PriorityClass",),
+        (HIGH,),
+        {"pods": 1, "count/pods": 2, "cpu": 1, "requests.cpu": 1, "limits.cpu": 1},
+    ),
+    "partial pods matching quotaScopeSelector - w/ multiple scopeNames specified": (
+        [
+            make_pod("p1", "high-priority", "1", "Running"),
+            make_pod("p2", "high-priority", "1", "Succeeded"),
+            make_pod("p3", "low-priority", "1", "Running"),
+            make_pod("p4", "high-priority", None, "Failed"),
+        ],
+        ("PriorityClass", "BestEffort"),
+        (HIGH,),
+        {"count/pods": 1},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", USAGE_STATS)
+def test_pod_evaluator_usage_stats(name: str) -> None:
+    """TestPodEvaluatorUsageStats, through CalculateUsage for a quota that tracks the
+    resources of the expected result (plus memory, which stays zero)."""
+    objects, scopes, selector, want = USAGE_STATS[name]
+    hard = dict.fromkeys(["pods", "count/pods", "cpu", "requests.cpu", "limits.cpu", "memory"], 100)
+    got = calculate_usage(quota(hard, scopes, selector), objects)
+    assert {k: v.value for k, v in got.items() if v.value} == {
+        k: Fraction(v) for k, v in want.items()
+    }
+    assert got["memory"].value == 0
+
+
+def test_calculate_usage_tracks_counts_and_skips_untracked_names() -> None:
+    """Every count/* name and legacy alias is tracked; an untracked hard name gets no usage."""
+    hard = {"count/deployments.apps": 5, "configmaps": 5, "services": 5, "widgets": 5}
+    objects = [
+        ("apps", "Deployment", {}),
+        ("", "ConfigMap", {}),
+        ("", "ConfigMap", {}),
+        ("", "Service", {"spec": {}}),
+    ]
+    got = calculate_usage(quota(hard), objects)
+    assert {k: v.value for k, v in got.items()} == {
+        "count/deployments.apps": 1,
+        "configmaps": 2,
+        "services": 1,
+    }
