@@ -145,6 +145,9 @@ def admit(
     object; `old_stored=False` is the "create on update" case (old object without a
     resourceVersion): the whole new usage is charged."""
     operation = UPDATE if old_body is not None else CREATE
+    if not quotas:
+        # checkAttributes: no quota in the namespace (and no limitedResources) admits at once.
+        return Decision([], {})
     if not handles(
         group, kind, operation, body=body, old_body=old_body, resource_name=resource_name
     ):

@@ -285,6 +285,12 @@ def test_admit_rejects_negative_usage() -> None:
     [refusal] = check([quota], {}, "", "PersistentVolumeClaim", pvc("-1Gi"))
     assert refusal.message == "quota usage is negative for resource(s): requests.storage"
     assert check([quota], {}, "", "PersistentVolumeClaim", pvc("1Gi")) == []
+    # controller.go checkAttributes: without any quota in the namespace nothing is checked.
+    assert check([], {}, "", "PersistentVolumeClaim", pvc("-1Gi")) == []
+    # A quota that does not track storage still sees the negative usage.
+    pods_only = rq("pods-only", {"pods": "3"}, {"pods": "0"})
+    [refusal] = check([pods_only], {}, "", "PersistentVolumeClaim", pvc("-1Gi"))
+    assert refusal.rule == "quota-negative-usage"
 
 
 def test_admit_when_unrelated_resource_exceeds_quota() -> None:
