@@ -417,7 +417,7 @@ def handles(
 ) -> bool:
     """The evaluator's `Handles`: pods CREATE, UPDATE when the Terminating scope changes, and
     UPDATE of pods/resize; services CREATE and UPDATE; PVCs CREATE and UPDATE, and status
-    UPDATEs that change the allocated storage; every other kind CREATE; ignored kinds never."""
+    UPDATEs; every other kind CREATE; ignored kinds never."""
     which = evaluator_of(group, kind)
     if which == "pods":
         if subresource == "resize":
@@ -433,7 +433,11 @@ def handles(
         return operation in (CREATE, UPDATE)
     if which == "pvcs":
         if subresource == "status":
-            return body is not None and old_body is not None and _allocated_changed(body, old_body)
+            # RequiresQuotaReplenish compares `Status.AllocatedResources.Storage()` pointers,
+            # and ResourceList.Name returns a fresh pointer each call (core/v1
+            # resource.go): the comparison is always "changed", so every status update of a
+            # readable PVC is handled.
+            return operation == UPDATE and body is not None and old_body is not None
         return not subresource and operation in (CREATE, UPDATE)
     resource = resource_of(group, kind, resource_name)
     if resource is not None and (group, resource) in IGNORED:
@@ -474,18 +478,6 @@ def is_terminating(spec: Mapping[str, Any]) -> bool:
     """pods.go IsTerminating: activeDeadlineSeconds set and >= 0."""
     deadline = spec.get("activeDeadlineSeconds")
     return isinstance(deadline, int) and not isinstance(deadline, bool) and deadline >= 0
-
-
-def _allocated_changed(pvc: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
-    """RequiresQuotaReplenish, storage part (the VolumeAttributesClass part: names differ)."""
-
-    def allocated(obj: Mapping[str, Any]) -> Any:
-        return _dict(_dict(obj.get("status")).get("allocatedResources")).get("storage")
-
-    def classes(obj: Mapping[str, Any]) -> set[str]:
-        return volume_attributes_class_names(obj)
-
-    return allocated(pvc) != allocated(old) or classes(pvc) != classes(old)
 
 
 def volume_attributes_class_names(pvc: Mapping[str, Any]) -> set[str]:

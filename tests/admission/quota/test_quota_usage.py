@@ -503,6 +503,9 @@ def test_custom_resource_count_needs_its_plural() -> None:
         ("", "PersistentVolumeClaim", "CREATE", "", True),
         ("", "PersistentVolumeClaim", "UPDATE", "", True),
         ("", "PersistentVolumeClaim", "DELETE", "", False),
+        ("", "PersistentVolumeClaim", "CONNECT", "", False),
+        ("", "PersistentVolumeClaim", "CREATE", "subresource", False),
+        ("", "PersistentVolumeClaim", "UPDATE", "subresource", False),
         ("apps", "Deployment", "CREATE", "", True),
         ("apps", "Deployment", "UPDATE", "", False),
         ("", "ConfigMap", "DELETE", "", False),
@@ -523,13 +526,15 @@ def test_pod_update_handled_when_terminating_scope_changes() -> None:
     assert not handles("", "Pod", "UPDATE", body=new, old_body=new)
 
 
-def test_pvc_status_update_handled_when_allocated_storage_changes() -> None:
-    """persistent_volume_claims.go Handles: status updates via RequiresQuotaReplenish."""
-    old, new = claim("1Gi", allocated="1Gi"), claim("1Gi", allocated="2Gi")
+def test_pvc_status_update_always_handled() -> None:
+    """persistent_volume_claims.go Handles "status": RequiresQuotaReplenish compares two
+    fresh pointers (ResourceList.Storage), so even an unchanged status update is handled."""
+    old = claim("1Gi", allocated="1Gi")
     assert handles(
-        "", "PersistentVolumeClaim", "UPDATE", subresource="status", body=new, old_body=old
+        "", "PersistentVolumeClaim", "UPDATE", subresource="status", body=old, old_body=old
     )
-    assert not handles(
+    assert not handles("", "PersistentVolumeClaim", "UPDATE", subresource="status")
+    assert not charges(
         "", "PersistentVolumeClaim", "UPDATE", subresource="status", body=old, old_body=old
     )
 
