@@ -47,6 +47,8 @@ ResourceAmounts = dict[str, Fraction]
 ResourceQuantities = dict[str, Quantity]
 
 HUGEPAGES_PREFIX = "hugepages-"
+# The first release whose API server has PodLevelResources on by default (beta).
+POD_LEVEL_DEFAULT_MINOR = 34
 # component-helpers helpers.go `supportedPodLevelResources` (+ the hugepages- prefix).
 _POD_LEVEL = frozenset({"cpu", "memory"})
 

@@ -204,7 +204,6 @@ POD_USAGE_PODRESOURCES = {
 
 
 @pytest.mark.parametrize("name", POD_USAGE_PODRESOURCES)
-@pytest.mark.xfail(strict=False, reason="needs overhead/pod-level resources in podresources")
 def test_pod_evaluator_usage_pod_totals(name: str) -> None:
     """TestPodEvaluatorUsage: overhead and pod-level resources (kube/podresources.py)."""
     body, want = POD_USAGE_PODRESOURCES[name]
