@@ -165,13 +165,15 @@ def test_invalid_audit_fails_open_and_invalid_version_is_latest() -> None:
     assert [str(e) for e in errors] == [
         'metadata.labels[pod-security.kubernetes.io/enforce-version]: Invalid value: "v1.01": '
         'must be "latest" or "v1.x"',
-        "metadata.labels[pod-security.kubernetes.io/audit]: Invalid value: \"strict\": must be one "
+        'metadata.labels[pod-security.kubernetes.io/audit]: Invalid value: "strict": must be one '
         "of privileged, baseline, restricted",
         'metadata.labels[pod-security.kubernetes.io/audit-version]: Invalid value: "1.30": '
         'must be "latest" or "v1.x"',
     ]
     assert errors[1] == LabelError(
-        "pod-security.kubernetes.io/audit", "strict", "must be one of privileged, baseline, restricted"
+        "pod-security.kubernetes.io/audit",
+        "strict",
+        "must be one of privileged, baseline, restricted",
     )
 
 

@@ -39,7 +39,10 @@ def base_pod(level: Level) -> dict[str, Any]:
         "initContainers": [{"name": "initcontainer1", "image": "registry.k8s.io/pause"}],
     }
     if level is R:
-        spec["securityContext"] = {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+        spec["securityContext"] = {
+            "runAsNonRoot": True,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        }
         for container in (*spec["containers"], *spec["initContainers"]):
             container["securityContext"] = {
                 "allowPrivilegeEscalation": False,
@@ -171,7 +174,12 @@ FIXTURES: list[tuple[str, Level, list[Any], int | None, int, str]] = [
     (
         "fixtures_sysctls.go: net.ipv4.ip_local_reserved_ports",
         B,
-        [_set("spec.securityContext.sysctls", [{"name": "net.ipv4.ip_local_reserved_ports", "value": "1024-4999"}])],
+        [
+            _set(
+                "spec.securityContext.sysctls",
+                [{"name": "net.ipv4.ip_local_reserved_ports", "value": "1024-4999"}],
+            )
+        ],
         27,
         26,
         "sysctls",
@@ -179,7 +187,12 @@ FIXTURES: list[tuple[str, Level, list[Any], int | None, int, str]] = [
     (
         "fixtures_sysctls.go: net.ipv4.tcp_keepalive_time",
         B,
-        [_set("spec.securityContext.sysctls", [{"name": "net.ipv4.tcp_keepalive_time", "value": "7200"}])],
+        [
+            _set(
+                "spec.securityContext.sysctls",
+                [{"name": "net.ipv4.tcp_keepalive_time", "value": "7200"}],
+            )
+        ],
         29,
         28,
         "sysctls",
@@ -203,7 +216,12 @@ FIXTURES: list[tuple[str, Level, list[Any], int | None, int, str]] = [
     (
         "fixtures_sysctls.go: net.ipv4.tcp_notsent_lowat (1.37)",
         B,
-        [_set("spec.securityContext.sysctls", [{"name": "net.ipv4.tcp_notsent_lowat", "value": "1"}])],
+        [
+            _set(
+                "spec.securityContext.sysctls",
+                [{"name": "net.ipv4.tcp_notsent_lowat", "value": "1"}],
+            )
+        ],
         37,
         36,
         "sysctls",
@@ -227,7 +245,10 @@ FIXTURES: list[tuple[str, Level, list[Any], int | None, int, str]] = [
     (
         "fixtures_allowPrivilegeEscalation.go: windows pod, unset (1.25 exemption)",
         R,
-        [_set("spec.*.securityContext.allowPrivilegeEscalation", _DELETE), _set("spec.os", {"name": "windows"})],
+        [
+            _set("spec.*.securityContext.allowPrivilegeEscalation", _DELETE),
+            _set("spec.os", {"name": "windows"}),
+        ],
         25,
         24,
         "allowPrivilegeEscalation",
@@ -235,7 +256,10 @@ FIXTURES: list[tuple[str, Level, list[Any], int | None, int, str]] = [
     (
         "fixtures_capabilities_restricted.go: windows pod, no drop (1.25 exemption)",
         R,
-        [_set("spec.*.securityContext.capabilities", _DELETE), _set("spec.os", {"name": "windows"})],
+        [
+            _set("spec.*.securityContext.capabilities", _DELETE),
+            _set("spec.os", {"name": "windows"}),
+        ],
         25,
         24,
         "capabilities_restricted",
@@ -243,7 +267,10 @@ FIXTURES: list[tuple[str, Level, list[Any], int | None, int, str]] = [
     (
         "fixtures_seccompProfile_restricted.go: windows pod, unset (1.25 exemption)",
         R,
-        [_set("spec.securityContext.seccompProfile", _DELETE), _set("spec.os", {"name": "windows"})],
+        [
+            _set("spec.securityContext.seccompProfile", _DELETE),
+            _set("spec.os", {"name": "windows"}),
+        ],
         25,
         24,
         "seccompProfile_restricted",
@@ -267,7 +294,10 @@ FIXTURES: list[tuple[str, Level, list[Any], int | None, int, str]] = [
     (
         "fixtures_procMount.go: baseline, hostUsers false, Unmasked (1.35 relaxation)",
         B,
-        [_set("spec.container1.securityContext.procMount", "Unmasked"), _set("spec.hostUsers", False)],
+        [
+            _set("spec.container1.securityContext.procMount", "Unmasked"),
+            _set("spec.hostUsers", False),
+        ],
         35,
         34,
         "procMount",
@@ -369,7 +399,10 @@ def test_the_restricted_base_pod_passes_every_version(minor: int) -> None:
 
 
 def test_privileged_evaluates_nothing() -> None:
-    pod = {"hostNetwork": True, "containers": [{"name": "a", "securityContext": {"privileged": True}}]}
+    pod = {
+        "hostNetwork": True,
+        "containers": [{"name": "a", "securityContext": {"privileged": True}}],
+    }
     assert evaluate_pod(lv(P), {}, pod, server_minor=37) == []
 
 
@@ -397,7 +430,7 @@ def test_a_bare_pod_at_restricted_latest() -> None:
     assert violation_message(lv(R), results, enforce=True) == (
         'violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false '
         '(container "app" must set securityContext.allowPrivilegeEscalation=false), '
-        "unrestricted capabilities (container \"app\" must set "
+        'unrestricted capabilities (container "app" must set '
         'securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container '
         '"app" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container '
         '"app" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")'
