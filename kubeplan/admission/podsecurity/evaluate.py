@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from kubeplan.admission.podsecurity.api import Level, LevelVersion, Version
-from kubeplan.admission.podsecurity.checks import DEFAULT_CHECKS, Check, CheckFn
+from kubeplan.admission.podsecurity.checks import DEFAULT_CHECKS, RELEASE_CHANGES, Check, CheckFn
 from kubeplan.admission.podsecurity.goquote import go_quote
 
 Path = tuple[str | int, ...]
@@ -55,9 +55,18 @@ def _inflate(check: Check, max_minor: int) -> dict[int, Any]:
     return out
 
 
+def _as_released(check_pod: CheckFn, server_minor: int) -> CheckFn:
+    """The function a server of `server_minor` runs for `check_pod` (RELEASE_CHANGES)."""
+    change = RELEASE_CHANGES.get(check_pod)
+    if change is not None and server_minor < change[0]:
+        return change[1]
+    return check_pod
+
+
 @cache
-def _tables() -> tuple[Table, Table]:
-    """(baseline, restricted): minor -> ordered (check ID, function) (`populate`)."""
+def _tables(server_minor: int) -> tuple[Table, Table]:
+    """(baseline, restricted): minor -> ordered (check ID, function) (`populate`), with the
+    functions as the server's release has them."""
     baseline_ids = sorted(c.id for c in DEFAULT_CHECKS if c.level is Level.BASELINE)
     restricted_ids = sorted(c.id for c in DEFAULT_CHECKS if c.level is Level.RESTRICTED)
     ordered = baseline_ids + restricted_ids
@@ -69,9 +78,13 @@ def _tables() -> tuple[Table, Table]:
         overridden = {
             override for cid in restricted_ids if cid in at for override in at[cid].overrides
         }
-        baseline[minor] = tuple((cid, at[cid].check_pod) for cid in baseline_ids if cid in at)
+        baseline[minor] = tuple(
+            (cid, _as_released(at[cid].check_pod, server_minor))
+            for cid in baseline_ids
+            if cid in at
+        )
         restricted[minor] = tuple(
-            (cid, at[cid].check_pod)
+            (cid, _as_released(at[cid].check_pod, server_minor))
             for cid in ordered
             if cid in at and not (cid in baseline_ids and cid in overridden)
         )
@@ -91,7 +104,7 @@ def checks_for(level_version: LevelVersion, *, server_minor: int) -> tuple[str, 
     """The check IDs `EvaluatePod` runs for this level and version, in order."""
     if level_version.level is Level.PRIVILEGED:
         return ()
-    baseline, restricted = _tables()
+    baseline, restricted = _tables(server_minor)
     table = baseline if level_version.level is Level.BASELINE else restricted
     minor = resolve_version(level_version.version, server_minor)
     return tuple(cid for cid, _ in table.get(minor, ()))
@@ -110,7 +123,7 @@ def evaluate_pod(
         return []
     metadata = metadata if isinstance(metadata, Mapping) else {}
     spec = spec if isinstance(spec, Mapping) else {}
-    baseline, restricted = _tables()
+    baseline, restricted = _tables(server_minor)
     table = baseline if level_version.level is Level.BASELINE else restricted
     minor = resolve_version(level_version.version, server_minor)
     results = []

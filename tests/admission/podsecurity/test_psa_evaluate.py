@@ -438,3 +438,17 @@ def test_a_bare_pod_at_restricted_latest() -> None:
     assert results[0].paths == (
         ("spec", "containers", 0, "securityContext", "allowPrivilegeEscalation"),
     )
+
+
+def test_image_volumes_follow_the_server_release_not_the_policy_version() -> None:
+    """check_restrictedVolumes.go: `image` joined the 1.0 function in the 1.33 release, so a
+    1.32 server refuses it as "unknown" and a 1.33 server allows it even at v1.25."""
+    pod = base_pod(R)
+    pod["spec"]["volumes"] = [{"name": "tools", "image": {"reference": "tools:1"}}]
+    for version in (LATEST, Version(25)):
+        results = evaluate_pod(LevelVersion(R, version), {}, pod["spec"], server_minor=32)
+        assert [(r.check_id, r.detail) for r in results] == [
+            ("restrictedVolumes", 'volume "tools" uses restricted volume type "unknown"')
+        ]
+        assert results[0].paths == (("spec", "volumes", 0),)
+        assert evaluate_pod(LevelVersion(R, version), {}, pod["spec"], server_minor=33) == []

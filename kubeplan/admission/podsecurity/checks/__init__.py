@@ -30,4 +30,7 @@ DEFAULT_CHECKS: tuple[Check, ...] = (
     *volumes.CHECKS,
 )
 
-__all__ = ["DEFAULT_CHECKS", "Check", "CheckFn", "VersionedCheck", "Violation"]
+# Check functions whose copy in older API server releases differs (see volumes.py).
+RELEASE_CHANGES = dict(volumes.RELEASE_CHANGES)
+
+__all__ = ["DEFAULT_CHECKS", "RELEASE_CHANGES", "Check", "CheckFn", "VersionedCheck", "Violation"]
