@@ -965,3 +965,25 @@ def test_wrongly_typed_fields_read_as_unset_never_raise() -> None:
                 versioned.check_pod({"annotations": "z"}, spec)
     assert users.run_as_non_root_1_0({}, spec) is not None
     assert volumes.restricted_volumes_1_0({}, spec) is not None
+
+
+def test_apparmor_before_the_1_30_release_checks_annotations_only() -> None:
+    """check_appArmorProfile.go before kubernetes PR #123435 (servers 1.25-1.29): the test
+    table of that release (TestAppArmorProfile/multiple containers), and fields ignored."""
+    annotations = {
+        AA: "bogus",
+        AA + "a": "",
+        AA + "b": "runtime/default",
+        AA + "c": "localhost/",
+        AA + "d": "localhost/foo",
+        AA + "e": "unconfined",
+        AA + "f": "unknown",
+    }
+    result = apparmor.app_armor_profile_1_0_before_1_30({"annotations": annotations}, {})
+    assert result is not None
+    assert result.reason == "forbidden AppArmor profiles"
+    assert result.detail == ", ".join([f'{AA}="bogus"', f'{AA}e="unconfined"', f'{AA}f="unknown"'])
+    fields = {"securityContext": {"appArmorProfile": {"type": "Unconfined"}}}
+    assert apparmor.app_armor_profile_1_0_before_1_30({}, fields) is None
+    one = apparmor.app_armor_profile_1_0_before_1_30({"annotations": {AA + "x": "u"}}, {})
+    assert one is not None and one.reason == "forbidden AppArmor profile"

@@ -452,3 +452,14 @@ def test_image_volumes_follow_the_server_release_not_the_policy_version() -> Non
         ]
         assert results[0].paths == (("spec", "volumes", 0),)
         assert evaluate_pod(LevelVersion(R, version), {}, pod["spec"], server_minor=33) == []
+
+
+def test_apparmor_fields_are_checked_from_the_1_30_release_at_every_version() -> None:
+    spec = {"securityContext": {"appArmorProfile": {"type": "Unconfined"}}, "containers": []}
+    for version in (LATEST, Version(25)):
+        level_version = LevelVersion(B, version)
+        assert evaluate_pod(level_version, {}, spec, server_minor=29) == []
+        results = evaluate_pod(level_version, {}, spec, server_minor=30)
+        assert [r.detail for r in results] == [
+            'pod must not set AppArmor profile type to "Unconfined"'
+        ]

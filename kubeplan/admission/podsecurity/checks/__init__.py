@@ -30,7 +30,7 @@ DEFAULT_CHECKS: tuple[Check, ...] = (
     *volumes.CHECKS,
 )
 
-# Check functions whose copy in older API server releases differs (see volumes.py).
-RELEASE_CHANGES = dict(volumes.RELEASE_CHANGES)
+# Check functions whose copy in older API server releases differs (apparmor.py, volumes.py).
+RELEASE_CHANGES = {**apparmor.RELEASE_CHANGES, **volumes.RELEASE_CHANGES}
 
 __all__ = ["DEFAULT_CHECKS", "RELEASE_CHANGES", "Check", "CheckFn", "VersionedCheck", "Violation"]

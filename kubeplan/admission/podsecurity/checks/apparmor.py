@@ -79,4 +79,31 @@ def app_armor_profile_1_0(metadata: Mapping[str, Any], spec: Mapping[str, Any]) 
     )
 
 
+def app_armor_profile_1_0_before_1_30(
+    metadata: Mapping[str, Any], spec: Mapping[str, Any]
+) -> Violation | None:
+    """`appArmorProfile_1_0` as API servers before 1.30 have it (before the appArmorProfile
+    fields, kubernetes PR #123435): the annotations only, their `key="value"` sorted and
+    joined as the whole detail."""
+    forbidden = sorted(
+        (f"{key}={go_quote(text(value))}", str(key))
+        for key, value in (mapping(metadata.get("annotations")) or {}).items()
+        if str(key).startswith(ANNOTATION_PREFIX) and not _allowed_annotation_value(text(value))
+    )
+    if not forbidden:
+        return None
+    return Violation(
+        pluralize("forbidden AppArmor profile", "forbidden AppArmor profiles", len(forbidden)),
+        ", ".join(shown for shown, _ in forbidden),
+        tuple(("metadata", "annotations", key) for _, key in forbidden),
+    )
+
+
+# Server releases whose copy of the function differs (see evaluate.py): the field check is in
+# the single 1.0 version from the 1.30 release on, so it applies at every policy version there.
+FIELDS_CHECKED_FROM_RELEASE = 30
+RELEASE_CHANGES = {
+    app_armor_profile_1_0: (FIELDS_CHECKED_FROM_RELEASE, app_armor_profile_1_0_before_1_30),
+}
+
 CHECKS = (Check("appArmorProfile", Level.BASELINE, (VersionedCheck(0, app_armor_profile_1_0),)),)
