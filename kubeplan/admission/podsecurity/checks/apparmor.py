@@ -48,9 +48,10 @@ def app_armor_profile_1_0(metadata: Mapping[str, Any], spec: Mapping[str, Any]) 
     bad_values: set[str] = set()
     paths: list[Path] = []
     profile = mapping(child(pod_security_context(spec), "appArmorProfile"))
-    pod_bad = profile is not None and text(profile.get("type")) not in ALLOWED_PROFILE_TYPES
-    if pod_bad:
-        bad_values.add(text(profile.get("type")))  # type: ignore[union-attr]
+    pod_type = None if profile is None else text(profile.get("type"))
+    pod_bad = pod_type is not None and pod_type not in ALLOWED_PROFILE_TYPES
+    if pod_type is not None and pod_bad:
+        bad_values.add(pod_type)
         paths.append(("spec", "securityContext", "appArmorProfile", "type"))
     bad: list[str] = []
     for container, where in containers(spec):

@@ -72,10 +72,11 @@ def _explicit(
     bad_values: set[str] = set()
     paths: list[Path] = []
     profile = mapping((pod_security_context(spec) or {}).get("seccompProfile"))
-    pod_bad = profile is not None and text(profile.get("type")) not in VALID_PROFILE_TYPES
-    pod_set = profile is not None and not pod_bad
-    if pod_bad:
-        bad_values.add(text(profile.get("type")))  # type: ignore[union-attr]
+    pod_type = None if profile is None else text(profile.get("type"))
+    pod_bad = pod_type is not None and pod_type not in VALID_PROFILE_TYPES
+    pod_set = pod_type is not None and not pod_bad
+    if pod_type is not None and pod_bad:
+        bad_values.add(pod_type)
         paths.append(("spec", "securityContext", "seccompProfile", "type"))
     bad: list[str] = []
     unset: list[str] = []
