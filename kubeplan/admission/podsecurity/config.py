@@ -58,10 +58,23 @@ _EXEMPTION_KEYS = ("usernames", "namespaces", "runtimeClasses")
 
 @dataclass(frozen=True)
 class PodSecurityConfig:
+    """The plugin's configuration. Exemptions match exact strings (admission/admission.go
+    `exemptNamespace`, `exemptUser`, `exemptRuntimeClass`, all `containsString`)."""
+
     defaults: PolicyDefaults
     exempt_usernames: frozenset[str]
     exempt_namespaces: frozenset[str]
     exempt_runtime_classes: frozenset[str]
+
+    def exempt_namespace(self, namespace: str | None) -> bool:
+        return bool(namespace) and namespace in self.exempt_namespaces
+
+    def exempt_user(self, username: str | None) -> bool:
+        return bool(username) and username in self.exempt_usernames
+
+    def exempt_runtime_class(self, runtime_class: str | None) -> bool:
+        """A pod's `spec.runtimeClassName`; unset is never exempt."""
+        return bool(runtime_class) and runtime_class in self.exempt_runtime_classes
 
 
 DEFAULT_CONFIG = PodSecurityConfig(PRIVILEGED_DEFAULTS, frozenset(), frozenset(), frozenset())

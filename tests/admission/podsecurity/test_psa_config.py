@@ -399,3 +399,12 @@ def test_a_large_file_is_refused(tmp_path: Path) -> None:
     path.write_text("kind: PodSecurityConfiguration\n" + "#" * (2 * 1024 * 1024) + "\n")
     with pytest.raises(ConfigError, match="larger than kubeplan's limit"):
         load_admission_config(str(path))
+
+
+def test_exemptions_match_exact_strings(tmp_path: Path) -> None:
+    config = load_admission_config(write(tmp_path, "admission.yaml", ADMISSION))
+    assert config.exempt_namespace("kube-system")
+    assert not config.exempt_namespace("kube-system-2") and not config.exempt_namespace(None)
+    assert config.exempt_runtime_class("kata") and not config.exempt_runtime_class("Kata")
+    assert not config.exempt_runtime_class(None) and not config.exempt_runtime_class("")
+    assert not config.exempt_user("system:serviceaccount:kube-system:deployment-controller")
