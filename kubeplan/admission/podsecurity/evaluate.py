@@ -19,6 +19,7 @@ from typing import Any
 
 from kubeplan.admission.podsecurity.api import Level, LevelVersion, Version
 from kubeplan.admission.podsecurity.checks import DEFAULT_CHECKS, RELEASE_CHANGES, Check, CheckFn
+from kubeplan.admission.podsecurity.checks.volumes import VOLUME_SOURCES
 from kubeplan.admission.podsecurity.goquote import go_quote
 
 Path = tuple[str | int, ...]
@@ -122,7 +123,7 @@ def evaluate_pod(
     if level_version.level is Level.PRIVILEGED:
         return []
     metadata = metadata if isinstance(metadata, Mapping) else {}
-    spec = spec if isinstance(spec, Mapping) else {}
+    spec = _defaulted_volumes(spec) if isinstance(spec, Mapping) else {}
     baseline, restricted = _tables(server_minor)
     table = baseline if level_version.level is Level.BASELINE else restricted
     minor = resolve_version(level_version.version, server_minor)
@@ -139,6 +140,21 @@ def evaluate_pod(
                 )
             )
     return results
+
+
+def _defaulted_volumes(spec: Mapping[str, Any]) -> Mapping[str, Any]:
+    """pkg/apis/core/v1/defaults.go `SetDefaults_Volume` (pods and pod templates alike): a
+    volume that sets no volume source is an emptyDir by the time admission sees it (PSA
+    test/fixtures_restrictedVolumes.go passes `volume0`, "implicit empty dir")."""
+    volumes = spec.get("volumes")
+    if not isinstance(volumes, list) or not any(_no_source(v) for v in volumes):
+        return spec
+    patched = [{**v, "emptyDir": {}} if _no_source(v) else v for v in volumes]
+    return {**spec, "volumes": patched}
+
+
+def _no_source(volume: Any) -> bool:
+    return isinstance(volume, Mapping) and all(volume.get(key) is None for key in VOLUME_SOURCES)
 
 
 def forbidden_detail(results: Sequence[CheckResult]) -> str:

@@ -463,3 +463,150 @@ def test_apparmor_fields_are_checked_from_the_1_30_release_at_every_version() ->
         assert [r.detail for r in results] == [
             'pod must not set AppArmor profile type to "Unconfined"'
         ]
+
+
+def _tweak(level: Level, *mutations: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    pod = base_pod(level)
+    for mutate in mutations:
+        mutate(pod)
+    return pod
+
+
+def _caps(target: str, add: list[str]) -> Callable[[dict[str, Any]], None]:
+    return _set(f"spec.{target}.securityContext.capabilities.add", add)
+
+
+def _init_only(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def apply(pod: dict[str, Any]) -> None:
+        context = pod["spec"]["initContainers"][0].setdefault("securityContext", {})
+        for part in path.split(".")[:-1]:
+            context = context.setdefault(part, {})
+        context[path.split(".")[-1]] = value
+
+    return apply
+
+
+_RESTRICTED_SOURCES = {
+    "gcePersistentDisk": {"pdName": "test"},
+    "awsElasticBlockStore": {"volumeID": "test"},
+    "gitRepo": {"repository": "github.com/kubernetes/kubernetes"},
+    "nfs": {"server": "test", "path": "/test"},
+    "iscsi": {"targetPortal": "test", "iqn": "iqn.2001-04.com.example:storage.kube.sys1.xyz"},
+    "glusterfs": {"path": "test", "endpoints": "test"},
+    "rbd": {"monitors": ["test"], "image": "test"},
+    "flexVolume": {"driver": "test"},
+    "cinder": {"volumeID": "test"},
+    "cephfs": {"monitors": ["test"]},
+    "flocker": {"datasetName": "test"},
+    "fc": {"wwids": ["test"]},
+    "azureFile": {"secretName": "test", "shareName": "test"},
+    "vsphereVolume": {"volumePath": "test"},
+    "quobyte": {"registry": "localhost:1234", "volume": "test"},
+    "azureDisk": {"diskName": "test", "diskURI": "https://test.blob.core.windows.net/t.vhd"},
+    "portworxVolume": {"volumeID": "test", "fsType": "ext4"},
+    "scaleIO": {"volumeName": "test", "gateway": "localhost", "system": "test"},
+    "storageos": {"volumeName": "test"},
+    "hostPath": {"path": "/dev/null"},
+}
+
+# (generator and case, level, pod, check expected to fail at v1.0 and latest)
+FAIL_FIXTURES: list[tuple[str, Level, dict[str, Any], str]] = [
+    *[
+        (
+            f"fixtures_hostNamespaces.go fail {key}",
+            B,
+            _tweak(B, _set(f"spec.{key}", True)),
+            "hostNamespaces",
+        )
+        for key in ("hostIPC", "hostNetwork", "hostPID")
+    ],
+    (
+        "fixtures_capabilities_baseline.go fail NET_RAW",
+        B,
+        _tweak(B, _caps("container1", ["NET_RAW"])),
+        "capabilities_baseline",
+    ),
+    (
+        "fixtures_capabilities_baseline.go fail init container NET_RAW",
+        B,
+        _tweak(B, _init_only("capabilities.add", ["NET_RAW"])),
+        "capabilities_baseline",
+    ),
+    (
+        "fixtures_capabilities_baseline.go fail case-difference",
+        B,
+        _tweak(B, _caps("container1", ["chown"])),
+        "capabilities_baseline",
+    ),
+    (
+        "fixtures_capabilities_baseline.go fail CAP_ prefix",
+        B,
+        _tweak(B, _caps("container1", ["CAP_CHOWN"])),
+        "capabilities_baseline",
+    ),
+    (
+        "fixtures_windowsHostProcess.go fail true for pod",
+        B,
+        _tweak(
+            B,
+            _set("spec.hostNetwork", True),
+            _set("spec.securityContext.windowsOptions", {"hostProcess": True}),
+        ),
+        "windowsHostProcess",
+    ),
+    (
+        "fixtures_windowsHostProcess.go fail true for containers",
+        B,
+        _tweak(
+            B,
+            _set("spec.hostNetwork", True),
+            _set("spec.*.securityContext.windowsOptions", {"hostProcess": True}),
+        ),
+        "windowsHostProcess",
+    ),
+    *[
+        (
+            f"fixtures_restrictedVolumes.go fail {source}",
+            R,
+            _tweak(R, _set("spec.volumes", [{"name": "volume1", source: fields}])),
+            "restrictedVolumes",
+        )
+        for source, fields in _RESTRICTED_SOURCES.items()
+    ],
+]
+
+
+@pytest.mark.parametrize(
+    ("level", "pod", "check_id"),
+    [case[1:] for case in FAIL_FIXTURES],
+    ids=[case[0] for case in FAIL_FIXTURES],
+)
+def test_fail_fixtures(level: Level, pod: dict[str, Any], check_id: str) -> None:
+    for version in (Version(0), LATEST):
+        assert check_id in failing(LevelVersion(level, version), pod)
+
+
+def test_pass_fixtures() -> None:
+    """fixtures_capabilities_baseline.go pass (all allowed capabilities on container1 and
+    initcontainer1) and fixtures_restrictedVolumes.go pass (every allowed type, and volume0
+    without a source, an emptyDir once defaulted)."""
+    allowed = ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD"]
+    allowed += ["NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"]
+    caps = _tweak(B, _set("spec.*.securityContext.capabilities.add", allowed))
+    assert failing(lv(B, 0), caps) == failing(lv(B), caps) == []
+    volumes = _tweak(
+        R,
+        _set(
+            "spec.volumes",
+            [
+                {"name": "volume0"},
+                {"name": "volume1", "emptyDir": {}},
+                {"name": "volume2", "secret": {"secretName": "test"}},
+                {"name": "volume3", "persistentVolumeClaim": {"claimName": "test"}},
+                {"name": "volume4", "downwardAPI": {"items": []}},
+                {"name": "volume5", "configMap": {"name": "test"}},
+                {"name": "volume6", "projected": {"sources": []}},
+            ],
+        ),
+    )
+    assert failing(lv(R, 0), volumes) == failing(lv(R), volumes) == []

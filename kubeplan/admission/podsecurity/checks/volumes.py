@@ -62,6 +62,10 @@ RESTRICTED_VOLUME_SOURCES = (
     "storageos",
 )
 
+# Every member of core/v1 VolumeSource (its JSON names), as `AllPtrFieldsNil` in
+# SetDefaults_Volume sees them.
+VOLUME_SOURCES = ALLOWED_VOLUME_SOURCES + RESTRICTED_VOLUME_SOURCES
+
 
 def _restricted_volumes(allowed: tuple[str, ...]) -> CheckFn:
     def check(metadata: Mapping[str, Any], spec: Mapping[str, Any]) -> Violation | None:
