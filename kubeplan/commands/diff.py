@@ -24,6 +24,7 @@ def main(
     show_suppressed: bool,
     detailed_exitcode: bool,
     verbose: bool,
+    namespace: str | None = None,
 ) -> int:
     from kubeplan.schemas import renderguard
 
@@ -40,7 +41,7 @@ def main(
     settings = common.settings(config, kubernetes_version, fail_on, verbose)
     with common.progress_line() as progress:
         version, ignored = settings.kubernetes_version, settings.ignored()
-        result = run_diff(paths, base, version, progress, ignored)
+        result = run_diff(paths, base, version, progress, ignored, namespace=namespace)
     result.findings = silence(
         result.findings, result.new.resources, result.base.resources, settings.lint()
     )

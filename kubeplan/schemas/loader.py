@@ -5,12 +5,13 @@ Every problem becomes a finding on its own document; nothing here raises on bad 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kubeplan.kube import kinds
-from kubeplan.model import Finding, Origin, Resource, Severity, format_path
+from kubeplan.model import Finding, Origin, Resource, Severity, finding_for, format_path
 from kubeplan.position import locate
 from kubeplan.schemas import crd as crds
 from kubeplan.schemas import sources, yamlnodes
@@ -64,8 +65,14 @@ def load(
     extra_crd_paths: Iterable[str] = (),
     progress: Callable[[int, int, str], None] | None = None,
     git_cwd: str | None = None,
+    namespace: str | None = None,
+    refuse_other_namespaces: bool = True,
 ) -> LoadResult:
-    """Read, parse and identify every resource of `paths` (raises sources.InputError)."""
+    """Read, parse and identify every resource of `paths` (raises sources.InputError).
+
+    `namespace` is `kubectl apply -n`'s: the namespace of namespaced objects that name none;
+    an object naming another is refused unless `refuse_other_namespaces` is False (a base
+    revision read from the cluster)."""
     collected = sources.collect(paths, stdin_text, git_cwd)
     result = LoadResult(findings=list(collected.findings), notes=list(collected.notes))
     result.files = len(collected.texts) + len({f.file for f in collected.findings})
@@ -82,7 +89,7 @@ def load(
         result.findings.extend(extra.findings)
         result.findings.extend(extra_result.findings)
         result.crds.add_all(r for r in extra_result.resources if crds.is_crd(r))
-    return _finish(result)
+    return _finish(result, namespace, refuse_other_namespaces)
 
 
 def load_text(name: str, text: str) -> LoadResult:
@@ -92,11 +99,13 @@ def load_text(name: str, text: str) -> LoadResult:
     return _finish(result)
 
 
-def _finish(result: LoadResult) -> LoadResult:
+def _finish(
+    result: LoadResult, namespace: str | None = None, refuse_other_namespaces: bool = True
+) -> LoadResult:
     """Once every document is read: CRDs known, then namespaces, then identities checked."""
     result.crds.add_all(r for r in result.resources if crds.is_crd(r))
     result.findings.extend(result.crds.findings)
-    _assign_namespaces(result)
+    _assign_namespaces(result, namespace, refuse_other_namespaces)
     result.refresh_links()
     _check_duplicates(result)
     return result
@@ -316,8 +325,12 @@ def _origin_from_annotation(resource: Resource) -> None:
                 return
 
 
-def _assign_namespaces(result: LoadResult) -> None:
-    """Namespaced kinds default to `default`; cluster-scoped kinds have no namespace."""
+def _assign_namespaces(
+    result: LoadResult, namespace: str | None = None, refuse_other: bool = True
+) -> None:
+    """Namespaced kinds default to `default` (or `-n`'s namespace); cluster-scoped kinds have
+    none. With `-n`, an object naming another namespace is refused as kubectl refuses it
+    (k8s.io/cli-runtime pkg/resource/visitor.go `RequireNamespace`)."""
     for resource in result.resources:
         info = kinds.builtin_kind(resource.group, resource.kind)
         namespaced = (
@@ -325,7 +338,19 @@ def _assign_namespaces(result: LoadResult) -> None:
         )
         resource.namespaced = namespaced
         if namespaced is True and not resource.namespace:
-            resource.namespace = "default"
+            resource.namespace = namespace or "default"
+        elif namespaced is True and refuse_other and namespace and resource.namespace != namespace:
+            result.findings.append(
+                finding_for(
+                    resource,
+                    "namespace-mismatch",
+                    Severity.ERROR,
+                    f"the namespace from the provided object {json.dumps(resource.namespace)} does"
+                    f" not match the namespace {json.dumps(namespace)}. You must pass"
+                    f" '--namespace={resource.namespace}' to perform this operation.",
+                    ("metadata", "namespace"),
+                )
+            )
         elif namespaced is False:
             resource.namespace = None
 

@@ -164,6 +164,7 @@ def run_diff(
     kubernetes_version: str,
     progress: Callable[[int, int, str], None] | None = None,
     ignored: Callable[[str], bool] | None = None,
+    namespace: str | None = None,
 ) -> DiffResult:
     """Diff PATHs against BASE; with no BASE, against an empty cluster (everything is created).
 
@@ -172,9 +173,15 @@ def run_diff(
     programs.note_inputs(paths)  # before git resolves the base: no git from inside them
     base_paths, label = resolve_base(base, paths) if base is not None else ([], "an empty cluster")
     with yamlnodes.shared_parses():  # the two revisions share most documents' text
-        new = loader.load(paths, progress=progress)
+        new = loader.load(paths, progress=progress, namespace=namespace)
         old = (
-            loader.load(base_paths, progress=progress, git_cwd=manifests_folder(paths))
+            loader.load(
+                base_paths,
+                progress=progress,
+                git_cwd=manifests_folder(paths),
+                namespace=namespace,
+                refuse_other_namespaces=False,
+            )
             if base_paths
             else loader.LoadResult()
         )
