@@ -77,6 +77,25 @@ CONFIG_SCHEMA: dict[str, Any] = {
             },
         },
         "custom-rules": {"type": "array", "items": {"type": "object"}},
+        # Namespaces that exist in the cluster but not in the manifests, with the labels admission
+        # reads (Pod Security: kubeplan/admission/namespaces.py).
+        "namespaces": {
+            "type": "object",
+            "propertyNames": {"pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"},
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "labels": {
+                        "type": "object",
+                        "additionalProperties": {"type": "string"},
+                    }
+                },
+            },
+        },
+        # A kube-apiserver AdmissionConfiguration (or a PodSecurityConfiguration): the cluster's
+        # Pod Security defaults and exemptions. Relative to the config file.
+        "admission-config": {"type": "string", "minLength": 1},
         # Required NetworkPolicy connections: "frontend -> cartservice:7070" (docs/reach.md).
         "connections": {
             "type": "array",
@@ -100,6 +119,9 @@ class Config:
     external: tuple[ObjectPattern, ...] = ()
     custom_rules: list[tuple[dict[str, Any], Any]] = field(default_factory=list)  # (row, node)
     connections: list[tuple[str, int]] = field(default_factory=list)  # (declared text, line)
+    # name -> labels of the namespaces the config declares (they exist in the cluster)
+    namespaces: dict[str, dict[str, str]] = field(default_factory=dict)
+    admission_config: str | None = None  # resolved against the config file's folder
 
 
 def load_config(
@@ -388,6 +410,13 @@ def _build(path: str, data: dict[str, Any], doc: yamlnodes.Document, text: str) 
     for index, text in enumerate(data.get("connections") or []):
         line, _ = locate(doc.node, ("connections", index), doc.offset)
         config.connections.append((text, line))
+    for name, row in (data.get("namespaces") or {}).items():
+        config.namespaces[str(name)] = dict((row or {}).get("labels") or {})
+    # a declared namespace exists: references to it resolve, as `external:` rows make them
+    config.external += tuple(ObjectPattern("Namespace", name, "*") for name in config.namespaces)
+    if data.get("admission-config"):
+        folder = os.path.dirname(os.path.abspath(path))
+        config.admission_config = os.path.join(folder, data["admission-config"])
     custom_node = _child(doc.node, "custom-rules")
     for index, row in enumerate(data.get("custom-rules") or []):
         node = custom_node.value[index] if custom_node is not None else None

@@ -40,6 +40,7 @@ REJECTING_RULES = frozenset(
         "kind-not-served",  # kubeplan/schemas/served.py
         "removed-api",  # the lint twin of api-version-not-served (commands/pipeline._drop_doubles keeps it)
         "yaml-duplicate-key",
+        "namespace-mismatch",  # kubectl refuses to send it (cli-runtime resource/visitor.go)
         "netpol-invalid",  # pkg/apis/networking/validation/validation.go ValidateNetworkPolicySpec
         # A CRD whose schema the API server refuses (apiextensions-apiserver
         # pkg/apis/apiextensions/validation/validation.go ValidateCustomResourceDefinition).
@@ -56,10 +57,22 @@ REJECTING_RULES = frozenset(
         "api-not-found",
     }
 )
+# Admission refusals (kubeplan/admission): the API server refuses a Pod or a PVC; for a workload
+# the object is accepted and the pods its controller creates are refused (its rollout stalls).
+# Which of the two is the plan's `refused` and `stalls` of a step (kubeplan/planner/admission.py).
+ADMISSION_RULES = frozenset(
+    {
+        "pod-security-enforce",
+        "limitrange-violation",
+        "quota-exceeded",
+        "quota-must-specify",
+        "pod-security-invalid-label",
+    }
+)
 # Findings that state what the API server does with a request: it refuses the object, or the
 # authorizer refuses the identity (`rbac-denied`). Configuration changes whether they fail the
 # run, never the verdict.
-FACTS = REJECTING_RULES | {"rbac-denied"}
+FACTS = REJECTING_RULES | ADMISSION_RULES | {"rbac-denied"}
 # A rule that crashed (`rule-error`) says kubeplan failed, never a thing to configure away.
 NOT_CONFIGURABLE_CATEGORIES = frozenset({"internal"})
 
@@ -74,6 +87,7 @@ _STAGES = {
     "diff": "diff, plan",
     "reachability": "plan, reach",
     "rbac": "plan",
+    "admission": "check, plan",
 }
 _FACT_NOTE = (
     " The API server refuses the object whatever the config says: silencing or re-grading it"
