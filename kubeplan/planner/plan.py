@@ -39,6 +39,8 @@ class PlanOptions:
     groups: tuple[str, ...] = ()
     rbac_paths: list[str] = field(default_factory=list)
     server_side: bool = False
+    admission_config: str | None = None  # --admission-config: Pod Security defaults, exemptions
+    namespace: str | None = None  # -n: as kubectl apply -n
     # The config.load.Config the command read (kubeplan/config/; its defaults without a file).
     config: Any = None
 
@@ -58,13 +60,17 @@ class PlanStep:
     findings: list[Finding] = field(default_factory=list)
     # The steps it depends on that the API server rejects, or that cannot happen themselves.
     rejected_dependencies: list[ResourceId] = field(default_factory=list)
+    # Admission (kubeplan/admission): the findings that refuse the object itself (a Pod, a
+    # PVC), and those that refuse the pods a workload's controller creates (it stalls).
+    refused: list[Finding] = field(default_factory=list)
+    stalls: list[Finding] = field(default_factory=list)
 
     @property
     def rejected(self) -> bool:
         """The API server refuses the request. Every rejecting finding the plan attaches is an
         error when made; the config may re-grade or silence it (it then no longer fails the
         run), but the API server still refuses the step (rules/suppress.py)."""
-        return any(f.rule in REJECTING_RULES for f in self.findings)
+        return bool(self.refused) or any(f.rule in REJECTING_RULES for f in self.findings)
 
     @property
     def blocked(self) -> bool:
@@ -94,7 +100,14 @@ class PlanStep:
             return "blocked"
         if self.rejected_dependencies:
             return "cannot-happen"
+        if self.stalls:
+            return "stalls"
         return self.action
+
+    @property
+    def stalled(self) -> bool:
+        """Accepted, but admission refuses the pods its controller creates: the rollout stalls."""
+        return self.verdict == "stalls"
 
     @property
     def effects(self) -> set[str]:
@@ -141,6 +154,7 @@ class Plan:
             "rejected": sum(s.rejected for s in self.steps),
             "blocked": sum(s.blocked for s in self.steps),
             "cannot_happen": sum(s.cannot_happen for s in self.steps),
+            "stalls": sum(s.stalled for s in self.steps),
             "waves": max((s.wave for s in self.steps), default=0),
             "cycles": len(self.cycles),
         }
@@ -169,7 +183,9 @@ def build_plan(
     from kubeplan.rules.ignore_paths import matcher
 
     ignored = matcher(config.ignore_paths, config.path)
-    diff = run_diff(paths, base, options.kubernetes_version, progress, ignored)
+    diff = run_diff(
+        paths, base, options.kubernetes_version, progress, ignored, namespace=options.namespace
+    )
     diff.config = config.path
     findings = list(diff.findings)
     changes = [
@@ -205,7 +221,12 @@ def build_plan(
     ]
     _attach(findings, steps)  # a rejected step rolls nothing
     attached = len(findings)
+    from kubeplan.planner.admission import admit_steps, quota_rollouts
+
+    admitted, admission = admit_steps(steps, diff, config, options)
+    findings += admitted
     rollouts = _rollouts(steps, diff, options)
+    findings += quota_rollouts(steps, admission)
     identity = None
     if options.user is not None:
         identity, rbac_findings = _authorize(steps, diff, options)

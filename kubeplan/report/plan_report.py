@@ -23,6 +23,7 @@ SYMBOL = {
     "rejected": "!",
     "blocked": "✗",
     "cannot-happen": "⊘",
+    "stalls": "‖",
 }
 COLOUR = {
     "create": "green",
@@ -31,6 +32,7 @@ COLOUR = {
     "rejected": "red",
     "blocked": "red",
     "cannot-happen": "red",
+    "stalls": "red",
 }
 # A plan of thousands of steps stays readable: rollouts beyond this many steps are cut short.
 ROLLOUT_STEPS_SHOWN = 12
@@ -46,6 +48,8 @@ def _effect_note(step: PlanStep) -> str:
     """What the step does to running pods, in a few words."""
     if step.cannot_happen:
         return ""
+    if step.stalled:
+        return "accepted; its rollout stalls: admission refuses its new pods"
     if step.rollout is not None:
         return printable(step.rollout.summary)
     effects = step.effects
@@ -254,7 +258,7 @@ def summary(plan: Plan) -> str:
         ("no_pod_effect", "no pod effect"),
     )
     text = "Plan: " + diff_report.counts_text(c, details)
-    for key in ("rejected", "blocked", "cannot_happen"):
+    for key in ("rejected", "blocked", "cannot_happen", "stalls"):
         if c[key]:
             text += f", {c[key]} {key.replace('_', ' ')}"
     return text + "."
