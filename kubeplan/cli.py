@@ -140,6 +140,26 @@ ChangedSinceOpt = Annotated[
         show_default=False,
     ),
 ]
+ApplyNamespaceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--namespace",
+        "-n",
+        help="As kubectl apply -n: the namespace of namespaced objects that name none (an"
+        " object naming another one is refused, as kubectl refuses it).",
+        show_default=False,
+    ),
+]
+AdmissionConfigOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--admission-config",
+        metavar="FILE",
+        help="The cluster's AdmissionConfiguration (kube-apiserver"
+        " --admission-control-config-file): Pod Security defaults and exemptions.",
+        show_default=False,
+    ),
+]
 ContextOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -270,6 +290,7 @@ def validate(
     context: ContextOpt = None,
     allow_remote: AllowRemoteOpt = False,
     no_render: NoRenderOpt = False,
+    namespace: ApplyNamespaceOpt = None,
 ) -> None:
     """Validate manifests against the Kubernetes JSON schemas and CRDs in the input."""
     _run("check", "main", "validate", **locals())
@@ -293,6 +314,7 @@ def lint(
     context: ContextOpt = None,
     allow_remote: AllowRemoteOpt = False,
     no_render: NoRenderOpt = False,
+    namespace: ApplyNamespaceOpt = None,
 ) -> None:
     """Run the rule pack (security, reliability, deprecation, references) and user rules."""
     _run("check", "main", "lint", **locals())
@@ -319,6 +341,8 @@ def check(
     allow_remote: AllowRemoteOpt = False,
     no_render: NoRenderOpt = False,
     hook: HookOpt = False,
+    admission_config: AdmissionConfigOpt = None,
+    namespace: ApplyNamespaceOpt = None,
 ) -> None:
     """Validate and lint in one pass: what the pre-commit hook and the CI gate run."""
     _run("check", "main", "check", **locals())
@@ -350,6 +374,7 @@ def diff(
     show_suppressed: ShowSuppressedOpt = False,
     detailed_exitcode: DetailedExitcodeOpt = False,
     verbose: VerboseOpt = False,
+    namespace: ApplyNamespaceOpt = None,
 ) -> None:
     """What applying the manifests does, field by field, against a prior revision."""
     _run("diff", "main", **locals())
@@ -417,6 +442,8 @@ def plan(
     no_render: NoRenderOpt = False,
     show_suppressed: ShowSuppressedOpt = False,
     detailed_exitcode: DetailedExitcodeOpt = False,
+    admission_config: AdmissionConfigOpt = None,
+    namespace: ApplyNamespaceOpt = None,
 ) -> None:
     """The ordered steps of applying the manifests: waves, rollouts, RBAC and reachability."""
     _run("plan", "main", **locals())

@@ -30,6 +30,8 @@ def main(
     allow_remote: bool = False,
     no_render: bool = False,
     hook: bool = False,
+    admission_config: str | None = None,
+    namespace: str | None = None,
 ) -> int:
     """Run `mode` (validate, lint or check) on PATHs; the exit code."""
     from kubeplan.schemas import renderguard
@@ -39,9 +41,13 @@ def main(
 
     targets = common.targets(output_format, output)
     recorded = baselines.load(baseline) if baseline else None
-    common.refuse_overwrite([t[1] for t in targets], paths, context, crd, baseline, config)
+    common.refuse_overwrite(
+        [t[1] for t in targets], paths, context, crd, baseline, config, admission_config
+    )
     settings = common.settings(config, kubernetes_version, fail_on, verbose)
     options = pipeline.options(settings, strict, crd, not no_inline_ignore, context)
+    options.admission_config = admission_config
+    options.namespace = namespace
     left_out: list[str] = []
     if hook:
         scope = _hook_scope(paths, options, verbose, quiet)

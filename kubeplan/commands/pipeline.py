@@ -33,6 +33,9 @@ class Options:
     # patches, schemas/hookscope.py), kept out of the context objects.
     context_skip: frozenset[str] = frozenset()
     config: Any = None  # the config.load.Config the command read; None: read it here
+    # --admission-config: the cluster's AdmissionConfiguration (Pod Security defaults)
+    admission_config: str | None = None
+    namespace: str | None = None  # -n: as kubectl apply -n
 
 
 @dataclass
@@ -95,7 +98,12 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
 
     progress = Progress()
     try:
-        loaded = loader.load(paths, extra_crd_paths=options.crd_paths, progress=progress.update)
+        loaded = loader.load(
+            paths,
+            extra_crd_paths=options.crd_paths,
+            progress=progress.update,
+            namespace=options.namespace,
+        )
     finally:
         progress.close()
     resources, findings = loaded.resources, list(loaded.findings)
@@ -105,13 +113,17 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
     if ignored is not None:
         resources = [r for r in resources if not ignored(r.origin.file)]
         findings = [f for f in findings if not ignored(f.file)]
-    context = _context(options.context_paths, resources, findings, ignored, options.context_skip)
+    context = _context(
+        options.context_paths, resources, findings, ignored, options.context_skip, options.namespace
+    )
     if context:
         from kubeplan.schemas import crd
 
         loaded.crds.add_all(r for r in context if crd.is_crd(r))
     if mode in ("validate", "check"):
         findings += validate(resources, catalogs.load_catalog(version, strict), loaded.crds)
+    if mode == "check":
+        findings += _admit(resources, findings, version, config, options, context)
     findings = _silence(findings, resources, config.lint, options)
     if lint_wanted:
         findings += _lint(resources, version, config, options, context)
@@ -130,12 +142,40 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
     )
 
 
+def _admit(
+    resources: list[Resource],
+    findings: list[Finding],
+    version: str,
+    config: Any,
+    options: Options,
+    context: list[Resource],
+) -> list[Finding]:
+    """Admission's findings (Pod Security, LimitRange, ResourceQuota) on the objects the API
+    server accepts: a refused object never reaches admission."""
+    from kubeplan.admission.run import AdmissionOptions, admit, pod_security_config
+    from kubeplan.rules.known import REJECTING_RULES
+
+    refused = {
+        (f.file, f.resource.get("kind"), f.resource.get("namespace"), f.resource.get("name"))
+        for f in findings
+        if f.rule in REJECTING_RULES and f.severity == Severity.ERROR and f.resource
+    }
+    admitted = [r for r in resources if (r.origin.file, r.kind, r.namespace, r.name) not in refused]
+    admission_options = AdmissionOptions(
+        version,
+        pod_security_config(options.admission_config or config.admission_config),
+        config.namespaces,
+    )
+    return admit(admitted, admission_options, context=context).findings
+
+
 def _context(
     paths: list[str],
     resources: list[Resource],
     findings: list[Finding],
     ignored: Callable[[str], bool] | None,
     skip: frozenset[str] = frozenset(),
+    namespace: str | None = None,
 ) -> list[Resource]:
     """The resources of the --context paths that are not among those checked (same file)."""
     if not paths:
@@ -149,7 +189,7 @@ def _context(
 
     progress = Progress()
     try:  # its own findings are not this run's to report
-        extra = loader.load(paths, progress=progress.update).resources
+        extra = loader.load(paths, progress=progress.update, namespace=namespace).resources
     finally:
         progress.close()
     return [

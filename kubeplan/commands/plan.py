@@ -28,6 +28,8 @@ def main(
     no_render: bool,
     show_suppressed: bool,
     detailed_exitcode: bool,
+    admission_config: str | None = None,
+    namespace: str | None = None,
 ) -> int:
     from kubeplan.schemas import renderguard
 
@@ -40,7 +42,7 @@ def main(
     if as_group and not as_user:
         raise KubeplanError("--as-group needs --as")
     targets = common.targets(output_format, output)
-    common.refuse_overwrite([t[1] for t in targets], paths, base, rbac, config)
+    common.refuse_overwrite([t[1] for t in targets], paths, base, rbac, config, admission_config)
     settings = common.settings(config, kubernetes_version, fail_on, verbose)
     options = planner.PlanOptions(
         settings.kubernetes_version,
@@ -49,6 +51,8 @@ def main(
         groups=tuple(as_group or ()),
         rbac_paths=list(rbac or ()),
         server_side=server_side,
+        admission_config=admission_config,
+        namespace=namespace,
         config=settings.effective(),
     )
     with common.progress_line() as progress:
