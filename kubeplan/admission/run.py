@@ -32,7 +32,7 @@ from kubeplan.admission.podsecurity.evaluate import evaluate_pod, violation_mess
 from kubeplan.kube.podresources import POD_LEVEL_DEFAULT_MINOR
 from kubeplan.kube.versions import minor
 from kubeplan.kube.workloads import pod_template
-from kubeplan.model import Finding, Path, Resource, Severity, finding_for
+from kubeplan.model import Finding, Path, Resource, Severity, finding_for, format_path
 
 PSA_ENFORCE = "pod-security-enforce"
 PSA_WARN = "pod-security-warn"
@@ -231,8 +231,11 @@ def _pod(
     rules = limitrange.limit_rules(view.limitranges) if view.limitranges else []
     refusals: list[Finding] = []
     if rules:
-        spec, _defaulted = limitrange.default_containers(spec, rules)
-        if creates:
+        before = spec
+        spec, defaulted = limitrange.default_containers(spec, rules)
+        if creates and defaulted:
+            refusals += _invalid_after_defaults(resource, path, before, spec, server_minor)
+        if creates and not refusals:
             refusals += _limit_findings(resource, path, spec, rules)
     psa = _pod_security(resource, path, metadata, spec, view, config, server_minor, creates)
     refusals += [f for f in psa if f.rule == PSA_ENFORCE]
@@ -270,6 +273,39 @@ def _quota_pods(
         message = _stall_message(resource, f"{fit}{refusal}")
     at = (*path, "spec") if path or not bare else ("spec",)
     return [finding_for(resource, admitted.refusal.rule, Severity.ERROR, message, at)]
+
+
+def _invalid_after_defaults(
+    resource: Resource,
+    path: Path,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    server_minor: int,
+) -> list[Finding]:
+    """A LimitRange default can leave a request above its limit (a container limit of 100m and
+    a defaultRequest of 200m): the API server validates the pod after mutation and refuses it
+    (pkg/apis/core/validation ValidatePodCreate runs after the mutating admission phase)."""
+    from kubeplan.schemas.apivalidation.context import Context
+    from kubeplan.schemas.apivalidation.pod import validate_pod_object
+
+    context = Context(server_minor)
+
+    def errors(spec: Mapping[str, Any]) -> dict[tuple[Any, str], Any]:
+        found = validate_pod_object({"kind": "Pod", "spec": dict(spec)}, context)
+        return {(e.path, e.body()): e for e in found if not e.warning and "resources" in e.path}
+
+    new = {key: e for key, e in errors(after).items() if key not in errors(before)}
+    if not new:
+        return []
+    first = next(iter(new.values()))
+    detail = "; ".join(f"{format_path(e.path)}: {e.body()}" for e in new.values())
+    refusal = (
+        f'Pod "{resource.name}" is invalid: {detail} (after the LimitRange defaults)'
+        if resource.kind == "Pod" and resource.group == ""
+        else _stall_message(resource, f"the pod is invalid after the LimitRange defaults: {detail}")
+    )
+    at = (*path, *first.path) if path else first.path
+    return [finding_for(resource, LIMITRANGE, Severity.ERROR, refusal, at)]
 
 
 def _limit_findings(

@@ -241,3 +241,60 @@ def test_a_limit_range_maximum_stalls_a_deployment(tmp_path: Path) -> None:
     assert step(report, "Deployment")["verdict"] == "stalls"
     found = [f for f in report["findings"] if f["rule"] == "limitrange-violation"]
     assert "maximum cpu usage per Container is 1, but limit is 2" in found[0]["message"]
+
+
+DEFAULT_LIMIT = """\
+apiVersion: v1
+kind: LimitRange
+metadata:
+  name: defaults
+  namespace: shop
+spec:
+  limits:
+  - type: Container
+    default: {cpu: 200m}
+"""
+
+
+def small(kind: str, requests: str) -> str:
+    body = (
+        "  containers:\n  - name: app\n    image: nginx:1.27\n"
+        f"    resources: {{requests: {{{requests}}}}}\n"
+    )
+    if kind == "Pod":
+        return (
+            f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: small\n  namespace: shop\nspec:\n{body}"
+        )
+    indented = "".join(f"      {line}\n" for line in body.splitlines())
+    return (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: small\n  namespace: shop\n"
+        "spec:\n  selector: {matchLabels: {app: s}}\n  template:\n"
+        "    metadata:\n      labels: {app: s}\n    spec:\n" + indented
+    )
+
+
+def test_a_default_limit_below_the_containers_request_makes_the_pod_invalid(
+    tmp_path: Path,
+) -> None:
+    """LimitRanger writes the default limit (200m) into a container that requests 300m; field
+    validation, which runs after mutation, refuses the pod (ValidateResourceRequirements)."""
+    run = plan(tmp_path, [namespace("shop"), DEFAULT_LIMIT, small("Pod", "cpu: 300m")])
+    assert run.exit_code == 1
+    report = run.json()
+    assert step(report, "Pod")["verdict"] == "rejected"
+    (found,) = [f for f in report["findings"] if f["rule"] == "limitrange-violation"]
+    assert found["message"] == (
+        'Pod "small" is invalid: spec.containers[0].resources.requests: Invalid value: "300m":'
+        " must be less than or equal to cpu limit of 200m (after the LimitRange defaults)"
+    )
+
+
+def test_the_same_default_stalls_a_deployment_and_spares_a_request_below_it(
+    tmp_path: Path,
+) -> None:
+    run = plan(tmp_path, [namespace("shop"), DEFAULT_LIMIT, small("Deployment", "cpu: 300m")])
+    assert step(run.json(), "Deployment")["verdict"] == "stalls"
+    run = plan(
+        tmp_path / "ok", [namespace("shop"), DEFAULT_LIMIT, small("Deployment", "cpu: 100m")]
+    )
+    assert run.exit_code == 0, run.stdout
