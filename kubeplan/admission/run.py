@@ -25,6 +25,7 @@ from kubeplan.admission.namespaces import NamespaceView, namespaces
 from kubeplan.admission.podsecurity.api import (
     Level,
     LevelVersion,
+    PolicyDefaults,
     policy_to_evaluate,
 )
 from kubeplan.admission.podsecurity.config import DEFAULT_CONFIG, PodSecurityConfig
@@ -225,6 +226,8 @@ def _pod(
     spec = template.get("spec")
     if not isinstance(spec, Mapping):
         return
+    if not (view.limitranges or ledger.covers(view.name)) and _nothing_to_evaluate(view, config):
+        return  # the common case: a privileged namespace with neither LimitRange nor quota
     bare = resource.group == "" and resource.kind == "Pod"
     creates = bare or options.creates_pods(resource)
     spec = default_pod_spec(spec, pod_level=server_minor >= POD_LEVEL_DEFAULT_MINOR)
@@ -273,6 +276,24 @@ def _quota_pods(
         message = _stall_message(resource, f"{fit}{refusal}")
     at = (*path, "spec") if path or not bare else ("spec",)
     return [finding_for(resource, admitted.refusal.rule, Severity.ERROR, message, at)]
+
+
+def _policy(view: NamespaceView, config: PodSecurityConfig) -> Any:
+    """The namespace's policy (`PolicyToEvaluate`), read once per namespace and configuration."""
+    return _policy_of(frozenset(view.labels.items()), config.defaults)
+
+
+@lru_cache(maxsize=1024)
+def _policy_of(labels: frozenset[tuple[str, str]], defaults: PolicyDefaults) -> Any:
+    return policy_to_evaluate(dict(labels), defaults)[0]
+
+
+def _nothing_to_evaluate(view: NamespaceView, config: PodSecurityConfig) -> bool:
+    """Pod Security has nothing to say in this namespace: every mode is privileged, or the
+    namespace is exempt."""
+    if config.exempt_namespace(view.name):
+        return True
+    return _policy(view, config).fully_privileged
 
 
 def _invalid_after_defaults(
@@ -343,12 +364,20 @@ def _pod_security(
         runtime_class if isinstance(runtime_class, str) else None
     ):
         return []
-    policy, _errors = policy_to_evaluate(view.labels, config.defaults)
+    policy = _policy(view, config)
     bare = resource.group == "" and resource.kind == "Pod"
     out: list[Finding] = []
     enforced: list[Any] = []
+    seen: dict[tuple[Any, Any], list[Any]] = {}  # enforce and audit often name the same level
+
+    def evaluated(level: LevelVersion) -> list[Any]:
+        key = (level.level, level.version)
+        if key not in seen:
+            seen[key] = evaluate_pod(level, metadata, spec, server_minor=server_minor)
+        return seen[key]
+
     if creates and policy.enforce.level != Level.PRIVILEGED:
-        enforced = evaluate_pod(policy.enforce, metadata, spec, server_minor=server_minor)
+        enforced = evaluated(policy.enforce)
         if enforced:
             message = violation_message(policy.enforce, enforced, enforce=True)
             message = (
@@ -365,7 +394,7 @@ def _pod_security(
     ):
         if level.level == Level.PRIVILEGED:
             continue
-        results = evaluate_pod(level, metadata, spec, server_minor=server_minor)
+        results = evaluated(level)
         if not results or _same(level, policy.enforce, results, enforced):
             continue  # the enforce finding already says it
         message = violation_message(level, results, enforce=False)
