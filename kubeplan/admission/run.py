@@ -434,8 +434,7 @@ def _pvc(resource: Resource, view: NamespaceView, result: Admission) -> None:
     violations = limitrange.validate_pvc(resource.body, rules)
     if not violations:
         return
-    details = ", ".join(v.message for v in violations)
-    message = f'persistentvolumeclaims "{resource.name}" is forbidden: {details}'
+    message = limitrange.pvc_forbidden_message(resource.name or "", violations)
     finding = finding_for(resource, LIMITRANGE, Severity.ERROR, message, violations[0].path)
     result.findings.append(finding)
     result.refused_objects[id(resource)] = [finding]

@@ -5,12 +5,12 @@ Every problem becomes a finding on its own document; nothing here raises on bad 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kubeplan.kube import kinds
+from kubeplan.kube.goquote import go_quote
 from kubeplan.model import Finding, Origin, Resource, Severity, finding_for, format_path
 from kubeplan.position import locate
 from kubeplan.schemas import crd as crds
@@ -345,8 +345,8 @@ def _assign_namespaces(
                     resource,
                     "namespace-mismatch",
                     Severity.ERROR,
-                    f"the namespace from the provided object {json.dumps(resource.namespace)} does"
-                    f" not match the namespace {json.dumps(namespace)}. You must pass"
+                    f"the namespace from the provided object {go_quote(resource.namespace)} does"
+                    f" not match the namespace {go_quote(namespace)}. You must pass"
                     f" '--namespace={resource.namespace}' to perform this operation.",
                     ("metadata", "namespace"),
                 )

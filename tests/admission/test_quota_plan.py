@@ -204,3 +204,108 @@ def test_a_quota_created_with_the_workloads_warns_of_the_status_unknown_window(
     findings = run.json()["findings"]
     (found,) = of_rule(findings, "quota-status-unknown")
     assert "Deployment web" in found["message"]
+
+
+COUNTS = """\
+apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: counts
+  namespace: shop
+spec:
+  hard:
+    count/deployments.apps: "1"
+    services.loadbalancers: "0"
+"""
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: edge
+  namespace: shop
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 80}]
+"""
+
+
+def test_object_counts_refuse_the_object_itself(tmp_path: Path) -> None:
+    second = deployment(1).replace("name: web", "name: api")
+    run = plan(tmp_path, [COUNTS, deployment(1), second, SERVICE], [])
+    assert run.exit_code == 1
+    report = run.json()
+    verdicts = {s["resource"]["name"]: s["verdict"] for s in report["steps"]}
+    assert verdicts["edge"] == "rejected"
+    # the first Deployment takes the one slot; the second is refused
+    assert sorted(v for k, v in verdicts.items() if k in ("web", "api")) == ["create", "rejected"]
+    messages = [f["message"] for f in of_rule(report["findings"], "quota-exceeded")]
+    assert any(
+        m.startswith(
+            'services "edge" is forbidden: exceeded quota: counts, requested:'
+            " services.loadbalancers=1, used: services.loadbalancers=0, limited:"
+            " services.loadbalancers=0"
+        )
+        for m in messages
+    ), messages
+
+
+BEST_EFFORT = """\
+apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: no-best-effort
+  namespace: shop
+spec:
+  hard:
+    pods: "0"
+  scopes: [BestEffort]
+"""
+
+
+def test_a_best_effort_scope_counts_only_pods_without_requests(tmp_path: Path) -> None:
+    run = check(tmp_path, BEST_EFFORT, deployment(2, cpu=None))
+    (found,) = of_rule(run.json()["findings"], "quota-exceeded")
+    assert (
+        "exceeded quota: no-best-effort, requested: pods=1, used: pods=0, limited: pods=0"
+        in (found["message"])
+    )
+    run = check(tmp_path / "burstable", BEST_EFFORT, deployment(2, cpu="100m"))
+    assert of_rule(run.json()["findings"], "quota-exceeded") == []
+
+
+PVC_LIMITS = """\
+apiVersion: v1
+kind: LimitRange
+metadata:
+  name: storage
+  namespace: shop
+spec:
+  limits:
+  - type: PersistentVolumeClaim
+    max: {storage: 10Gi}
+"""
+PVC = """\
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: data
+  namespace: shop
+spec:
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests: {storage: 20Gi}
+"""
+
+
+def test_a_claim_above_the_limit_range_maximum_is_rejected(tmp_path: Path) -> None:
+    run = plan(tmp_path, [PVC_LIMITS, PVC], [])
+    assert run.exit_code == 1
+    report = run.json()
+    (claim,) = [s for s in report["steps"] if s["resource"]["kind"] == "PersistentVolumeClaim"]
+    assert claim["verdict"] == "rejected"
+    (found,) = of_rule(report["findings"], "limitrange-violation")
+    assert found["message"] == (
+        'persistentvolumeclaims "data" is forbidden: maximum storage usage per'
+        " PersistentVolumeClaim is 10Gi, but request is 20Gi"
+    )

@@ -38,6 +38,7 @@ from typing import Any
 
 from kubeplan.admission.limitrange.rules import CONTAINER, POD, PVC, LimitRangeRule
 from kubeplan.kube import podresources
+from kubeplan.kube.goquote import go_quote
 from kubeplan.kube.quantity import Quantity
 from kubeplan.model import Path
 
@@ -323,7 +324,7 @@ def forbidden_message(resource: str, name: str, violations: Sequence[LimitViolat
     first = refusal(violations)
     if not first:
         return ""
-    return f"{resource} {_go_quote(name or 'Unknown')} is forbidden: {aggregate_message([v.message for v in first])}"
+    return f"{resource} {go_quote(name or 'Unknown')} is forbidden: {aggregate_message([v.message for v in first])}"
 
 
 def pod_forbidden_message(name: str, violations: Sequence[LimitViolation]) -> str:
@@ -334,8 +335,3 @@ def pod_forbidden_message(name: str, violations: Sequence[LimitViolation]) -> st
 def pvc_forbidden_message(name: str, violations: Sequence[LimitViolation]) -> str:
     """`persistentvolumeclaims "<name>" is forbidden: ...`."""
     return forbidden_message("persistentvolumeclaims", name, violations)
-
-
-def _go_quote(text: str) -> str:
-    """Go's `%q` for the printable ASCII names Kubernetes allows (backslash and quote escaped)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

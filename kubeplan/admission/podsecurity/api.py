@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kubeplan.admission.podsecurity.goquote import go_quote
+from kubeplan.kube.goquote import go_quote
 
 # api/constants.go
 LABEL_PREFIX = "pod-security.kubernetes.io/"

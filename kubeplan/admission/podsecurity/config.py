@@ -32,8 +32,8 @@ from kubeplan.admission.podsecurity.api import (
     parse_level,
     parse_version,
 )
-from kubeplan.admission.podsecurity.goquote import go_quote
 from kubeplan.errors import ConfigError
+from kubeplan.kube.goquote import go_quote
 from kubeplan.kube.names import name_is_dns_label, name_is_dns_subdomain
 from kubeplan.position import locate
 from kubeplan.schemas import inputfs, yamlnodes

@@ -20,7 +20,7 @@ from typing import Any
 from kubeplan.admission.podsecurity.api import Level, LevelVersion, Version
 from kubeplan.admission.podsecurity.checks import DEFAULT_CHECKS, RELEASE_CHANGES, Check, CheckFn
 from kubeplan.admission.podsecurity.checks.volumes import VOLUME_SOURCES
-from kubeplan.admission.podsecurity.goquote import go_quote
+from kubeplan.kube.goquote import go_quote
 
 Path = tuple[str | int, ...]
 

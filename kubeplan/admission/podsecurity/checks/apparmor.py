@@ -23,7 +23,7 @@ from kubeplan.admission.podsecurity.checks._pod import (
     setters,
     text,
 )
-from kubeplan.admission.podsecurity.goquote import go_quote
+from kubeplan.kube.goquote import go_quote
 
 # k8s.io/api core/v1 annotation_key_constants.go, as policy/check_appArmorProfile.go uses them.
 ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/"  # DeprecatedAppArmorBetaContainerAnnotationKeyPrefix

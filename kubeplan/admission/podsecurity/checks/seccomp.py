@@ -23,7 +23,7 @@ from kubeplan.admission.podsecurity.checks._pod import (
     setters,
     text,
 )
-from kubeplan.admission.podsecurity.goquote import go_quote
+from kubeplan.kube.goquote import go_quote
 
 # policy/check_seccompProfile_baseline.go
 ANNOTATION_KEY_POD = "seccomp.security.alpha.kubernetes.io/pod"
