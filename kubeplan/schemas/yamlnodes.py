@@ -76,6 +76,48 @@ class _Loader(_Parser, yaml.resolver.Resolver):  # type: ignore[misc, valid-type
         return yaml.resolver.Resolver.resolve(self, kind, value, implicit)
 
 
+class _GoEscapesLoader(  # type: ignore[misc]
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    yaml.resolver.Resolver,
+):
+    """The pure-Python scanner with go-yaml's escapes in double-quoted scalars, for the few
+    documents where libyaml and go-yaml disagree on them.
+
+    go-yaml v2 (sigs.k8s.io/yaml goyaml.v2, scannerc.go `yaml_parser_scan_flow_scalar`), what
+    kubectl decodes with, accepts `\\'` (a quote) and refuses `\\/`; libyaml does the
+    opposite (YAML 1.2 added `\\/`). `"it\\'s"` is valid to kubectl; `"https:\\/\\/x"` is not.
+    """
+
+    ESCAPE_REPLACEMENTS: ClassVar[dict[str, str]] = {
+        **{k: v for k, v in yaml.scanner.Scanner.ESCAPE_REPLACEMENTS.items() if k != "/"},
+        "'": "'",
+    }
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+    resolve = _Loader.resolve
+    _plain_tags = _Loader._plain_tags
+
+
+# A backslash before a quote or a slash: a document where go-yaml's escapes may differ.
+_ESCAPES_DIFFER = re.compile(r"\\['/]")
+
+
+def _loader_for(text: str) -> Any:
+    """libyaml, unless the text has an escape on which it and go-yaml disagree."""
+    if "\\" in text and _ESCAPES_DIFFER.search(text):
+        return _GoEscapesLoader(text)
+    return _Loader(text)
+
+
 _TAG = "tag:yaml.org,2002:"
 _STR_TAG = _TAG + "str"
 _INT_TAG = _TAG + "int"
@@ -324,7 +366,7 @@ def _parse_chunk_text(chunk: _Chunk) -> Document:
     offset = chunk.first_line
     lines = _Lines(chunk.text) if _odd_breaks(chunk.text) else None
     try:
-        loader = _Loader(chunk.text)
+        loader = _loader_for(chunk.text)
         try:
             node = loader.get_single_node()
         finally:
@@ -350,6 +392,8 @@ def _parse_chunk_text(chunk: _Chunk) -> Document:
             doc = Document(chunk.index, line, None, template=chunk.template, broken=True)
             doc.problems.append(Problem("yaml-too-deep", _TOO_DEEP_MESSAGE, line, column))
             return doc
+        if problem == "found unknown escape character '/'":
+            problem += " (kubectl's YAML parser, go-yaml, has no \\/ escape: write / alone)"
         if mark and _char_at(chunk.text, mark.line, mark.column) == "\t":
             problem += " (a tab: YAML indentation must use spaces)"
         doc = Document(chunk.index, line, None, template=chunk.template, broken=True)
