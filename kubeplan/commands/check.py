@@ -67,7 +67,14 @@ def main(
     if recorded is not None:
         baselines.apply(result.findings, recorded)
     _emit(mode, result, targets, quiet, no_color, verbose, show_suppressed)
-    return 1 if result.failed(settings.fail_on) else 0
+    if result.failed(settings.fail_on):
+        return 1
+    if not result.resources and not hook:
+        # A gate that checked nothing must not pass as if it had (a chart helm could not
+        # render, a folder of files that are not manifests): said on standard error, exit 2.
+        common.say(f"kubeplan: {common.NOTHING_VALIDATED}")
+        return 2
+    return 0
 
 
 def _hook_scope(

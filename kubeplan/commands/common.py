@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 
 Target = tuple[str, str | None]
 NOTHING_TO_READ = "nothing to read: no .yaml, .yml or .json file in the given paths"
+NOTHING_VALIDATED = (
+    "nothing was validated: no Kubernetes object in the given paths (the findings above say"
+    " why); exit 2"
+)
 
 
 def say(line: str) -> None:

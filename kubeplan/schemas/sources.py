@@ -234,20 +234,25 @@ def _list_folder(
 
 
 def _walk_into(full: str, name: str, sources: Sources) -> bool:
-    """Whether a subfolder is walked: hidden folders and Helm charts are not."""
+    """Whether a subfolder is walked: hidden folders are not, and a Helm chart is rendered
+    (a chart's templates are not manifests until helm renders them), never walked."""
     if name.startswith("."):
         sources.notes.append(f"{os.path.normpath(full)}: hidden folder not read")
         return False
     if os.path.isfile(os.path.join(full, "Chart.yaml")):
-        sources.findings.append(
-            _file_finding(
-                os.path.normpath(os.path.join(full, "Chart.yaml")),
-                "helm-chart-not-rendered",
-                "a Helm chart is not read as plain YAML; name the chart folder as a PATH "
-                "to render it, or pipe it in: helm template CHART | kubeplan validate -",
-                Severity.INFO,
+        if renderguard.render_enabled():
+            _render(full, sources)
+        else:
+            sources.findings.append(
+                _file_finding(
+                    os.path.normpath(os.path.join(full, "Chart.yaml")),
+                    "helm-chart-not-rendered",
+                    "rendering is switched off, so this Helm chart is not read (its templates"
+                    " are not manifests until rendered); pipe it in instead:"
+                    " helm template CHART | kubeplan validate -",
+                    Severity.INFO,
+                )
             )
-        )
         return False
     return True
 
@@ -375,16 +380,20 @@ def _run_renderer(
     tool = "helm" if missing.name == "helm" else "kustomize"
     if not commands:
         reason = missing.why_missing()
+        if tool == "helm":  # a chart's templates are not manifests: none of its files is read
+            what = "this chart is not rendered and none of its files is read"
+        else:
+            what = "this folder is read as plain YAML files instead of being rendered"
         sources.findings.append(
             _file_finding(
                 marker,
                 "render-unavailable",
-                f"{reason}, so this folder is read as plain YAML files instead of"
-                f" being rendered; render it and pipe it in: {example} | kubeplan validate -",
+                f"{reason}, so {what}; render it and pipe it in:"
+                f" {example} | kubeplan validate -",
                 Severity.WARNING,
             )
         )
-        return False
+        return tool == "helm"
     command = commands[0]
     try:
         done = programs.run(

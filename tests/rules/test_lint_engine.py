@@ -131,9 +131,14 @@ def test_bad_config_keys_are_reported_with_their_lines(tmp_path: Path) -> None:
 def test_external_objects_and_ignore_paths(tmp_path: Path) -> None:
     (tmp_path / "vendor").mkdir()
     write(tmp_path, "vendor/old.yaml", REMOVED)
+    write(tmp_path, "app.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n")
     config = write(tmp_path, "c.yaml", 'ignore-paths: ["vendor/*"]\n')
     run = kubeplan("check", "-k", "1.33", str(tmp_path), "--config", config)
     assert run.exit_code == 0, run.stdout
+    # with every manifest ignored, nothing is validated: said, and not a pass
+    (tmp_path / "app.yaml").unlink()
+    run = kubeplan("check", "-k", "1.33", str(tmp_path), "--config", config)
+    assert run.exit_code == 2 and "nothing was validated" in run.stderr
 
 
 def test_config_rule_as_json_schema(tmp_path: Path) -> None:

@@ -203,14 +203,58 @@ def test_kustomize_folder_is_rendered_when_kustomize_exists(
     assert "(kustomize)" in only["file"]
 
 
-def test_walked_helm_chart_is_not_read_as_yaml(tmp_path: Path) -> None:
+def _chart(tmp_path: Path) -> None:
     chart = tmp_path / "charts" / "web"
     (chart / "templates").mkdir(parents=True)
     (chart / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 0.1.0\n")
     (chart / "templates" / "d.yaml").write_text("{{- if .Values.x }}\nkind: {{ .Values.kind }}\n")
     (tmp_path / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns1\n")
-    got = findings("validate", str(tmp_path))
-    assert [(f["rule"], f["severity"]) for f in got] == [("helm-chart-not-rendered", "info")]
+
+
+def _path_without(program: str) -> str:
+    return os.pathsep.join(
+        p
+        for p in os.environ["PATH"].split(os.pathsep)
+        if p and not os.path.exists(f"{p}/{program}")
+    )
+
+
+def test_walked_helm_chart_without_helm_is_one_warning_and_none_of_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder holding Chart.yaml is a chart whether named or walked: its templates are not
+    manifests, so without helm none is read (no flood of yaml-syntax errors), and one warning
+    says how to pipe `helm template` in."""
+    _chart(tmp_path / "repo")
+    monkeypatch.setenv("PATH", _path_without("helm"))
+    got = findings("validate", str(tmp_path / "repo"))
+    assert [(f["rule"], f["severity"]) for f in got] == [("render-unavailable", "warning")]
+    assert got[0]["file"].endswith("charts/web/Chart.yaml")
+    named = kubeplan("validate", str(tmp_path / "repo" / "charts" / "web"), "--format", "json")
+    assert [f["rule"] for f in named.json()["findings"]] == ["render-unavailable"]
+    assert named.exit_code == 2 and "nothing was validated" in named.stderr
+
+
+def test_walked_helm_chart_is_rendered_by_helm(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a helm on PATH (outside the checked folder), a chart reached by the walk is
+    rendered with `helm template CHART`, as a named one is."""
+    _chart(tmp_path / "repo")
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    helm = tools / "helm"
+    helm.write_text(
+        "#!/bin/sh\n"
+        '[ "$1" = template ] || exit 3\n'
+        "printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: from-chart\\n"
+        "data:\\n  count: 1\\n'\n"
+    )
+    helm.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{_path_without('helm')}")
+    got = findings("validate", str(tmp_path / "repo"))
+    assert [(f["rule"], f["path"]) for f in got] == [("schema-invalid", "data.count")]
+    assert got[0]["file"].endswith("charts/web (helm)")
 
 
 @pytest.mark.skipif(not shutil.which("kubectl"), reason="kubectl is not installed")

@@ -103,7 +103,9 @@ def test_no_program_of_the_repository_runs(
     repo, marker, env = hostile_repo
     done = _kubeplan(env, repo, *args)
     assert "Traceback" not in done.stderr, done.stderr
-    assert done.returncode in (0, 1), done.stdout + done.stderr
+    # `check chart` with no helm outside the repository validates nothing: exit 2, said
+    allowed = (0, 1, 2) if args[-1] == "chart" else (0, 1)
+    assert done.returncode in allowed, done.stdout + done.stderr
     assert not marker.exists(), marker.read_text()
 
 

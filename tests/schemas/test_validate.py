@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import findings, fixture, kubeplan
 
 
@@ -118,10 +120,21 @@ def test_tab_indentation_is_explained() -> None:
     assert "tab" in only["message"]
 
 
-def test_empty_file_is_an_info_finding_and_does_not_fail() -> None:
-    run = kubeplan("validate", fixture("broken", "empty.yaml"))
+def test_empty_file_is_an_info_finding_and_does_not_fail(tmp_path: Path) -> None:
+    (tmp_path / "empty.yaml").write_text("")
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")
+    run = kubeplan("validate", str(tmp_path))
     assert run.exit_code == 0
     assert "[empty-file]" in run.stdout
+
+
+def test_a_run_that_validated_nothing_is_not_a_pass() -> None:
+    """Only an empty file: the info is shown, and the run exits 2 saying nothing was
+    validated, so a gate over the wrong folder does not pass."""
+    run = kubeplan("validate", fixture("broken", "empty.yaml"))
+    assert run.exit_code == 2
+    assert "[empty-file]" in run.stdout
+    assert "nothing was validated" in run.stderr
 
 
 def test_custom_resources_validated_against_crd_in_the_input() -> None:
