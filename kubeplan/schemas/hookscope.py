@@ -27,12 +27,15 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import yaml
 
 from kubeplan.schemas import inputfs
-from kubeplan.schemas.sources import KUSTOMIZATION_FILES, MANIFEST_SUFFIXES
+from kubeplan.schemas.kustomizeinputs import (
+    KUSTOMIZATION_FILES,
+    SafeAnyTagLoader,
+    kustomize_inputs,
+)
 
 _OBJECT_LINE = re.compile(r"""^\s*["']?(apiVersion|kind)["']?\s*:""", re.MULTILINE)
 _SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "__pycache__"})
@@ -48,7 +51,7 @@ class HookScope:
 def hook_scope(paths: list[str], context: list[str]) -> HookScope:
     """Split PATHs into what the hook checks and what it leaves out (with the reason)."""
     files = [p for p in paths if os.path.isfile(p)]
-    kustomized = _kustomize_inputs(_kustomizations(files, context))
+    kustomized = kustomize_inputs(_kustomizations(files, context))
     scope = HookScope()
     for path in paths:
         reason = _reason(path, kustomized) if path in files else None
@@ -97,25 +100,10 @@ def _is_manifest(path: str) -> bool:
     except (inputfs.Refused, UnicodeDecodeError):
         return True  # the loader reports what it cannot read
     try:
-        documents = list(yaml.load_all(text, Loader=_Loader))
+        documents = list(yaml.load_all(text, Loader=SafeAnyTagLoader))
     except yaml.YAMLError:
         return bool(_OBJECT_LINE.search(text))
     return any(isinstance(d, dict) and ({"apiVersion", "kind"} & set(d)) for d in documents)
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that reads any tag as plain data (`!!python/name:` in mkdocs.yml, `!Ref`)."""
-
-
-def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        return loader.construct_mapping(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_scalar(node)  # type: ignore[arg-type]
-
-
-_Loader.add_multi_constructor("", _any_tag)
 
 
 def _kustomizations(files: Iterable[str], context: Iterable[str]) -> Iterator[str]:
@@ -140,62 +128,3 @@ def _kustomizations(files: Iterable[str], context: Iterable[str]) -> Iterator[st
                     seen.add(os.path.realpath(candidate))
             folder = os.path.dirname(folder)
     yield from sorted(seen)
-
-
-def _kustomize_inputs(kustomizations: Iterable[str]) -> dict[str, str]:
-    """Real path of every file a kustomization uses that is not an object -> why."""
-    out: dict[str, str] = {}
-    for path in kustomizations:
-        try:
-            text = inputfs.read_regular(path)[0].decode("utf-8-sig")
-            data = yaml.load(text, Loader=_Loader)
-        except (inputfs.Refused, UnicodeDecodeError, yaml.YAMLError):
-            continue  # not readable as a kustomization: nothing to leave out
-        if not isinstance(data, dict):
-            continue
-        folder = os.path.dirname(path)
-        where = os.path.relpath(path)
-        for role, reference in _references(data):
-            if "\n" in reference or "://" in reference:
-                continue  # an inline patch or a remote file
-            real = os.path.realpath(os.path.join(folder, reference))
-            out.setdefault(real, f"a Kustomize {role} of {where}")
-    return out
-
-
-def _references(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(role, relative path) of the files a kustomization names that are not objects."""
-    for key in ("patches", "patchesJson6902"):
-        for item in _items(data.get(key)):
-            if isinstance(item, dict) and isinstance(item.get("path"), str):
-                yield "patch", item["path"]
-    for item in _items(data.get("patchesStrategicMerge")):
-        if isinstance(item, str):
-            yield "patch", item
-    for item in _items(data.get("replacements")):
-        if isinstance(item, dict) and isinstance(item.get("path"), str):
-            yield "replacement", item["path"]
-    for key in ("configMapGenerator", "secretGenerator"):
-        for item in _items(data.get(key)):
-            if not isinstance(item, dict):
-                continue
-            sources = [*_items(item.get("files")), *_items(item.get("envs")), item.get("env")]
-            for source in sources:
-                if isinstance(source, str):
-                    yield "generator input", source.split("=", 1)[-1]
-    for key in ("configurations", "generators", "transformers", "validators"):
-        for item in _items(data.get(key)):
-            if isinstance(item, str) and item.lower().endswith(MANIFEST_SUFFIXES):
-                yield key[:-1] + " config", item
-    openapi = data.get("openapi")
-    if isinstance(openapi, dict) and isinstance(openapi.get("path"), str):
-        yield "OpenAPI schema", openapi["path"]
-    for chart in _items(data.get("helmCharts")):
-        if isinstance(chart, dict):
-            for values in [chart.get("valuesFile"), *_items(chart.get("additionalValuesFiles"))]:
-                if isinstance(values, str):
-                    yield "Helm values file", values
-
-
-def _items(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []

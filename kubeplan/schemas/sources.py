@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 from kubeplan.errors import KubeplanError
 from kubeplan.model import Finding, Severity
 from kubeplan.schemas import inputfs, programs, renderguard
+from kubeplan.schemas.kustomizeinputs import (
+    KUSTOMIZATION_FILES,
+    MANIFEST_SUFFIXES,
+    kustomize_inputs,
+)
 
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 RENDER_TIMEOUT_SECONDS = 120
 
 
@@ -195,12 +198,20 @@ def _walk_folder(root: str, sources: Sources) -> None:
     subfolders, each sorted. Symbolic links are followed only to files inside `root`."""
     boundary = os.path.realpath(root)
     pending = [root]
+    found: list[str] = []
     while pending:
         folder = pending.pop()
         files, subfolders = _list_folder(folder, root, boundary, sources)
-        for full in files:
-            _walk_file(full, root, boundary, sources)
+        found.extend(files)
         pending.extend(reversed(subfolders))
+    kustomizations = [f for f in found if os.path.basename(f) in KUSTOMIZATION_FILES]
+    not_objects = kustomize_inputs(kustomizations) if kustomizations else {}
+    for full in found:
+        why = not_objects.get(os.path.realpath(full))
+        if why is not None:
+            sources.notes.append(f"{os.path.normpath(full)}: {why}, not an object; not read")
+            continue
+        _walk_file(full, root, boundary, sources)
 
 
 def _list_folder(
@@ -388,8 +399,7 @@ def _run_renderer(
             _file_finding(
                 marker,
                 "render-unavailable",
-                f"{reason}, so {what}; render it and pipe it in:"
-                f" {example} | kubeplan validate -",
+                f"{reason}, so {what}; render it and pipe it in: {example} | kubeplan validate -",
                 Severity.WARNING,
             )
         )
