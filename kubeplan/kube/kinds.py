@@ -31,5 +31,11 @@ def builtin_kinds() -> dict[tuple[str, str], KindInfo]:
     }
 
 
+@cache
+def builtin_groups() -> frozenset[str]:
+    """Every API group of a built-in kind (`""` the core group, `apps`, `batch`, ...)."""
+    return frozenset(group for group, _kind in builtin_kinds())
+
+
 def builtin_kind(group: str, kind: str) -> KindInfo | None:
     return builtin_kinds().get((group, kind))

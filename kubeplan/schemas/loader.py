@@ -142,9 +142,19 @@ def _load_text(source: sources.SourceText, result: LoadResult) -> None:
 def _add_document(data: Any, node: Any, offset: int, origin: Origin, result: LoadResult) -> None:
     if not isinstance(data, dict):
         what = "a list" if isinstance(data, list) else f"a {type(data).__name__} value"
-        result.findings.append(
-            _finding(origin, "not-a-mapping", f"the document is {what}, not a Kubernetes object")
-        )
+        if isinstance(data, list) and any(_meant_as_object(item) for item in data):
+            # objects written as a YAML list: kubectl cannot decode it (it wants a List kind)
+            message = f"the document is {what} of objects; write them as documents separated by ---, or as a kind: List"
+            result.findings.append(_finding(origin, "not-a-mapping", message))
+        else:  # data (a JSON array, a number): no Kubernetes object was meant
+            result.findings.append(
+                _finding(
+                    origin,
+                    "not-a-manifest",
+                    f"not a Kubernetes object: the document is {what}",
+                    Severity.INFO,
+                )
+            )
         return
     kind = data.get("kind")
     items = data.get("items")
@@ -154,6 +164,10 @@ def _add_document(data: Any, node: Any, offset: int, origin: Origin, result: Loa
     resource = _resource(data, node, offset, origin, result)
     if resource is not None:
         result.resources.append(resource)
+
+
+def _meant_as_object(item: Any) -> bool:
+    return isinstance(item, dict) and ("apiVersion" in item or "kind" in item)
 
 
 def _expand_list(data: dict, node: Any, offset: int, origin: Origin, result: LoadResult) -> None:
@@ -205,7 +219,7 @@ def _resource(
                 origin,
                 "not-a-manifest",
                 "not a Kubernetes object: the document has neither apiVersion nor kind",
-                Severity.WARNING,
+                Severity.INFO,
             )
         )
         return None
@@ -246,6 +260,22 @@ def _resource(
     if api_version.partition("/")[0] in NOT_API_GROUPS and "/" in api_version:
         result.notes.append(
             f"{origin.file}:{origin.line}: {kind} is Kustomize configuration, not read"
+        )
+        return None
+    group = api_version.rpartition("/")[0]
+    if group and "." not in group and group not in kinds.builtin_groups():
+        # skaffold/v4beta6, a tool's own config: no API server serves a group without a dot
+        # but its own built-in ones (a CRD's group must hold one: apiextensions validation
+        # ValidateCustomResourceDefinitionSpec, "should be a domain with at least one dot")
+        result.findings.append(
+            _finding(
+                origin,
+                "not-a-manifest",
+                f"not a Kubernetes object: {api_version} is no API group Kubernetes or a"
+                " CustomResourceDefinition can serve (a group needs a dot), so this is another"
+                f" tool's {kind}",
+                Severity.INFO,
+            )
         )
         return None
     metadata = data.get("metadata")

@@ -74,15 +74,32 @@ def test_a_syntax_error_does_not_hide_the_other_documents() -> None:
 def test_documents_that_are_not_objects() -> None:
     got = findings("validate", fixture("broken", "not-objects.yaml"))
     assert located(got) == {
-        ("not-a-mapping", "not-objects.yaml", 1, ""),
+        ("not-a-manifest", "not-objects.yaml", 1, ""),  # a list of words: data, no object
         ("missing-kind", "not-objects.yaml", 4, "kind"),
         ("missing-api-version", "not-objects.yaml", 8, "apiVersion"),
         ("missing-name", "not-objects.yaml", 14, "metadata.name"),
         ("not-a-manifest", "not-objects.yaml", 18, ""),
     }
     severities = {f["rule"]: f["severity"] for f in got}
-    assert severities["not-a-manifest"] == "warning"
+    assert severities["not-a-manifest"] == "info"  # a note, never an error
     assert severities["missing-kind"] == "error"
+
+
+def test_a_list_of_objects_and_another_tools_config(tmp_path: Path) -> None:
+    """Objects written as a YAML list are meant as objects (kubectl refuses the list: an
+    error); `skaffold/v4beta6` names a group no API server can serve (no dot, not built in):
+    another tool's config, a note, and no identity rule such as missing-name runs on it."""
+    (tmp_path / "listed.yaml").write_text("- apiVersion: v1\n  kind: ConfigMap\n")
+    (tmp_path / "skaffold.yaml").write_text("apiVersion: skaffold/v4beta6\nkind: Config\n")
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")
+    got = {
+        (f["rule"], f["severity"], Path(f["file"]).name)
+        for f in findings("validate", str(tmp_path))
+    }
+    assert got == {
+        ("not-a-mapping", "error", "listed.yaml"),
+        ("not-a-manifest", "info", "skaffold.yaml"),
+    }
 
 
 def test_same_identity_twice_names_the_first_definition() -> None:
