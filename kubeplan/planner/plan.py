@@ -232,6 +232,7 @@ def build_plan(
         identity, rbac_findings = _authorize(steps, diff, options)
         findings += rbac_findings
     findings += _granted_risks(diff)
+    findings += _crd_deletions(steps, diff)
     reach = None
     if _has_policies(diff.new.resources) or _has_policies(diff.compared_base):
         reach, reach_findings = _reachability(diff, config)
@@ -375,6 +376,42 @@ def _granted_risks(diff: DiffResult) -> list[Finding]:
     from kubeplan.planner.rbac import granted_risks
 
     return list(granted_risks(diff.base.resources, diff.new.resources, diff.kubernetes_version))
+
+
+def _crd_deletions(steps: list[PlanStep], diff: DiffResult) -> list[Finding]:
+    """Deleting a CustomResourceDefinition deletes every object of its kind in the cluster
+    (apiextensions-apiserver pkg/controller/finalizer/crd_finalizer.go: the
+    `customresourcecleanup.apiextensions.k8s.io` finalizer deletes all custom resources before
+    the CRD goes). An error when the base holds objects of the kind (they are lost), else a
+    warning (the cluster may hold objects kubeplan cannot see)."""
+    from kubeplan.model import finding_for
+    from kubeplan.schemas.crd import is_crd
+
+    out = []
+    for step in steps:
+        resource = step.resource
+        if step.action != DELETE or not is_crd(resource):
+            continue
+        spec = resource.body.get("spec") if isinstance(resource.body.get("spec"), dict) else {}
+        names = spec.get("names") if isinstance(spec.get("names"), dict) else {}
+        group, kind = spec.get("group"), names.get("kind")
+        lost = [r for r in diff.base.resources if r.group == group and r.kind == kind]
+        if lost:
+            shown = ", ".join(str(r.identity) for r in lost[:5])
+            more = f" and {len(lost) - 5} more" if len(lost) > 5 else ""
+            message = (
+                f"deleting this CustomResourceDefinition deletes every {kind} in the cluster:"
+                f" {len(lost)} in the base ({shown}{more}) are lost with it"
+            )
+            severity = Severity.ERROR
+        else:
+            message = (
+                f"deleting this CustomResourceDefinition deletes every {kind} in the cluster,"
+                " including objects kubeplan cannot see; the base holds none"
+            )
+            severity = Severity.WARNING
+        out.append(finding_for(resource, "crd-deleted", severity, message))
+    return out
 
 
 def _has_policies(resources: list[Resource]) -> bool:
