@@ -12,6 +12,10 @@ dependencies no field names:
 - workloads after the LimitRanges and ResourceQuotas of their namespace: admission applies them
   when a pod is created (plugin/pkg/admission/limitranger/admission.go,
   plugin/pkg/admission/resourcequota/admission.go), so pods created earlier escape them;
+- a workload after the CustomResourceDefinitions whose API group its ServiceAccount may act on
+  (a Role or ClusterRole rule naming the group, bound to it): an operator upgraded in the same
+  wave as the CRDs it writes races them, its first requests answered 404 until the CRD is
+  Established;
 - a PodDisruptionBudget after the workloads whose pod labels its selector matches, like an HPA
   or VPA after its target: it only means something once they exist;
 - an admission webhook configuration with failurePolicy Fail (the admissionregistration/v1
@@ -219,6 +223,7 @@ class _Universe:
                 for template in refs.claim_template_names(resource):
                     claims[(template, resource.name)] = resource
         self.secrets = refs.secret_producers(revision)
+        self.api_users = _api_users(revision)
         self.external = external
         self._outside: dict[tuple[str, str, str | None, str], bool] = {}
 
@@ -323,6 +328,19 @@ def _edges(
             selector = _dict(resource.body.get("spec")).get("selector")
             for workload in selector_index.select(resource.namespace, selector, label_map=False):
                 edge(workload, node, "spec.selector protects its pods")
+        if resource.kind == "CustomResourceDefinition" and resource.group == refs.CRD_GROUP:
+            group = _str(_dict(resource.body.get("spec")).get("group"))
+            accounts = universe.api_users.get(group, {})
+            for workload_node in (n for nodes in workloads_by_ns.values() for n in nodes):
+                workload = members[workload_node]
+                role = accounts.get((workload.namespace, _service_account(workload)))
+                if role is not None:
+                    edge(
+                        node,
+                        workload_node,
+                        f"its ServiceAccount may act on {group} ({role}): the controller"
+                        " starts after the API it writes exists",
+                    )
         if _serves_through_service(resource):
             for ref in refs.references(resource):
                 service = universe.services.get((ref.namespace, ref.name))
@@ -332,6 +350,53 @@ def _edges(
                 for workload in selector_index.select(ref.namespace, selector, label_map=True):
                     edge(workload, node, f"{ref.why}: Service {ref.name} sends to its pods")
     return _Edges(graph, why, warnings)
+
+
+def _service_account(workload: Resource) -> str:
+    found = workloads.pod_spec(workload)
+    name = found[1].get("serviceAccountName") if found is not None else None
+    return name if isinstance(name, str) and name else "default"
+
+
+def _api_users(revision: list[Resource]) -> dict[str, dict[tuple[str | None, str], str]]:
+    """API group -> (namespace, ServiceAccount) -> the role that lets it act on that group,
+    from the Roles, ClusterRoles and their bindings of the revision. A rule naming the group
+    (not `*`, which every operator's wide role would match) counts; resolving roleRef as the
+    RBAC authorizer does (plugin/pkg/auth/authorizer/rbac/rbac.go)."""
+    rules: dict[tuple[str, str | None, str], set[str]] = {}
+    for resource in revision:
+        if resource.group != "rbac.authorization.k8s.io" or not resource.name:
+            continue
+        if resource.kind in ("Role", "ClusterRole"):
+            namespace = resource.namespace if resource.kind == "Role" else None
+            groups = {
+                g
+                for rule in _list(resource.body.get("rules"))
+                for g in _list(_dict(rule).get("apiGroups"))
+                if isinstance(g, str) and g not in ("", "*")
+            }
+            rules[(resource.kind, namespace, resource.name)] = groups
+    out: dict[str, dict[tuple[str | None, str], str]] = defaultdict(dict)
+    for binding in revision:
+        if binding.group != "rbac.authorization.k8s.io":
+            continue
+        if binding.kind not in ("RoleBinding", "ClusterRoleBinding"):
+            continue
+        ref = _dict(binding.body.get("roleRef"))
+        kind, name = _str(ref.get("kind")), _str(ref.get("name"))
+        namespace = binding.namespace if kind == "Role" else None
+        groups = rules.get((kind, namespace, name), set())
+        for subject in _list(binding.body.get("subjects")):
+            subject = _dict(subject)
+            if subject.get("kind") != "ServiceAccount":
+                continue
+            account = (
+                _str(subject.get("namespace")) or binding.namespace,
+                _str(subject.get("name")),
+            )
+            for group in groups:
+                out[group].setdefault(account, f"{kind} {name}")
+    return out
 
 
 def _all_refs(resource: Resource, universe: _Universe) -> list[refs.Ref]:
