@@ -34,6 +34,10 @@ COLOUR = {
     "cannot-happen": "red",
     "stalls": "red",
 }
+REPLICA_SET_NAMES_NOTE = (
+    "ReplicaSet names in rollout steps (web-<hash>) are kubeplan's stand-ins: the cluster names"
+    " them by its own pod-template-hash (pkg/controller/controller_utils.go ComputeHash)"
+)
 # A plan of thousands of steps stays readable: rollouts beyond this many steps are cut short.
 ROLLOUT_STEPS_SHOWN = 12
 
@@ -108,7 +112,7 @@ def _step_lines(
     if step.change.fields:
         lines.extend(diff_report.field_lines(step.change, style, indent))
     if step.rollout is not None and verdict not in ("rejected", "blocked", "cannot-happen"):
-        lines.extend(_rollout_lines(step.rollout, style, indent))
+        lines.extend(_rollout_lines(step.rollout, style, indent, verbose))
     for warning in step.warnings:
         lines.append(f"{indent}{style('warning', 'yellow')} {printable(warning)}")
     if verbose:
@@ -132,7 +136,7 @@ def _request(request: dict[str, Any]) -> str:
     return printable(f"{request.get('verb', '?')} {resource}")
 
 
-def _rollout_lines(rollout: Any, style: Style, indent: str) -> list[str]:
+def _rollout_lines(rollout: Any, style: Style, indent: str, verbose: bool = False) -> list[str]:
     lines = []
     steps = list(rollout.steps)
     total = rollout.total_steps  # the listed steps may be only a head and a tail
@@ -152,7 +156,7 @@ def _rollout_lines(rollout: Any, style: Style, indent: str) -> list[str]:
             f"{indent}  {total}. {printable(last.message)}"
             + (style(f"  {state}", "dim") if state else "")
         )
-    for note in rollout.notes:
+    for note in [*rollout.notes, *(rollout.timing if verbose else ())]:
         lines.append(style(f"{indent}  {printable(note)}", "dim"))
     return lines
 
@@ -209,6 +213,8 @@ def render_text(
         )
     if plan.diff.not_compared:
         lines.append(style(diff_report.not_compared_note(plan.diff.not_compared), "dim"))
+    if any(r.resource.kind == "Deployment" and r.steps for r in plan.rollouts):
+        lines.append(style(REPLICA_SET_NAMES_NOTE, "dim"))
     lines.extend(_reach_lines(plan, style))
     lines.append("")
     on_steps = {id(f) for step in plan.steps for f in step.findings}

@@ -94,7 +94,7 @@ def plan_daemonset(
     if old is None:
         rollout.steps = [RolloutStep(f"start a pod on each of {nodes} nodes", nodes=nodes)]
         rollout.summary = f"creates a pod on each of {nodes} nodes"
-        rollout.notes.extend(timing_notes(spec, deadline=False))
+        rollout.timing.extend(timing_notes(spec, deadline=False))
         return rollout
     if strategy == "OnDelete":
         rollout.summary = f"OnDelete: the {nodes} pods keep the old template until deleted"
@@ -134,5 +134,5 @@ def plan_daemonset(
             f"updates {nodes} nodes, {unavailable} at a time: unavailable {unavailable}"
             f" (at most {unavailable} nodes without a ready pod)"
         )
-    rollout.notes.extend(timing_notes(spec, deadline=False))
+    rollout.timing.extend(timing_notes(spec, deadline=False))
     return rollout

@@ -526,7 +526,7 @@ def plan_deployment(
             f"Recreate: all {old_replicas} old pods stop before any new pod starts; the workload"
             " is down in between (pkg/controller/deployment/recreate.go)"
         )
-    rollout.notes.extend(timing_notes(spec, deadline=True))
+    rollout.timing.extend(timing_notes(spec, deadline=True))
     return rollout
 
 

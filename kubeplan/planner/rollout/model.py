@@ -105,6 +105,9 @@ class Rollout:
     steps: list[RolloutStep] = field(default_factory=list)
     summary: str = ""
     notes: list[str] = field(default_factory=list)
+    # What the controller's timing knobs mean (minReadySeconds, progressDeadlineSeconds): the
+    # same for every rollout of the kind, so the text plan shows it only with --verbose.
+    timing: list[str] = field(default_factory=list)
     # When not every step is listed: the exact number of steps, and how many are left out after
     # the first STEPS_HEAD listed ones (the rest of `steps` are the last ones).
     step_count: int | None = None
@@ -132,7 +135,7 @@ class Rollout:
                 {"after": self.elided_after, "count": self.elided} if self.elided else None
             ),
             "summary": self.summary,
-            "notes": list(self.notes),
+            "notes": [*self.notes, *self.timing],
         }
 
 

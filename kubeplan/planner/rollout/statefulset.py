@@ -317,5 +317,5 @@ def plan_statefulset(
                 )
             )
     rollout.summary = "; ".join(parts) if parts else "no pod changes"
-    rollout.notes.extend(timing_notes(spec, deadline=False))
+    rollout.timing.extend(timing_notes(spec, deadline=False))
     return rollout

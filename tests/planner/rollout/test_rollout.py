@@ -147,10 +147,10 @@ def test_pure_scale_scales_the_current_replica_set():
 
 def test_min_ready_and_progress_deadline_are_shown():
     rollout = plan("deployment-timing")
-    assert any(note.startswith("minReadySeconds 10:") for note in rollout.notes)
-    assert any("; progressDeadlineSeconds 300:" in note for note in rollout.notes)
+    assert any(note.startswith("minReadySeconds 10:") for note in rollout.timing)
+    assert any("; progressDeadlineSeconds 300:" in note for note in rollout.timing)
     default = plan("deployment-default")
-    assert any("; progressDeadlineSeconds 600:" in note for note in default.notes)
+    assert any("; progressDeadlineSeconds 600:" in note for note in default.timing)
 
 
 def test_autoscaled_workload_warns_that_replicas_fights_the_hpa():
