@@ -40,6 +40,8 @@ class PlanStep:
     verdict: str = ""  # RBAC verdict for the applying identity: allowed | denied | ""
     blocked_by: tuple[str, ...] = ()  # why the step would fail (rule ids or short reasons)
     detail: str = ""
+    changes: str = ""  # the first field changes: "image web:1.0 → web:1.1; replicas 2 → 3"
+    warnings: tuple[str, ...] = ()  # what the text plan prints under the step (references)
 
 
 @dataclass

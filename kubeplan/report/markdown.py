@@ -224,7 +224,7 @@ def _plan(report: ReportData) -> list[str]:
             code(step.resource),
             cell(step.verdict),
             "❌ " + cell("; ".join(step.blocked_by)) if step.blocked_by else "",
-            cell(step.detail),
+            cell("; ".join(part for part in (step.detail, step.changes) if part)),
         ]
         for step in report.plan_steps
     ]
@@ -233,7 +233,16 @@ def _plan(report: ReportData) -> list[str]:
     out = ["### Plan", ""]
     if blocked:
         out += [*_table(("#", "Step", "Object", "RBAC", "Blocked by", "Detail"), blocked), ""]
-    return out + _details(f"All {len(rows)} steps", table, open_=len(rows) <= OPEN_ROWS)
+    out += _details(f"All {len(rows)} steps", table, open_=len(rows) <= OPEN_ROWS)
+    warned = [
+        [str(step.order), code(step.resource), cell(warning)]
+        for step in report.plan_steps
+        for warning in step.warnings
+    ]
+    if warned:  # as the text plan prints them under each step
+        out += [f"### ⚠️ Step warnings ({len(warned)})", ""]
+        out += [*_table(("#", "Object", "Warning"), warned), ""]
+    return out
 
 
 def _rollouts(report: ReportData) -> list[str]:

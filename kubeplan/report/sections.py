@@ -84,7 +84,8 @@ def plan_sections(plan: Any) -> dict[str, Any]:
     Use: ReportData(command="plan", findings=plan.findings, ..., **plan_sections(plan))."""
     steps, verdicts = [], []
     subject = str(getattr(plan.identity, "user", "") or "")
-    for step in plan.steps:
+    change_details = change_rows(step.change for step in plan.steps)
+    for step, changed in zip(plan.steps, change_details, strict=True):
         rbac = step.rbac
         verdict = "" if rbac is None else ("allowed" if rbac.allowed else "denied")
         blocked = [
@@ -103,6 +104,8 @@ def plan_sections(plan: Any) -> dict[str, Any]:
                 verdict=verdict,
                 blocked_by=tuple(dict.fromkeys(blocked)),
                 detail=detail,
+                changes=changed.detail,
+                warnings=tuple(step.warnings),
             )
         )
         for request in [] if rbac is None else rbac.requests:
@@ -124,7 +127,7 @@ def plan_sections(plan: Any) -> dict[str, Any]:
     ]
     return {
         "plan_steps": steps,
-        "changes": change_rows(step.change for step in plan.steps),
+        "changes": change_details,
         "rollouts": rollouts,
         "rbac": verdicts,
         "reachability": flows(plan.reach) if plan.reach is not None else None,
