@@ -5,6 +5,7 @@ finding (what GitHub annotations and SARIF show) for a removed field."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +135,24 @@ def test_immutable_removal_finding_points_into_the_new_file_not_at_another_eleme
     assert (removed["file"], removed["line"]) == (str(old_file), 11)
     github = kubeplan("diff", str(new_file), "--base", str(old_file), "--format", "github")
     assert f"file={new_file},line=8" in github.stdout, github.stdout
+
+
+def test_removal_from_a_git_base_names_the_revision_file(tmp_path: Path) -> None:
+    """With `--base HEAD` the old file is read from git: a removal's `file` says so."""
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    app = tmp_path / "app.yaml"
+    app.write_text(OLD)
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "add", "app.yaml")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "old")
+    app.write_text(NEW)
+    run = kubeplan("diff", str(app), "--base", "HEAD", "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    fields = _fields(run.json())
+    removed = fields["spec.template.spec.containers[web].env[B]"]
+    assert removed["file"].startswith("git:") and removed["file"].endswith("app.yaml")
+    assert removed["line"] == 16
+    assert "file" not in fields["spec.template.spec.containers[web].image"]
