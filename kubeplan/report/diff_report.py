@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from kubeplan.planner.diff.effects.classify import ClassifiedChange
+from kubeplan.planner.diff.locate import field_position
 from kubeplan.planner.diff.run import ChangeReport, DiffResult
 from kubeplan.report.escape import printable
 from kubeplan.report.json_report import SCHEMA_VERSION
@@ -216,18 +217,7 @@ def to_document(result: DiffResult) -> dict[str, Any]:
                     if report.pair.renamed_from is not None
                     else {}
                 ),
-                "fields": [
-                    {
-                        "path": change.label,
-                        "old": change.old,
-                        "new": change.new,
-                        "change": change.kind,
-                        "effect": change.effect,
-                        "reason": change.reason,
-                        "source": change.source,
-                    }
-                    for change in report.fields
-                ],
+                "fields": [_field_document(report, change) for change in report.fields],
             }
             for report in result.changes
         ],
@@ -239,6 +229,29 @@ def to_document(result: DiffResult) -> dict[str, Any]:
             "not_compared": result.not_compared,
         },
     }
+
+
+def _field_document(report: ChangeReport, change: ClassifiedChange) -> dict[str, Any]:
+    """One changed field (docs/json-output.md, `changes[].fields[]`): `path` is the short form
+    people read, `full_path` the path from the object root; `line`/`column` place the field in
+    the new file, or in the old one for a removal, whose `file` is then given too."""
+    document: dict[str, Any] = {
+        "path": change.label,
+        "full_path": change.full_label,
+        "old": change.old,
+        "new": change.new,
+        "change": change.kind,
+        "effect": change.effect,
+        "reason": change.reason,
+        "source": change.source,
+    }
+    place = field_position(report.pair.old, report.pair.new, change)
+    if place is not None:
+        document["line"] = place.line
+        document["column"] = place.column
+        if place.file != report.resource.origin.file:
+            document["file"] = place.file
+    return document
 
 
 def render_json(result: DiffResult) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from kubeplan.model import Finding, Resource, Severity, finding_for
 from kubeplan.planner import upstream
 from kubeplan.planner.diff.effects.classify import ClassifiedChange, classify
+from kubeplan.planner.diff.locate import in_new_file
 from kubeplan.planner.diff.pairing import CREATE, DELETE, UNCHANGED, UPDATE, Pair, pair
 from kubeplan.rules.ignore_paths import leave_out
 from kubeplan.schemas import loader, programs, yamlnodes
@@ -287,14 +288,15 @@ def _immutable_findings(report: ChangeReport) -> list[Finding]:
     for change in report.fields:
         if change.effect != "immutable":
             continue
-        out.append(
-            finding_for(
-                resource,
-                "immutable-field-changed",
-                Severity.ERROR,
-                f"{change.label}: {change.reason}; the API server rejects this update",
-                change.path,
-                hint=f"to change it: {IMMUTABLE_REMEDY}",
-            )
+        finding = finding_for(
+            resource,
+            "immutable-field-changed",
+            Severity.ERROR,
+            f"{change.label}: {change.reason}; the API server rejects this update",
+            change.path,
+            hint=f"to change it: {IMMUTABLE_REMEDY}",
         )
+        # a removed field is no longer in the new file: point at what lost it (locate.py)
+        finding.line, finding.column = resource.position(in_new_file(change))
+        out.append(finding)
     return out

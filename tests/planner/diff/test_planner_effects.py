@@ -857,10 +857,12 @@ def test_pvc_class_access_modes_and_volume_mode_are_immutable() -> None:
 
 
 def test_pvc_volume_attributes_class_is_mutable() -> None:
-    change = effect_of(
-        pvc(), pvc(extra="  volumeAttributesClassName: gold\n"), "spec.volumeAttributesClassName"
-    )
+    old, new = pvc(), pvc(extra="  volumeAttributesClassName: gold\n")
+    change = effect_of(old, new, "spec.volumeAttributesClassName", version="1.34")
     assert change.effect == "no-pod-effect"
+    # VolumeAttributesClass is off by default before 1.34 (GA): the update is forbidden
+    change = effect_of(old, new, "spec.volumeAttributesClassName", version="1.33")
+    assert change.effect == "immutable"
 
 
 def test_storageclass_parameters_are_forbidden_ValidateStorageClassUpdate() -> None:

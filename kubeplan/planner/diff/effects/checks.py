@@ -11,7 +11,9 @@ from kubeplan.kube import autoscaling
 from kubeplan.kube.quantity import parse_quantity
 from kubeplan.model import Resource
 from kubeplan.planner.diff.effects.bodies import get, number, strict_equal
+from kubeplan.planner.diff.effects.claims import CLAIM_CHECKS
 from kubeplan.planner.diff.effects.indexes import HPAS, STORAGE_CLASSES
+from kubeplan.planner.diff.effects.suspended import SUSPENDED_JOB_CHECKS
 from kubeplan.planner.diff.fielddiff import FieldChange
 
 if TYPE_CHECKING:
@@ -135,4 +137,6 @@ CHECKS: dict[str, Callable[[Context, FieldChange, Row], bool]] = {
     "deadline_not_raised": _check_deadline_not_raised,
     "tolerations_only_added": _check_tolerations_only_added,
     "grace_period_negative_to_one": _check_grace_period_negative_to_one,
+    **CLAIM_CHECKS,
+    **SUSPENDED_JOB_CHECKS,
 }

@@ -39,11 +39,22 @@ class ClassifiedChange:
     effect: str  # one of EFFECTS
     reason: str  # one line for people: why this effect
     source: str  # the Kubernetes file/doc that makes it true (from the table row)
+    # FieldChange.label: the path from the object root, list elements named by their merge key
+    # (e.g. "spec.template.spec.containers[web].image"); `label` is its short form for people.
+    full_label: str = ""
 
 
 def _classified(change: FieldChange, effect: str, reason: str, source: str) -> ClassifiedChange:
     return ClassifiedChange(
-        change.path, change.short_label, change.old, change.new, change.kind, effect, reason, source
+        change.path,
+        change.short_label,
+        change.old,
+        change.new,
+        change.kind,
+        effect,
+        reason,
+        source,
+        change.label,
     )
 
 
