@@ -102,19 +102,20 @@ def _refuse_format_words(targets: list[list[str | None]], explicit: list[bool]) 
 # Emitting.
 
 
-def render(report: ReportData, name: str, *, colour: bool = False) -> str:
-    """The report in one format (colour applies to `text` only)."""
+def render(report: ReportData, name: str, *, colour: bool = False, width: int | None = None) -> str:
+    """The report in one format (colour, and wrapping at a terminal's `width`, apply to
+    `text` only)."""
     from kubeplan.report.style import Style
 
     own = report.formats.get(name)
     if own is not None:
-        return own(Style(colour))
+        return own(Style(colour, width))
     if name == "text":
         if report.text is not None:
-            return report.text(Style(colour))
+            return report.text(Style(colour, width))
         from kubeplan.report import text
 
-        return text.render(report, Style(colour))
+        return text.render(report, Style(colour, width))
     if name == "json":
         if report.json is not None:
             return report.json()
@@ -156,14 +157,15 @@ def emit(
     --output (reach), and says so as `wrote the report to FILE`. What the report has for
     standard error (`report.stderr`) follows it. Raises OutputError.
     """
-    from kubeplan.report.style import use_colour
+    from kubeplan.report.style import terminal_width, use_colour
 
     stream = stdout or sys.stdout
     for name, path in targets:
         if path is None and quiet and name == "text" and not report.active():
             continue
         colour = path is None and use_colour(stream, no_color)
-        rendered = text_of(render(report, name, colour=colour))
+        width = terminal_width(stream) if path is None else None
+        rendered = text_of(render(report, name, colour=colour, width=width))
         if name in HUMAN:
             rendered = no_workflow_commands(rendered)
         if path is None:

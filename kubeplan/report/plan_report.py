@@ -14,7 +14,7 @@ from kubeplan.report import diff_report
 from kubeplan.report.diff_report import where as where_text
 from kubeplan.report.escape import printable
 from kubeplan.report.json_report import SCHEMA_VERSION
-from kubeplan.report.style import SEVERITY_COLOUR, Style
+from kubeplan.report.style import SEVERITY_COLOUR, Style, wrap
 
 SYMBOL = {
     "create": "+",
@@ -106,7 +106,7 @@ def _step_lines(
     for finding in step.findings:
         if not _shown(finding, show_suppressed):
             continue
-        lines.append(f"{indent}{_finding_text(finding, style)}")
+        lines.append(wrap(indent, _finding_text(finding, style), style.width))
         if finding.hint and verdict in ("rejected", "blocked") and not finding.suppressed:
             lines.append(style(f"{indent}  {printable(finding.hint)}", "dim"))
     if step.change.fields:

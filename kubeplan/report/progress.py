@@ -40,13 +40,22 @@ class Progress:
             return
         self.last = now
         self.shown = True
-        width = 24
-        filled = int(width * done / total) if total else width
-        label = printable(what if len(what) <= 50 else "..." + what[-47:])
-        self.stream.write(
-            f"\r\x1b[2K[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label}"
-        )
+        bar = 24
+        filled = int(bar * done / total) if total else bar
+        head = f"[{'#' * filled}{'.' * (bar - filled)}] {done}/{total} "
+        room = self._columns() - len(head) - 1  # never wrap: a wrapped line is not rewritten
+        label = printable(what)
+        if room < 8:
+            label = ""
+        elif len(label) > room:
+            label = "..." + label[-(room - 3) :]
+        self.stream.write(f"\r\x1b[2K{head}{label}")
         self.stream.flush()
+
+    def _columns(self) -> int:
+        import shutil
+
+        return shutil.get_terminal_size((80, 24)).columns
 
     def close(self) -> None:
         if self.shown:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from kubeplan.model import Finding
 from kubeplan.report.document import ReportData
 from kubeplan.report.escape import printable
-from kubeplan.report.style import SEVERITY_COLOUR, Style
+from kubeplan.report.style import SEVERITY_COLOUR, Style, wrap
 
 
 def render(result: ReportData, style: Style) -> str:
@@ -36,7 +36,8 @@ def render(result: ReportData, style: Style) -> str:
                 else ""
             )
             template = style(f"  from {printable(f.template)}", "dim") if f.template else ""
-            lines.append(f"  {where}  {severity}  {label}  {message}  {rule}{suppressed}{template}")
+            head = f"  {where}  {severity}  {label}  "
+            lines.append(wrap(head, f"{message}  {rule}{suppressed}{template}", style.width))
         lines.append("")
     lines.append(summary(result, style))
     return "\n".join(lines) + "\n"
