@@ -84,8 +84,6 @@ def options(
 def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
     """Load every PATH, then validate and/or lint (raises InputError, CatalogError, ConfigError)."""
     from kubeplan.config.load import load_config
-
-    lint_wanted = mode in ("lint", "check")
     from kubeplan.rules.known import rule_ids
 
     config = options.config or load_config(options.config_path, rule_ids)
@@ -98,14 +96,22 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
 
     progress = Progress()
     try:
-        loaded = loader.load(
-            paths,
-            extra_crd_paths=options.crd_paths,
-            progress=progress.update,
-            namespace=options.namespace,
-        )
+        return _run(paths, options, mode, config, version, strict, progress)
     finally:
         progress.close()
+
+
+def _run(  # type: ignore[no-untyped-def]
+    paths: list[str], options: Options, mode: str, config, version: str, strict: bool, progress
+) -> RunResult:
+    """Read, validate, admit and lint, saying each phase on the progress line."""
+    lint_wanted = mode in ("lint", "check")
+    loaded = loader.load(
+        paths,
+        extra_crd_paths=options.crd_paths,
+        progress=progress.update,
+        namespace=options.namespace,
+    )
     resources, findings = loaded.resources, list(loaded.findings)
     from kubeplan.rules.ignore_paths import matcher
 
@@ -121,11 +127,14 @@ def run(paths: list[str], options: Options, mode: str = "check") -> RunResult:
 
         loaded.crds.add_all(r for r in context if crd.is_crd(r))
     if mode in ("validate", "check"):
+        progress.stage(f"validating {len(resources)} objects")
         findings += validate(resources, catalogs.load_catalog(version, strict), loaded.crds)
     if mode == "check":
+        progress.stage("admission: Pod Security, LimitRange, ResourceQuota")
         findings += _admit(resources, findings, version, config, options, context)
     findings = _silence(findings, resources, config.lint, options)
     if lint_wanted:
+        progress.stage(f"linting {len(resources)} objects")
         findings += _lint(resources, version, config, options, context)
         if mode == "check":
             findings = _drop_doubles(findings)

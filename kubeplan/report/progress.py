@@ -42,7 +42,8 @@ class Progress:
         self.shown = True
         bar = 24
         filled = int(bar * done / total) if total else bar
-        head = f"[{'#' * filled}{'.' * (bar - filled)}] {done}/{total} "
+        count = f"{done}/{total} " if total != 1 else ""
+        head = f"[{'#' * filled}{'.' * (bar - filled)}] {count}"
         room = self._columns() - len(head) - 1  # never wrap: a wrapped line is not rewritten
         label = printable(what)
         if room < 8:
@@ -51,6 +52,13 @@ class Progress:
             label = "..." + label[-(room - 3) :]
         self.stream.write(f"\r\x1b[2K{head}{label}")
         self.stream.flush()
+
+    def stage(self, what: str) -> None:
+        """After reading, a later phase of the run (validating, linting): the bar is full, so
+        the line reaches its total, and the label says what runs now."""
+        if self.enabled and time.monotonic() - self.started >= SHOW_AFTER_SECONDS:
+            self.last = 0.0  # drawn at once, whatever the refresh rate
+            self.update(1, 1, what)
 
     def _columns(self) -> int:
         import shutil

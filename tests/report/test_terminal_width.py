@@ -73,3 +73,16 @@ def test_the_progress_line_fits_the_terminal(monkeypatch: pytest.MonkeyPatch) ->
     assert written.startswith("[") and "3/1000" in written
     progress.close()
     assert stream.getvalue().endswith("\r\x1b[2K")
+
+
+def test_the_progress_line_reaches_its_total_and_names_each_phase(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    stream = Terminal()
+    progress = Progress(stream, enabled=True)
+    progress.started -= 10
+    progress.update(0, 2, "a.yaml")
+    progress.stage("linting 2 objects")
+    last = stream.getvalue().split("\r\x1b[2K")[-1]
+    assert last == "[########################] linting 2 objects"
