@@ -71,6 +71,62 @@ def _delta(change: ClassifiedChange) -> str:
     return f"{_value(change.old)} → {_value(change.new)}"
 
 
+# A long value (multi-line ConfigMap data, a CRD's schema, a Role's rules, a JSON blob) is
+# compared line by line: the summary line alone would hide which line changed.
+DIFF_LINES_SHOWN = 40
+
+
+def _text_lines(value: Any) -> list[str] | None:
+    """The value as lines to compare: multi-line text as written, a JSON text pretty-printed,
+    a mapping or list as sorted YAML; None for a short scalar."""
+    if isinstance(value, str):
+        if "\n" in value.strip():
+            return value.splitlines()
+        if len(value) > 72 and value.lstrip()[:1] in ("{", "["):
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                return None
+            return json.dumps(parsed, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+        return None
+    if isinstance(value, dict | list):
+        import yaml
+
+        text = yaml.safe_dump(value, default_flow_style=False, sort_keys=True, allow_unicode=True)
+        return text.splitlines()
+    return None
+
+
+def value_diff(change: ClassifiedChange, style: Style, indent: str) -> list[str]:
+    """The changed lines of a long value, as a unified diff (at most DIFF_LINES_SHOWN lines);
+    nothing when the one-line summary already shows the whole change."""
+    if change.kind != "changed":
+        return []
+    inner = _inner(change.old, change.new, "")
+    short = inner is not None and 0 < len(inner) <= INNER_SHOWN
+    if short and all(_text_lines(a) is None and _text_lines(b) is None for _, a, b in inner):
+        return []  # the summary names each leaf that differs, whole
+    old, new = _text_lines(change.old), _text_lines(change.new)
+    if old is None or new is None:
+        return []
+    import difflib
+
+    out = []
+    for line in list(difflib.unified_diff(old, new, lineterm="", n=1))[2:]:
+        if line.startswith("@@"):
+            out.append(style(f"{indent}{printable(line)}", "dim"))
+        elif line.startswith("-"):
+            out.append(style(f"{indent}{printable(line)}", "red"))
+        elif line.startswith("+"):
+            out.append(style(f"{indent}{printable(line)}", "green"))
+        else:
+            out.append(f"{indent}{printable(line)}")
+    if len(out) > DIFF_LINES_SHOWN:
+        more = len(out) - DIFF_LINES_SHOWN
+        out = [*out[:DIFF_LINES_SHOWN], style(f"{indent}… {more} more lines", "dim")]
+    return out
+
+
 # A list field without a strategic-merge key (a NetworkPolicy's ingress rules, a container's
 # args) is replaced whole on apply (k8s.io/apimachinery/pkg/util/strategicpatch/patch.go: only a
 # `patchStrategy: merge` list with a `patchMergeKey` is merged; fielddiff.MERGE_KEYS lists them),
@@ -119,6 +175,7 @@ def field_lines(report: ChangeReport, style: Style, indent: str = "    ") -> lis
     for change, label in zip(report.fields, labels, strict=True):
         effect = style(change.effect.ljust(effect_width), EFFECT_COLOUR.get(change.effect, "dim"))
         lines.append(f"{indent}~ {label.ljust(path_width)}  {effect}  {_delta(change)}")
+        lines.extend(value_diff(change, style, indent + "    "))
         reasons[(change.effect, change.reason)] = None
     for effect, reason in reasons:
         lines.append(style(f"{indent}  {effect}: {printable(reason)}", "dim"))
