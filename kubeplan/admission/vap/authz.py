@@ -19,8 +19,8 @@ evaluated.
 from __future__ import annotations
 
 import contextvars
-from functools import cache
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from kubeplan.schemas.cel.library import KIND

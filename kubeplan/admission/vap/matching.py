@@ -39,13 +39,29 @@ NO = Match(False)
 YES = Match(True)
 
 
-def rule_matches(rule: Mapping[str, Any], request: Request, version: str | None = None) -> bool:
-    """rules.Matcher.Matches for one RuleWithOperations (`version` overrides the request's:
-    an equivalent resource)."""
+# Resources served under several groups (k8s.io/apiserver EquivalentResourceRegistry, filled by
+# each group's storage: pkg/registry/*/rest/storage_*.go): events are stored once for core/v1
+# and events.k8s.io; the extensions/v1beta1 copies of apps and networking kinds are only
+# served by releases older than 1.16/1.22 but are kept for rules that still name them.
+_EQUIVALENT_GROUPS = {
+    "events": ("", "events.k8s.io"),
+    "deployments": ("apps", "extensions"),
+    "daemonsets": ("apps", "extensions"),
+    "replicasets": ("apps", "extensions"),
+    "ingresses": ("networking.k8s.io", "extensions"),
+    "networkpolicies": ("networking.k8s.io", "extensions"),
+}
+
+
+def rule_matches(
+    rule: Mapping[str, Any], request: Request, group: str | None = None, version: str | None = None
+) -> bool:
+    """rules.Matcher.Matches for one RuleWithOperations (`group`/`version` override the
+    request's: an equivalent resource)."""
     return (
         _scope(rule, request)
         and _listed(rule.get("operations"), request.operation)
-        and _listed(rule.get("apiGroups"), request.group)
+        and _listed(rule.get("apiGroups"), request.group if group is None else group)
         and _listed(rule.get("apiVersions"), version or request.version)
         and _resource(rule.get("resources"), request.resource, request.subresource)
     )
@@ -92,20 +108,23 @@ def _rules_match(rules: Any, request: Request, policy: str) -> Match:
             return YES
     if policy == "Exact":
         return NO
+    groups = _EQUIVALENT_GROUPS.get(request.resource, (request.group,))
     for rule in listed:
-        versions = rule.get("apiVersions") if isinstance(rule.get("apiVersions"), list) else []
-        for version in versions:
-            if (
-                version != request.version
-                and rule_matches(rule, request, version)
-                and _named(rule, request.name)
-            ):
-                return Match(
-                    True,
-                    unknown=f"matched as {request.group or 'core'}/{version}"
-                    f" {request.resource} (matchPolicy Equivalent): kubeplan does not"
-                    " convert objects between versions",
-                )
+        listed_versions = rule.get("apiVersions")
+        versions = (
+            [v for v in listed_versions if v != "*"] if isinstance(listed_versions, list) else []
+        )
+        for group in dict.fromkeys((request.group, *groups)):
+            for version in dict.fromkeys((*versions, request.version)):
+                if (group, version) == (request.group, request.version):
+                    continue
+                if rule_matches(rule, request, group, version) and _named(rule, request.name):
+                    return Match(
+                        True,
+                        unknown=f"matched as {group or 'core'}/{version} {request.resource}"
+                        " (matchPolicy Equivalent): kubeplan does not convert objects between"
+                        " versions",
+                    )
     return NO
 
 
@@ -163,14 +182,10 @@ def matches(
         return NO
     policy = str(criteria.get("matchPolicy") or "Equivalent")
     excluded = _rules_match(criteria.get("excludeResourceRules"), request, policy)
-    if excluded.matched and not excluded.unknown:
+    if excluded.matched:  # through an equivalent resource too: no conversion is needed
         return NO
     rules = criteria.get("resourceRules")
     found = _rules_match(rules, request, policy) if rules else YES
     if not found.matched:
         return NO
-    if namespace.unknown:
-        return namespace
-    if excluded.unknown:
-        return excluded
-    return found
+    return namespace if namespace.unknown else found
