@@ -250,6 +250,14 @@ def _outcomes(policy: Policy, binding: Binding, decision: Decision) -> list[Outc
     """validationActions applied to one decision (an error first through failurePolicy)."""
     if decision.kind == "unknown":
         return [_not_evaluated(policy.name, binding.name, decision.message)]
+    if decision.kind == "annotation":  # AuditAnnotationActionError: denied directly
+        if decision.ignorable and policy.failure_policy == "Ignore":
+            return []
+        text = (
+            f"ValidatingAdmissionPolicy '{policy.name}' with binding '{binding.name}'"
+            f" denied request: {decision.message}"
+        )
+        return [_outcome(policy, binding, DENY, text, reason="Invalid", error=True)]
     error = decision.kind == "error"
     if error and policy.failure_policy == "Ignore":
         return []

@@ -53,11 +53,15 @@ class NotEvaluated(Exception):
 
 @dataclass(frozen=True)
 class Decision:
-    kind: str  # "deny" (a validation not true) | "error" (failurePolicy applies) | "unknown"
+    # "deny" (a validation not true), "error" (failurePolicy applies, then validationActions),
+    # "annotation" (an auditAnnotation error: denies whatever the validationActions; under
+    # Ignore only a type error does), "unknown" (not evaluated)
+    kind: str
     message: str
     reason: str = ""
     index: int | None = None
     path: tuple = ()
+    ignorable: bool = True  # "annotation": failurePolicy Ignore leaves it out
 
 
 @dataclass
@@ -206,14 +210,15 @@ def _annotation(run: _Run, spec: Mapping[str, Any]) -> tuple[str, str] | Decisio
     except NotEvaluated as why:
         return Decision("unknown", f"auditAnnotations {spec.get('key')!r}: {why}")
     except engine.EvalError as error:
-        return Decision("error", str(error))
+        return Decision("annotation", str(error))
     if value is None:
         return None
     if not isinstance(value, str):
         kind = {bool: "bool", int: "int", float: "double", list: "list", dict: "map"}
         return Decision(
-            "error",
-            f"valueExpression '{text}' resulted in unsupported return type:"
+            "annotation",
+            ignorable=False,
+            message=f"valueExpression '{text}' resulted in unsupported return type:"
             f" {kind.get(type(value), type(value).__name__)}. Return type must be either string"
             " or null.",
         )
