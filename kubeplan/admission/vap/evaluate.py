@@ -127,6 +127,17 @@ def _eval(run: _Run, text: str, names: tuple[str, ...], wrap: bool = True) -> An
         raise engine.EvalError(f"expression '{text}' resulted in error: {message}") from None
 
 
+def _native(value: Any) -> Any:
+    """A CEL result as plain Python (cel-cpp hands list items back as accessors)."""
+    if hasattr(value, "plain_value"):
+        value = value.plain_value()
+    if isinstance(value, list):
+        return [_native(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _native(item) for key, item in value.items()}
+    return value
+
+
 def _variables_for(run: _Run, text: str) -> dict[str, Any]:
     """The variables `text` names, each evaluated once per run (composition.go lazy
     evaluation); one that fails is left out and its error kept."""
@@ -138,7 +149,8 @@ def _variables_for(run: _Run, text: str) -> dict[str, Any]:
             continue
         run.variable_errors[name] = f"composited variable {name!r} is being evaluated"
         try:
-            run.variables[name] = _eval(run, str(spec.get("expression", "")), ALL, wrap=False)
+            value = _eval(run, str(spec.get("expression", "")), ALL, wrap=False)
+            run.variables[name] = _native(value)
             del run.variable_errors[name]
         except engine.EvalError as error:
             run.variable_errors[name] = str(error)

@@ -73,14 +73,12 @@ class PolicySet:
         info = kinds.builtin_kind(group, kind)
         if info is not None:
             return info.namespaced
-        for resource in self.params:
-            if (
-                resource.group == group
-                and resource.kind == kind
-                and resource.namespaced is not None
-            ):
+        same = [r for r in self.params if r.group == group and r.kind == kind]
+        for resource in same:
+            if resource.namespaced is not None:  # a CRD of the input says
                 return resource.namespaced
-        return None
+        # no CRD: a param object written with a namespace is of a namespaced kind
+        return True if any(resource.namespace for resource in same) else None
 
     def params_lookup(
         self,
