@@ -136,7 +136,13 @@ def policies_from(resources: Sequence[Resource], server_minor: int) -> PolicySet
         spec = _pruned(_mapping(resource.body.get("spec")), server_minor)
         if resource.kind == POLICY:
             policy = _policy(resource, spec)
-            found.policies[policy.name] = policy
+            if policy.match_constraints.get("resourceRules"):
+                found.policies[policy.name] = policy
+            else:  # validation.go: matchConstraints.resourceRules is required on a policy
+                found.notes.append(
+                    f"{POLICY} {resource.name}: spec.matchConstraints.resourceRules: Required"
+                    " value (the API server refuses it)"
+                )
         else:
             binding = _binding(resource, spec, server_minor)
             if binding is not None:

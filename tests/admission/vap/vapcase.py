@@ -18,12 +18,16 @@ DEPLOYMENTS = {
 
 
 def policy_docs(
-    name: str = "p", binding: str = "b", actions: tuple[str, ...] = ("Deny",), **spec: Any
+    name: str = "p",
+    binding: str = "b",
+    actions: tuple[str, ...] = ("Deny",),
+    bind: dict[str, Any] | None = None,
+    **spec: Any,
 ) -> list[dict[str, Any]]:
-    """A v1 policy on apps/v1 deployments and its binding."""
+    """A v1 policy on apps/v1 deployments (`spec`) and its binding (`bind`: more of its spec)."""
     spec.setdefault("matchConstraints", {"resourceRules": [DEPLOYMENTS]})
     binding_spec = {"policyName": name, "validationActions": list(actions)}
-    binding_spec.update(spec.pop("binding", {}))
+    binding_spec.update(bind or {})
     return [
         {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
          "metadata": {"name": name}, "spec": spec},
