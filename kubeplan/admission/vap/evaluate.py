@@ -115,7 +115,7 @@ def _eval(run: _Run, text: str, names: tuple[str, ...], wrap: bool = True) -> An
     try:
         return engine.evaluate(compiled, data)
     except engine.EvalError as error:
-        message = str(error)
+        message = _go_words(str(error))
         if authz.UNANSWERED in message:
             raise NotEvaluated(message[message.find(authz.UNANSWERED) :]) from None
         for name in _VARIABLE.findall(text):
@@ -125,6 +125,15 @@ def _eval(run: _Run, text: str, names: tuple[str, ...], wrap: bool = True) -> An
         if not wrap:
             raise engine.EvalError(message) from None
         raise engine.EvalError(f"expression '{text}' resulted in error: {message}") from None
+
+
+_MISSING_KEY = re.compile(r'Key not found in map : "(.*)"$')
+
+
+def _go_words(message: str) -> str:
+    """cel-cpp's words for an error cel-go words otherwise, where they are known: a missing
+    map key is cel-go's `no such key: <key>` (common/types/err.go)."""
+    return _MISSING_KEY.sub(r"no such key: \1", message)
 
 
 def _native(value: Any) -> Any:
