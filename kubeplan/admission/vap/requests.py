@@ -69,9 +69,14 @@ def request_for(
         return None
     version = resource.api_version.rpartition("/")[2]
     body = resource.body if operation != "DELETE" else None
-    return Request(operation, resource.group, version, resource.kind, plural, "",
-                   resource.namespace or None, resource.name or "", body,
-                   old.body if old is not None else None, user, groups)  # fmt: skip
+    namespace = resource.namespace or None
+    if (resource.group, resource.kind) == ("", "Namespace"):
+        # the API server sets a Namespace request's namespace to its own name (rules.go
+        # `scope`, dispatcher.go "the namespace object has the namespace of itself")
+        namespace = resource.name or None
+    return Request(operation, resource.group, version, resource.kind, plural, "", namespace,
+                   resource.name or "", body, old.body if old is not None else None, user,
+                   groups)  # fmt: skip
 
 
 def pod_request(

@@ -120,3 +120,23 @@ def test_request_for_uses_the_rest_resource_and_the_old_object(tmp_path: Path) -
     assert req.old_object is found["Deployment"].body and req.user == "bob"
     delete = request_for(found["Deployment"], operation="DELETE", old=found["Deployment"])
     assert delete.object is None and delete.old_object is not None
+
+
+def test_a_namespace_request_is_in_its_own_namespace_and_has_no_namespace_object(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ns.yaml"
+    path.write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: team, labels: {env: dev}}\n")
+    [ns] = load([str(path)]).resources
+    req = request_for(ns, operation="CREATE")
+    assert (req.namespace, req.name, req.resource) == ("team", "team", "namespaces")
+    docs = POD_POLICY.replace(
+        'apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"]',
+        'apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["namespaces"]',
+    )
+    docs = docs.replace("object.spec.containers.all(c, c.image.startsWith('registry.example.com/'))",
+                        "namespaceObject == null && request.namespace == 'team'")  # fmt: skip
+    policies = read(tmp_path, docs)
+    namespace_object = ns.body
+    assert evaluate(policies, req, namespace_labels={"env": "dev"},
+                    namespace_object=namespace_object) == []  # fmt: skip
