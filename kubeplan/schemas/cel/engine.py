@@ -53,8 +53,14 @@ class EvalError(Exception):
     """A rule that did not evaluate to a boolean: its message as the API server words it."""
 
 
+RULE_VARIABLES = ("self", "oldSelf")
+Function = tuple  # (name, overload id, parameter types, result type, member?, impl): library.py
+
+
 @cache
-def _env() -> Any:
+def _env(variables: tuple[str, ...] = RULE_VARIABLES, extra: tuple[Function, ...] = ()) -> Any:
+    """One environment per set of variables (CRD rules: `self`, `oldSelf`; admission policies:
+    `object`, `request`, ...) and extra functions (the Authz library, for admission only)."""
     try:
         import cel_expr_python.cel as cel
         from cel_expr_python.ext import ext_optional, ext_strings
@@ -70,7 +76,7 @@ def _env() -> Any:
         "dyn": cel.Type.DYN,
     }
     overloads: dict[str, list[Any]] = {}
-    for name, oid, params, result, member, impl in library.functions():
+    for name, oid, params, result, member, impl in [*library.functions(), *extra]:
         overload = cel.Overload(
             oid, types[result], [types[p] for p in params], is_member=member, impl=_guard(impl)
         )
@@ -78,7 +84,7 @@ def _env() -> Any:
     decls = [cel.FunctionDecl(name, listed) for name, listed in overloads.items()]
     try:
         return cel.NewEnv(
-            variables={"self": cel.Type.DYN, "oldSelf": cel.Type.DYN},
+            variables={name: cel.Type.DYN for name in variables},
             extensions=[ext_strings.ExtStrings(), ext_optional.ExtOptional()],
             functions=decls,
         )
@@ -99,17 +105,19 @@ def _guard(impl: Any) -> Any:
 
 
 @cache
-def compile_rule(text: str) -> Compiled:
+def compile_rule(
+    text: str, variables: tuple[str, ...] = RULE_VARIABLES, extra: tuple[Function, ...] = ()
+) -> Compiled:
     """Compile once per rule text (a CRD's rules run on every one of its objects)."""
     if len(text) > MAX_RULE_CHARS:
         return Compiled(unknown=f"the rule is longer than {MAX_RULE_CHARS} characters")
-    env = _env()  # Unavailable propagates: the caller reports every rule as not evaluated
+    env = _env(variables, extra)  # Unavailable propagates: every rule is then not evaluated
     try:
         return Compiled(program=env.compile(text))
     except RuntimeError as error:
         message = str(error)
         missing = _UNDECLARED.findall(message)
-        names = [name for name in missing if name not in ("self", "oldSelf")]
+        names = [name for name in missing if name not in variables]
         if names:
             return Compiled(unknown=", ".join(dict.fromkeys(names)))
         return Compiled(error=_first_line(message))
