@@ -150,6 +150,17 @@ ApplyNamespaceOpt = Annotated[
         show_default=False,
     ),
 ]
+AdmissionPolicyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--admission",
+        metavar="DIR|DUMP",
+        help="The cluster's ValidatingAdmissionPolicies, their bindings and params: a folder"
+        " or a kubectl get validatingadmissionpolicies,validatingadmissionpolicybindings -o"
+        " yaml dump (repeatable).",
+        show_default=False,
+    ),
+]
 AdmissionConfigOpt = Annotated[
     str | None,
     typer.Option(
@@ -343,6 +354,7 @@ def check(
     hook: HookOpt = False,
     admission_config: AdmissionConfigOpt = None,
     namespace: ApplyNamespaceOpt = None,
+    admission: AdmissionPolicyOpt = None,
 ) -> None:
     """Validate and lint in one pass: what the pre-commit hook and the CI gate run."""
     _run("check", "main", "check", **locals())
@@ -444,6 +456,7 @@ def plan(
     detailed_exitcode: DetailedExitcodeOpt = False,
     admission_config: AdmissionConfigOpt = None,
     namespace: ApplyNamespaceOpt = None,
+    admission: AdmissionPolicyOpt = None,
 ) -> None:
     """The ordered steps of applying the manifests: waves, rollouts, RBAC and reachability."""
     _run("plan", "main", **locals())

@@ -52,6 +52,13 @@ class AdmissionOptions:
     creates_pods: Callable[[Resource], bool] = lambda _resource: True
     # Is the object created (its quota usage charged)? plan: its create steps; check: all.
     charged: Callable[[Resource], bool] = lambda _resource: True
+    # The stored object an apply updates (plan: the base's), for `oldObject`; None: a create.
+    old_of: Callable[[Resource], Resource | None] = lambda _resource: None
+    # ValidatingAdmissionPolicies, their bindings and params known besides the input and the
+    # base (`--admission DIR|DUMP`), and the identity that applies (`--as`, `--as-group`).
+    policy_objects: list[Resource] = field(default_factory=list)
+    user: str = ""
+    groups: tuple[str, ...] = ()
 
 
 @dataclass
@@ -84,7 +91,15 @@ def admit(
     server_minor = minor(options.kubernetes_version)[1]
     ledger = _ledger(views, base, options)
     result.namespaces, result.ledger = views, ledger
+    from kubeplan.admission.policies import Policies
+
+    policies = Policies.of([*options.policy_objects, *base, *context, *objects], server_minor)
+    result.notes += policies.notes
     for resource in objects:
+        if resource.group == "admissionregistration.k8s.io":
+            pass  # the API server does not run policies on policies (generic/plugin.go)
+        elif policies and _policy_refuses(resource, views, policies, options, result):
+            continue
         if options.charged(resource) and not _quota_object(resource, ledger, result):
             continue
         if resource.group == "" and resource.kind == "Namespace":
@@ -101,6 +116,13 @@ def admit(
         path, template = found
         view = views[resource.namespace]
         _pod(resource, path, template, view, config, server_minor, options, result, ledger)
+        if policies and id(resource) not in result.refused_pods and options.creates_pods(resource):
+            spec = defaulted_spec(resource, view, server_minor)
+            refusals = policies.pod_findings(resource, spec, view, _stall_message)
+            result.findings += refusals
+            denied = [f for f in refusals if f.rule == policies.DENIED]
+            if denied and not (resource.group == "" and resource.kind == "Pod"):
+                result.refused_pods[id(resource)] = denied
     if ledger.assumed & {r.namespace for r in objects if ledger.covers(r.namespace)}:
         listed = ", ".join(sorted(ledger.assumed))
         result.notes.append(
@@ -109,6 +131,21 @@ def admit(
             " run at rest"
         )
     return result
+
+
+def _policy_refuses(
+    resource: Resource, views: Any, policies: Any, options: AdmissionOptions, result: Admission
+) -> bool:
+    """The object's own request through the ValidatingAdmissionPolicies: True when a Deny
+    binding refuses it (the API server refuses the create or update)."""
+    found = policies.object_findings(
+        resource, options.old_of(resource), views[resource.namespace], options.user, options.groups
+    )
+    result.findings += found
+    denied = [f for f in found if f.rule == policies.DENIED]
+    if denied:
+        result.refused_objects[id(resource)] = denied[:1]
+    return bool(denied)
 
 
 def _ledger(views: Any, base: list[Resource], options: AdmissionOptions) -> Any:

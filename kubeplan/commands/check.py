@@ -32,6 +32,7 @@ def main(
     hook: bool = False,
     admission_config: str | None = None,
     namespace: str | None = None,
+    admission: list[str] | None = None,
 ) -> int:
     """Run `mode` (validate, lint or check) on PATHs; the exit code."""
     from kubeplan.schemas import renderguard
@@ -42,12 +43,13 @@ def main(
     targets = common.targets(output_format, output)
     recorded = baselines.load(baseline) if baseline else None
     common.refuse_overwrite(
-        [t[1] for t in targets], paths, context, crd, baseline, config, admission_config
+        [t[1] for t in targets], paths, context, crd, baseline, config, admission_config, admission
     )
     settings = common.settings(config, kubernetes_version, fail_on, verbose)
     options = pipeline.options(settings, strict, crd, not no_inline_ignore, context)
     options.admission_config = admission_config
     options.namespace = namespace
+    options.admission_paths = list(admission or ())
     left_out: list[str] = []
     if hook:
         scope = _hook_scope(paths, options, verbose, quiet)

@@ -36,6 +36,7 @@ class Options:
     # --admission-config: the cluster's AdmissionConfiguration (Pod Security defaults)
     admission_config: str | None = None
     namespace: str | None = None  # -n: as kubectl apply -n
+    admission_paths: list[str] = field(default_factory=list)  # --admission DIR|DUMP
 
 
 @dataclass
@@ -175,6 +176,8 @@ def _admit(
         pod_security_config(options.admission_config or config.admission_config),
         config.namespaces,
     )
+    if options.admission_paths:
+        admission_options.policy_objects = loader.load(options.admission_paths).resources
     return admit(admitted, admission_options, context=context).findings
 
 

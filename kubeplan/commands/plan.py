@@ -30,6 +30,7 @@ def main(
     detailed_exitcode: bool,
     admission_config: str | None = None,
     namespace: str | None = None,
+    admission: list[str] | None = None,
 ) -> int:
     from kubeplan.schemas import renderguard
 
@@ -42,7 +43,9 @@ def main(
     if as_group and not as_user:
         raise KubeplanError("--as-group needs --as")
     targets = common.targets(output_format, output)
-    common.refuse_overwrite([t[1] for t in targets], paths, base, rbac, config, admission_config)
+    common.refuse_overwrite(
+        [t[1] for t in targets], paths, base, rbac, config, admission_config, admission
+    )
     settings = common.settings(config, kubernetes_version, fail_on, verbose)
     options = planner.PlanOptions(
         settings.kubernetes_version,
@@ -53,6 +56,7 @@ def main(
         server_side=server_side,
         admission_config=admission_config,
         namespace=namespace,
+        admission_paths=list(admission or ()),
         config=settings.effective(),
     )
     with common.progress_line() as progress:

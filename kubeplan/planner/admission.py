@@ -34,6 +34,10 @@ def admit_steps(
         nodes=options.nodes,
         creates_pods=lambda r: _creates_pods(by_id.get(id(r))),
         charged=lambda r: getattr(by_id.get(id(r)), "action", None) == CREATE,
+        old_of=lambda r: _stored(by_id.get(id(r))),
+        policy_objects=_policy_objects(options.admission_paths),
+        user=options.user or "",
+        groups=tuple(options.groups),
     )
     result = admit(
         [s.resource for s in sent],
@@ -126,6 +130,22 @@ def _tracked(quota: Any, resource: Resource, created: bool, options: AdmissionOp
         return False
     pod = {"apiVersion": "v1", "kind": "Pod", **found[1]}
     return matches(quota, "", "Pod", pod)
+
+
+def _stored(step: Any) -> Resource | None:
+    """The object an update replaces (`oldObject`), None for a create."""
+    if step is None or step.action != UPDATE:
+        return None
+    return step.change.pair.old
+
+
+def _policy_objects(paths: list[str]) -> list[Resource]:
+    """`--admission DIR|DUMP`: the cluster's ValidatingAdmissionPolicies, bindings and params."""
+    if not paths:
+        return []
+    from kubeplan.schemas import loader
+
+    return loader.load(paths).resources
 
 
 def _creates_pods(step: Any) -> bool:

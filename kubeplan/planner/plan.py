@@ -41,6 +41,8 @@ class PlanOptions:
     server_side: bool = False
     admission_config: str | None = None  # --admission-config: Pod Security defaults, exemptions
     namespace: str | None = None  # -n: as kubectl apply -n
+    # --admission: the cluster's ValidatingAdmissionPolicies, bindings and params
+    admission_paths: list[str] = field(default_factory=list)
     # The config.load.Config the command read (kubeplan/config/; its defaults without a file).
     config: Any = None
 

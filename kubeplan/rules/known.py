@@ -67,6 +67,7 @@ ADMISSION_RULES = frozenset(
         "quota-exceeded",
         "quota-must-specify",
         "pod-security-invalid-label",
+        "admission-policy-denied",
     }
 )
 # Findings that state what the API server does with a request: it refuses the object, or the
