@@ -54,7 +54,7 @@ def test_a_json_blob_is_compared_pretty_printed(tmp_path: Path) -> None:
 
 
 def test_a_role_gaining_a_rule_shows_the_rule(tmp_path: Path) -> None:
-    grown = ROLE + "- apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [get]\n"
+    grown = ROLE + '- apiGroups: [""]\n  resources: [secrets]\n  verbs: [get]\n'
     out = _diff(tmp_path, ROLE, grown)
     assert "+  - secrets" in out
 
