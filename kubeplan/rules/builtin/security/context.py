@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.admission.podsecurity.checks.capabilities import CAPABILITIES_ALLOWED_1_0
 from kubeplan.kube import workloads
 from kubeplan.kube.values import as_int as _int
 from kubeplan.kube.workloads import ContainerRef
@@ -27,23 +28,8 @@ from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
 
 # Pod Security Standards, baseline "Capabilities" control: the only capabilities a container may
-# add (kubernetes/website content/en/docs/concepts/security/pod-security-standards.md;
-# staging/src/k8s.io/pod-security-admission/policy/check_capabilities_baseline.go).
-BASELINE_CAPABILITIES = (
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-)
+# add, as Pod Security admission checks them (kubeplan/admission/podsecurity, one table).
+BASELINE_CAPABILITIES = tuple(sorted(CAPABILITIES_ALLOWED_1_0))
 
 # --------------------------------------------------------------------------------------------
 # Security context
