@@ -255,10 +255,24 @@ def _unknown_ignores(resources: list[Resource], extra_ids: set[str]) -> list[Fin
 
 
 def _drop_doubles(findings: list[Finding]) -> list[Finding]:
-    """`removed-api` (lint) says more than `api-version-not-served` (schema) about one object."""
+    """One finding per fact: `removed-api` (lint) says more than `api-version-not-served`
+    (schema) about one object; the API server's own refusal of a selector that does not match
+    the template (`api-invalid` at spec.template.metadata.labels, ValidateDeploymentSpec and
+    its siblings) makes the lint rule `selector-mismatch` on that object a double."""
     removed = {(f.file, f.line) for f in findings if f.rule == "removed-api"}
+    refused_selectors = {
+        (f.file, _object_key(f))
+        for f in findings
+        if f.rule == "api-invalid" and "`selector` does not match template `labels`" in f.message
+    }
     return [
         f
         for f in findings
         if not (f.rule == "api-version-not-served" and (f.file, f.line) in removed)
+        and not (f.rule == "selector-mismatch" and (f.file, _object_key(f)) in refused_selectors)
     ]
+
+
+def _object_key(finding: Finding) -> tuple[Any, ...]:
+    ref = finding.resource or {}
+    return (ref.get("kind"), ref.get("namespace"), ref.get("name"))
