@@ -167,19 +167,58 @@ def field_lines(report: ChangeReport, style: Style, indent: str = "    ") -> lis
 
     A template edit touches many fields for one reason; saying it once per object keeps a
     large diff readable."""
-    labels = [printable(change.label) for change in report.fields]
-    path_width = max(len(label) for label in labels)
+    rows = _collapsed(report.fields)
+    path_width = max(len(label) for label, _ in rows)
     effect_width = max(len(change.effect) for change in report.fields)
     lines = []
     reasons: dict[tuple[str, str], None] = {}
-    for change, label in zip(report.fields, labels, strict=True):
+    for label, group in rows:
+        change = group[0]
         effect = style(change.effect.ljust(effect_width), EFFECT_COLOUR.get(change.effect, "dim"))
-        lines.append(f"{indent}~ {label.ljust(path_width)}  {effect}  {_delta(change)}")
-        lines.extend(value_diff(change, style, indent + "    "))
-        reasons[(change.effect, change.reason)] = None
+        delta = _delta(change) if len(group) == 1 else _map_delta(group)
+        lines.append(f"{indent}~ {label.ljust(path_width)}  {effect}  {delta}")
+        if len(group) == 1:
+            lines.extend(value_diff(change, style, indent + "    "))
+        for member in group:
+            reasons[(member.effect, member.reason)] = None
     for effect, reason in reasons:
         lines.append(style(f"{indent}  {effect}: {printable(reason)}", "dim"))
     return lines
+
+
+_MAPS = (("metadata", "labels"), ("metadata", "annotations"))
+
+
+def _collapsed(fields: list[ClassifiedChange]) -> list[tuple[str, list[ClassifiedChange]]]:
+    """(label, changes) per line: the keys of one object's labels or annotations that change
+    with one effect share a line (a chart's version bump relabels every object), any other
+    field has its own."""
+    rows: list[tuple[str, list[ClassifiedChange]]] = []
+    groups: dict[tuple[Any, ...], list[ClassifiedChange]] = {}
+    for change in fields:
+        key = (tuple(change.path[:2]), change.effect)
+        if tuple(change.path[:2]) in _MAPS and len(change.path) == 3:
+            if key not in groups:
+                groups[key] = []
+                rows.append((printable(".".join(map(str, change.path[:2]))), groups[key]))
+            groups[key].append(change)
+        else:
+            rows.append((printable(change.label), [change]))
+    # a map with one changed key keeps its own label (metadata.labels.tier)
+    return [(printable(g[0].label), g) if len(g) == 1 else (label, g) for label, g in rows]
+
+
+def _map_delta(group: list[ClassifiedChange]) -> str:
+    parts = []
+    for change in group:
+        key = printable(str(change.path[2]))
+        if change.kind == "added":
+            parts.append(f"{key} + {_value(change.new)}")
+        elif change.kind == "removed":
+            parts.append(f"{key} - {_value(change.old)}")
+        else:
+            parts.append(f"{key}: {_value(change.old)} → {_value(change.new)}")
+    return f"{len(group)} keys: " + "; ".join(parts)
 
 
 def render_text(

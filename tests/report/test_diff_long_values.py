@@ -64,3 +64,30 @@ def test_a_short_change_stays_on_one_line(tmp_path: Path) -> None:
     out = _diff(tmp_path, ROLE, ROLE.replace("[pods]", "[services]"))
     assert "[0].resources[0]: pods → services" in out
     assert "@@" not in out
+
+
+LABELLED = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: c
+  labels: {app.kubernetes.io/version: "1.0", helm.sh/chart: web-1.0, app: web}
+data: {a: b}
+"""
+
+
+def test_label_only_changes_collapse_to_one_line(tmp_path: Path) -> None:
+    bumped = (
+        LABELLED.replace('"1.0"', '"1.1"')
+        .replace("web-1.0", "web-1.1")
+        .replace("app: web}", "app: web, tier: x}")
+    )
+    out = _diff(tmp_path, LABELLED, bumped)
+    (line,) = [line for line in out.splitlines() if "metadata.labels" in line]
+    assert "3 keys: app.kubernetes.io/version: 1.0 → 1.1; helm.sh/chart: web-1.0 → web-1.1;" in line
+    assert "tier + x" in line
+
+
+def test_one_changed_label_keeps_its_own_line(tmp_path: Path) -> None:
+    out = _diff(tmp_path, LABELLED, LABELLED.replace("web-1.0", "web-1.1"))
+    assert '~ metadata.labels["helm.sh/chart"]' in out
