@@ -49,7 +49,14 @@ def code(text: str) -> str:
     return f"{ticks} {flat} {ticks}" if ticks == "``" else f"`{flat}`"
 
 
+_PLAIN_REVISION = re.compile(r"^[0-9A-Za-z._/-]+$")  # a commit or a branch name, not HEAD~1
+_RENDERED = re.compile(r"^(?P<folder>.+) \((?:kustomize|helm)\)$")
+
+
 def link(file: str, line: int) -> str:
+    """A link to the line: in the repository's files on GitHub (GITHUB_* set), else relative.
+    A `git:REV:path` file links to that revision's blob; a rendered Kustomize or Helm folder's
+    stream has no file of its own, so the folder is linked, without the stream's line."""
     path = printable(display_path(file))
     text = cell(f"{path}:{line}" if line else path)
     if not path or path.startswith("<"):
@@ -57,10 +64,21 @@ def link(file: str, line: int) -> str:
     server = os.environ.get("GITHUB_SERVER_URL")
     repository = os.environ.get("GITHUB_REPOSITORY")
     sha = os.environ.get("GITHUB_SHA")
-    target = path.replace(" ", "%20")
+    revision, rendered = None, _RENDERED.match(file)
+    if file.startswith("git:") and file.count(":") >= 2:
+        _, revision, inside = file.split(":", 2)
+        if not (server and repository) or not _PLAIN_REVISION.match(revision):
+            return text  # outside GitHub, or a relative revision (HEAD~1) GitHub cannot resolve
+        revision = revision.removeprefix("origin/")  # the remote's branch is GitHub's branch
+        target = f"{server}/{repository}/blob/{revision}/{inside}".replace(" ", "%20")
+        return f"[{text}]({target}#L{line})" if line else f"[{text}]({target})"
+    if rendered is not None:
+        file, line = rendered["folder"], 0
+    target = printable(display_path(file)).replace(" ", "%20")
     if server and repository and sha:  # a blob URL takes the path from the repository root
         target = repository_path(file).replace(" ", "%20")
-        target = f"{server}/{repository}/blob/{sha}/{target}"
+        kind = "tree" if rendered is not None else "blob"
+        target = f"{server}/{repository}/{kind}/{sha}/{target}"
     return f"[{text}]({target}#L{line})" if line else f"[{text}]({target})"
 
 
