@@ -25,6 +25,8 @@ def main(
     detailed_exitcode: bool,
     verbose: bool,
     namespace: str | None = None,
+    server_side: bool = False,
+    force_conflicts: bool = False,
 ) -> int:
     from kubeplan.schemas import renderguard
 
@@ -41,7 +43,16 @@ def main(
     settings = common.settings(config, kubernetes_version, fail_on, verbose)
     with common.progress_line() as progress:
         version, ignored = settings.kubernetes_version, settings.ignored()
-        result = run_diff(paths, base, version, progress, ignored, namespace=namespace)
+        result = run_diff(
+            paths,
+            base,
+            version,
+            progress,
+            ignored,
+            namespace=namespace,
+            server_side=server_side,
+            force_conflicts=force_conflicts,
+        )
     result.findings = silence(
         result.findings, result.new.resources, result.base.resources, settings.lint()
     )

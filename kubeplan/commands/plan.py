@@ -30,6 +30,7 @@ def main(
     detailed_exitcode: bool,
     admission_config: str | None = None,
     namespace: str | None = None,
+    force_conflicts: bool = False,
 ) -> int:
     from kubeplan.schemas import renderguard
 
@@ -51,6 +52,7 @@ def main(
         groups=tuple(as_group or ()),
         rbac_paths=list(rbac or ()),
         server_side=server_side,
+        force_conflicts=force_conflicts,
         admission_config=admission_config,
         namespace=namespace,
         config=settings.effective(),

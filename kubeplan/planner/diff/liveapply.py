@@ -15,6 +15,7 @@ last-applied configuration or a server-side apply conflict into findings (`findi
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,7 +94,6 @@ class LiveApply:
             self.no_ownership += 1
         else:
             self.ownership += 1
-        original = managedfields.owned_only_by_applier(owners, live.body, schema)
         if not self.force_conflicts:
             for conflict in managedfields.conflicts(owners, manifest.body, live.body, schema):
                 self.findings.append(
@@ -108,7 +108,10 @@ class LiveApply:
                         " over; or leave the field out of the manifest",
                     )
                 )
-        return applymerge.merged(original, manifest.body, live.body, schema)
+        # the merge shares unchanged values with the live body; prune edits in place
+        body = copy.deepcopy(applymerge.merged({}, manifest.body, live.body, schema))
+        managedfields.prune(owners, manifest.body, body, schema)
+        return body
 
     def notes(self) -> list[str]:
         """Which apply was modelled, for the diff's and the plan's notes."""

@@ -19,14 +19,16 @@ structured-merge-diff merge/update.go `Updater.Apply`):
 * removes a field the applier owned before and the new configuration drops, unless another
   manager owns it too (`Updater.prune` on `managers[manager].Set().Difference(newSet)`);
 * keeps every field it does not own.
-So the original of the merge is the part of the live object owned by the applier alone.
+kubeplan sets the manifest's fields over the live object (the merge of applymerge.py with no
+original: nothing removed, list entries matched by key) and then `prune`s.
 
 The applier is `kubectl` (staging/src/k8s.io/kubectl/pkg/cmd/apply/apply.go: server-side apply's
 default field manager is "kubectl"); since kubectl 1.26 a server-side apply first moves the fields
 of client-side apply's manager `kubectl-client-side-apply` to it
 (staging/src/k8s.io/client-go/util/csaupgrade `UpgradeManagedFields`, called from apply.go), so
-both count as the applier's. Entries of a subresource (`status`, `scale`) own no field of the
-main resource an apply writes, and are left out.
+both count as the applier's. Entries of a subresource count like any other: the `scale`
+subresource's manager (a HorizontalPodAutoscaler's controller) owns `spec.replicas`, and the
+`status` one only status fields, which no manifest applies.
 """
 
 from __future__ import annotations
@@ -74,8 +76,6 @@ def read(live: Resource) -> Owners:
         if not isinstance(entry, dict) or not isinstance(entry.get("fieldsV1", {}), dict):
             owners.problem = "an entry of metadata.managedFields is not a FieldsV1 mapping"
             continue
-        if entry.get("subresource"):
-            continue
         manager = entry.get("manager")
         tree = entry.get("fieldsV1") or {}
         if manager in APPLIERS:
@@ -99,32 +99,87 @@ def _is_leaf(tree: Any) -> bool:
     return not isinstance(tree, dict) or not any(key != "." for key in tree)
 
 
-def _minus(a: Tree, b: Tree) -> Tree:
-    """The members of `a` that are not members of `b` (leaves compared as paths)."""
+def _difference(a: Tree, b: Tree) -> Tree:
+    """The members of set `a` that are not members of set `b` (fieldpath `Set.Difference`)."""
     out: Tree = {}
     for key, sub in a.items():
-        if key == ".":
-            continue
         other = b.get(key)
         if other is None:
             out[key] = sub
-        elif not _is_leaf(sub):
-            rest = _minus(sub, other if isinstance(other, dict) else {})
+        elif isinstance(sub, dict) and any(k != "." for k in sub):
+            rest = _difference(sub, other if isinstance(other, dict) else {})
             if rest:
                 out[key] = rest
-        # a leaf both own: shared, so not the applier's alone
     return out
 
 
-def owned_only_by_applier(owners: Owners, live: dict[str, Any], schema: Field) -> dict[str, Any]:
-    """The part of the live object that the applier alone owns: the original of the merge."""
+def fieldset(value: Any, field: Field) -> Tree:
+    """The FieldsV1 set of every field `value` sets, as server-side apply records it for the
+    applier (structured-merge-diff typed `ToFieldSet`): map fields by name, entries of
+    `x-kubernetes-list-type: map` lists by their keys, of `set` lists by value; atomic lists
+    and scalars are leaves."""
+    if isinstance(value, dict):
+        return {f"f:{k}": fieldset(v, field.child(k)) for k, v in value.items() if v is not None}
+    if isinstance(value, list) and field.list_type == "map" and field.map_keys:
+        out: Tree = {}
+        for item in value:
+            if isinstance(item, dict):
+                keys = {k: item.get(k, KEY_DEFAULTS.get(k)) for k in field.map_keys}
+                key = "k:" + json.dumps(keys, separators=(",", ":"), sort_keys=True)
+                out[key] = {".": {}, **fieldset(item, field.items())}
+        return out
+    if isinstance(value, list) and field.list_type == "set":
+        return {"v:" + json.dumps(item, separators=(",", ":")): {} for item in value}
+    return {}
+
+
+def stale(owners: Owners, manifest: dict[str, Any], schema: Field) -> Tree:
+    """The fields the applier owned and the new configuration no longer sets."""
     if owners.applier is None:
         return {}
-    tree = owners.applier
-    for _, other in owners.others:
-        tree = _minus(tree, other)
-    projected = _project(live, tree)
-    return projected if isinstance(projected, dict) else {}
+    return _difference(owners.applier, fieldset(manifest, schema))
+
+
+def _others(owners: Owners) -> Tree:
+    union: Tree = {}
+    for _, tree in owners.others:
+        union = _union(union, tree)
+    return union
+
+
+def prune(owners: Owners, manifest: dict[str, Any], body: dict[str, Any], schema: Field) -> None:
+    """Remove from `body` (in place) what the applier alone owned and the manifest dropped
+    (merge/update.go `prune`: `RemoveItems` of the applier's previous set minus the new one,
+    then `addBackOwnedItems`: an entry another manager owns anything in stays)."""
+    _prune(body, stale(owners, manifest, schema), _others(owners))
+
+
+def _prune(value: Any, gone: Tree, others: Tree, keys: frozenset[str] = frozenset()) -> None:
+    """`keys`: the key fields of a list entry that stays; they stay with it."""
+    if isinstance(value, dict):
+        for key, sub in gone.items():
+            if not key.startswith("f:") or key[2:] not in value or key[2:] in keys:
+                continue
+            other = others.get(key)
+            if _is_leaf(sub) and "." not in (sub or {}):
+                if other is None:
+                    del value[key[2:]]
+            else:
+                _prune(value[key[2:]], sub, other if isinstance(other, dict) else {})
+    elif isinstance(value, list):
+        for key, sub in gone.items():
+            found = _list_member(value, key)
+            if found is _NOT_FOUND:
+                continue
+            other = others.get(key)
+            whole = key.startswith("v:") or (isinstance(sub, dict) and "." in sub)
+            if whole and other is None:
+                value.remove(found)
+            elif isinstance(sub, dict):
+                named = (
+                    frozenset(_key_object(key[2:]) or ()) if key.startswith("k:") else frozenset()
+                )
+                _prune(found, sub, other if isinstance(other, dict) else {}, named)
 
 
 def _key_object(text: str) -> dict[str, Any] | None:
@@ -139,30 +194,6 @@ def _matches(item: Any, keys: dict[str, Any]) -> bool:
     return isinstance(item, dict) and all(
         item.get(k, KEY_DEFAULTS.get(k)) == v for k, v in keys.items()
     )
-
-
-def _project(value: Any, tree: Any) -> Any:
-    """The members of `tree` taken from `value` (a leaf takes the value whole)."""
-    if _is_leaf(tree):
-        return value
-    if isinstance(value, dict):
-        out = {}
-        for key, sub in tree.items():
-            if key.startswith("f:") and key[2:] in value:
-                out[key[2:]] = _project(value[key[2:]], sub)
-        return out
-    if isinstance(value, list):
-        items = []
-        for key, sub in tree.items():
-            found = _list_member(value, key)
-            if found is not _NOT_FOUND:
-                item = _project(found, sub)
-                if key.startswith("k:") and isinstance(item, dict) and isinstance(found, dict):
-                    keys = _key_object(key[2:]) or {}
-                    item = {**{k: found[k] for k in keys if k in found}, **item}
-                items.append(item)
-        return items
-    return value
 
 
 _NOT_FOUND: Any = object()
@@ -240,4 +271,4 @@ def _owned_entry(tree: Tree, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]
     return None, {}
 
 
-__all__ = ["APPLIERS", "Conflict", "Owners", "conflicts", "owned_only_by_applier", "read"]
+__all__ = ["APPLIERS", "Conflict", "Owners", "conflicts", "fieldset", "prune", "read", "stale"]

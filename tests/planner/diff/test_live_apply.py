@@ -170,7 +170,7 @@ def test_a_real_change_beside_injected_entries_points_into_the_manifest(tmp_path
     new = json.loads(json.dumps(POD))
     new["spec"]["containers"].insert(0, {"name": "init-log", "image": "busybox:1.36"})
     new["spec"]["containers"][1]["image"] = "nginx:1.26"
-    code, document = _diff(tmp_path, new, dump)
+    _, document = _diff(tmp_path, new, dump)
     assert _fields(document) == ["spec.containers[init-log]", "spec.containers[web].image"]
     result = run_diff([str(tmp_path / "manifest.yaml")], dump, newest_version())
     paths = [change.path for report in result.changes for change in report.fields]
@@ -211,7 +211,7 @@ def test_a_broken_last_applied_annotation_is_a_finding_not_a_crash(tmp_path: Pat
     live = _live_pod(POD)
     live["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] = "{nope"
     dump = _dump(tmp_path, [live])
-    code, document = _diff(tmp_path, POD, dump)
+    _, document = _diff(tmp_path, POD, dump)
     rules = [f["rule"] for f in document["findings"]]
     assert "last-applied-invalid" in rules
     assert _actions(document) == {"web": "unchanged"}
@@ -348,7 +348,7 @@ def test_a_cluster_made_namespace_pairs_with_the_users_manifest(tmp_path: Path) 
                 "status": {"phase": "Active"},
             }
         )
-    code, document = _diff(tmp_path, namespaces, _dump(tmp_path, live))
+    _, document = _diff(tmp_path, namespaces, _dump(tmp_path, live))
     assert set(_actions(document).values()) == {"update"}
     assert set(_fields(document)) == {"metadata.labels.team"}
     assert document["summary"]["create"] == 0
