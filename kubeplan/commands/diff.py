@@ -31,6 +31,7 @@ def main(
     from kubeplan.schemas import renderguard
 
     renderguard.configure(allow_remote, no_render)
+    common.refuse_force_without_server_side(force_conflicts, server_side)
     from kubeplan.planner.diff.run import run_diff
     from kubeplan.report import diff_report
     from kubeplan.report.document import ReportData

@@ -40,6 +40,7 @@ def main(
     from kubeplan.report.outputs import emit
     from kubeplan.report.sections import plan_report_data
 
+    common.refuse_force_without_server_side(force_conflicts, server_side)
     if as_group and not as_user:
         raise KubeplanError("--as-group needs --as")
     targets = common.targets(output_format, output)

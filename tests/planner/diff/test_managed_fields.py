@@ -185,3 +185,12 @@ def test_broken_managed_fields_are_a_finding(tmp_path: Path) -> None:
     path, dump = _files(tmp_path, live, MANIFEST)
     _, document = _diff(path, dump)
     assert "managed-fields-invalid" in [f["rule"] for f in document["findings"]]
+
+
+def test_force_conflicts_needs_server_side(tmp_path: Path) -> None:
+    """As kubectl apply: "--force-conflicts only works with --server-side"; a usage error."""
+    path, dump = _files(tmp_path, _live(3, MANAGERS), MANIFEST)
+    for command in ("diff", "plan"):
+        run = kubeplan(command, path, "--base", dump, "--force-conflicts")
+        assert run.exit_code == 2
+        assert "--force-conflicts only works with --server-side" in run.stderr + run.stdout
