@@ -194,3 +194,16 @@ def test_force_conflicts_needs_server_side(tmp_path: Path) -> None:
         run = kubeplan(command, path, "--base", dump, "--force-conflicts")
         assert run.exit_code == 2
         assert "--force-conflicts only works with --server-side" in run.stderr + run.stdout
+
+
+def test_plan_marks_a_conflicting_step_rejected(tmp_path: Path) -> None:
+    """The API server answers the apply with 409 Conflict: the plan's step is rejected (the
+    finding is in rules/known.py REJECTING_RULES); --force-conflicts applies it."""
+    path, dump = _files(tmp_path, _live(5, MANAGERS), MANIFEST)
+    run = kubeplan("plan", path, "--base", dump, "--server-side", "--format", "json")
+    assert [step["verdict"] for step in run.json()["steps"]] == ["rejected"]
+    assert run.exit_code == 1
+    forced = kubeplan(
+        "plan", path, "--base", dump, "--server-side", "--force-conflicts", "--format", "json"
+    )
+    assert [step["verdict"] for step in forced.json()["steps"]] == ["update"]
