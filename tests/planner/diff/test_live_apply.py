@@ -352,3 +352,61 @@ def test_a_cluster_made_namespace_pairs_with_the_users_manifest(tmp_path: Path) 
     assert set(_actions(document).values()) == {"update"}
     assert set(_fields(document)) == {"metadata.labels.team"}
     assert document["summary"]["create"] == 0
+
+
+def test_defaults_an_older_api_version_wrote_are_kept(tmp_path: Path) -> None:
+    """A Deployment first created as extensions/v1beta1 keeps that version's defaults
+    (pkg/apis/extensions/v1beta1/defaults.go SetDefaults_Deployment: revisionHistoryLimit and
+    progressDeadlineSeconds math.MaxInt32); the apps/v1 manifest never set them, so applying it
+    keeps them: no change."""
+    manifest = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "api", "namespace": "shop"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "api"}},
+            "template": {
+                "metadata": {"labels": {"app": "api"}},
+                "spec": {"containers": [{"name": "api", "image": "api:1"}]},
+            },
+        },
+    }
+    live = _live(
+        manifest,
+        {
+            **manifest,
+            "spec": {
+                **manifest["spec"],
+                "revisionHistoryLimit": 2147483647,
+                "progressDeadlineSeconds": 2147483647,
+            },
+        },
+    )
+    code, document = _diff(tmp_path, manifest, _dump(tmp_path, [live]))
+    assert (code, _actions(document)) == (0, {"api": "unchanged"})
+
+
+def test_a_server_filled_field_the_manifest_pins_to_another_value_is_a_change(
+    tmp_path: Path,
+) -> None:
+    """The allocated clusterIP is kept when the manifest leaves it out, but a manifest that
+    pins another one changes it, and spec.clusterIP is immutable (ValidateServiceUpdate)."""
+    manifest = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "db", "namespace": "shop"},
+        "spec": {"ports": [{"port": 5432}], "clusterIP": "10.96.0.50"},
+    }
+    body = {
+        **manifest,
+        "spec": {
+            "ports": [{"port": 5432, "protocol": "TCP", "targetPort": 5432}],
+            "clusterIP": "10.96.4.7",
+            "clusterIPs": ["10.96.4.7"],
+        },
+    }
+    live = _live({**manifest, "spec": {"ports": [{"port": 5432}]}}, body)
+    code, document = _diff(tmp_path, manifest, _dump(tmp_path, [live]))
+    fields = [(f["path"], f["effect"]) for c in document["changes"] for f in c["fields"]]
+    assert ("spec.clusterIP", "immutable") in fields
+    assert code == 1
