@@ -360,6 +360,23 @@ def check(
     _run("check", "main", "check", **locals())
 
 
+ServerSideOpt = Annotated[
+    bool,
+    typer.Option(
+        "--server-side",
+        help="The manifests are applied with kubectl apply --server-side: against a live dump,"
+        " fields are merged by their owners in metadata.managedFields.",
+    ),
+]
+ForceConflictsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force-conflicts",
+        help="With --server-side: fields another manager owns are taken over (no apply-conflict).",
+    ),
+]
+
+
 @app.command(cls=OrderedCommand)
 def diff(
     paths: PathsArg,
@@ -387,6 +404,8 @@ def diff(
     detailed_exitcode: DetailedExitcodeOpt = False,
     verbose: VerboseOpt = False,
     namespace: ApplyNamespaceOpt = None,
+    server_side: ServerSideOpt = False,
+    force_conflicts: ForceConflictsOpt = False,
 ) -> None:
     """What applying the manifests does, field by field, against a prior revision."""
     _run("diff", "main", **locals())
@@ -438,10 +457,8 @@ def plan(
             show_default=False,
         ),
     ] = None,
-    server_side: Annotated[
-        bool,
-        typer.Option("--server-side", help="The plan is applied with kubectl apply --server-side."),
-    ] = False,
+    server_side: ServerSideOpt = False,
+    force_conflicts: ForceConflictsOpt = False,
     config: ConfigOpt = None,
     output_format: FormatsOpt = None,
     output: OutputsOpt = None,

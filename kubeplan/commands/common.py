@@ -54,6 +54,13 @@ def refuse_overwrite(outputs: Sequence[str | None], *inputs: list[str] | str | N
         raise KubeplanError(message)
 
 
+def refuse_force_without_server_side(force_conflicts: bool, server_side: bool) -> None:
+    """kubectl refuses the same (staging/src/k8s.io/kubectl/pkg/cmd/apply/apply.go ApplyOptions.Validate:
+    "--force-conflicts only works with --server-side")."""
+    if force_conflicts and not server_side:
+        raise KubeplanError("--force-conflicts only works with --server-side")
+
+
 def refuse_format_word(output: str) -> None:
     """`--output json` means a format to a kubectl user (report/output_names.py)."""
     from kubeplan.report.output_names import refusal

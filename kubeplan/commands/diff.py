@@ -25,10 +25,13 @@ def main(
     detailed_exitcode: bool,
     verbose: bool,
     namespace: str | None = None,
+    server_side: bool = False,
+    force_conflicts: bool = False,
 ) -> int:
     from kubeplan.schemas import renderguard
 
     renderguard.configure(allow_remote, no_render)
+    common.refuse_force_without_server_side(force_conflicts, server_side)
     from kubeplan.planner.diff.run import run_diff
     from kubeplan.report import diff_report
     from kubeplan.report.document import ReportData
@@ -41,7 +44,16 @@ def main(
     settings = common.settings(config, kubernetes_version, fail_on, verbose)
     with common.progress_line() as progress:
         version, ignored = settings.kubernetes_version, settings.ignored()
-        result = run_diff(paths, base, version, progress, ignored, namespace=namespace)
+        result = run_diff(
+            paths,
+            base,
+            version,
+            progress,
+            ignored,
+            namespace=namespace,
+            server_side=server_side,
+            force_conflicts=force_conflicts,
+        )
     result.findings = silence(
         result.findings, result.new.resources, result.base.resources, settings.lint()
     )

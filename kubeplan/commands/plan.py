@@ -31,6 +31,7 @@ def main(
     admission_config: str | None = None,
     namespace: str | None = None,
     admission: list[str] | None = None,
+    force_conflicts: bool = False,
 ) -> int:
     from kubeplan.schemas import renderguard
 
@@ -40,6 +41,7 @@ def main(
     from kubeplan.report.outputs import emit
     from kubeplan.report.sections import plan_report_data
 
+    common.refuse_force_without_server_side(force_conflicts, server_side)
     if as_group and not as_user:
         raise KubeplanError("--as-group needs --as")
     targets = common.targets(output_format, output)
@@ -54,6 +56,7 @@ def main(
         groups=tuple(as_group or ()),
         rbac_paths=list(rbac or ()),
         server_side=server_side,
+        force_conflicts=force_conflicts,
         admission_config=admission_config,
         namespace=namespace,
         admission_paths=list(admission or ()),

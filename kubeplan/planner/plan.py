@@ -39,6 +39,7 @@ class PlanOptions:
     groups: tuple[str, ...] = ()
     rbac_paths: list[str] = field(default_factory=list)
     server_side: bool = False
+    force_conflicts: bool = False  # --force-conflicts (with --server-side)
     admission_config: str | None = None  # --admission-config: Pod Security defaults, exemptions
     namespace: str | None = None  # -n: as kubectl apply -n
     # --admission: the cluster's ValidatingAdmissionPolicies, bindings and params
@@ -186,7 +187,14 @@ def build_plan(
 
     ignored = matcher(config.ignore_paths, config.path)
     diff = run_diff(
-        paths, base, options.kubernetes_version, progress, ignored, namespace=options.namespace
+        paths,
+        base,
+        options.kubernetes_version,
+        progress,
+        ignored,
+        namespace=options.namespace,
+        server_side=options.server_side,
+        force_conflicts=options.force_conflicts,
     )
     diff.config = config.path
     findings = list(diff.findings)

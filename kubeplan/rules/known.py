@@ -33,6 +33,9 @@ _RISKS = os.path.join(_PACKAGE, "planner", "rbac", "data", "risks.yaml")
 REJECTING_RULES = frozenset(
     {
         "immutable-field-changed",
+        # server-side apply refuses a field another manager owns with a different value
+        # (sigs.k8s.io/structured-merge-diff merge/conflict.go; kubeplan/planner/diff/liveapply.py)
+        "apply-conflict",
         "schema-unknown-field",
         "schema-required",
         "schema-invalid",

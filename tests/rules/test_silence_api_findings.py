@@ -40,13 +40,13 @@ def _write(tmp_path: Path, config: str, annotations: str = "") -> tuple[str, str
             f"exclude:\n  - rules: [{RULE}]\n    kind: Service\n    reason: legacy port\n",
             "",
             "config: legacy port",
-        ),  # fmt: skip
+        ),
         (
             "{}\n",
             f'  annotations:\n    kubeplan.io/ignore: "{RULE}"\n'
             "    kubeplan.io/ignore-reason: checked by hand\n",
             "annotation: checked by hand",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_an_api_finding_is_silenced_and_the_step_stays_rejected(

@@ -27,6 +27,7 @@ from typing import Any
 
 from kubeplan.datafiles import read_yaml
 from kubeplan.kube.images import default_pull_policy
+from kubeplan.kube.kinds import builtin_kind
 from kubeplan.kube.quantity import canonical_quantity
 from kubeplan.kube.workloads import CONTAINER_LISTS, pod_template_path
 from kubeplan.model import Resource
@@ -346,6 +347,10 @@ def _kind_specific(group: str, kind: str, body: dict[str, Any]) -> None:
     if group == "" and kind == "Service":
         for port in _dicts(_child(spec, "ports")):
             apply_struct("ServicePort", port)
+    elif group == "" and kind == "Endpoints":
+        for subset in _dicts(body.get("subsets")):
+            for port in _dicts(subset.get("ports")):
+                apply_struct("EndpointPort", port)
     elif group == "" and kind == "PersistentVolumeClaim":
         _pvc_spec(spec)
     elif group == "apps" and kind == "StatefulSet":
@@ -417,4 +422,58 @@ def normalise(resource: Resource) -> dict[str, Any]:
     _kind_specific(group, kind, body)
     if struct is None and template_path is None:
         _generic_resources(body)
+    if builtin_kind(group, kind) is not None:
+        _drop_empty(body, kind)
     return body
+
+
+# Go map fields (`map[string]string`, `ResourceList`) that an empty mapping and an absent one
+# store alike (see `_drop_empty`); found in staging/src/k8s.io/api/*/types.go.
+EMPTY_MAPS = frozenset(
+    {
+        "labels",  # ObjectMeta.Labels
+        "annotations",  # ObjectMeta.Annotations
+        "nodeSelector",  # PodSpec.NodeSelector
+        "matchLabels",  # LabelSelector.MatchLabels
+        "data",  # ConfigMap.Data, Secret.Data
+        "binaryData",  # ConfigMap.BinaryData
+        "stringData",  # Secret.StringData (write-only, merged into data)
+        "requests",  # ResourceRequirements.Requests
+        "limits",  # ResourceRequirements.Limits
+        "hard",  # ResourceQuotaSpec.Hard
+        "capacity",  # PersistentVolumeSpec.Capacity
+    }
+)
+# Kinds whose `spec.selector` is a map (ServiceSpec.Selector, ReplicationControllerSpec.Selector)
+# rather than a LabelSelector, where `{}` selects everything and differs from absent.
+_MAP_SELECTORS = frozenset({"Service", "ReplicationController"})
+
+
+def _drop_empty(node: Any, kind: str, depth: int = 0) -> None:
+    """Remove empty lists, and empty mappings of Go map fields, at any depth.
+
+    The API server stores built-in kinds as protobuf (k8s.io/apiserver pkg/server/options/
+    etcd.go `DefaultStorageMediaType = "application/vnd.kubernetes.protobuf"`), whose generated
+    marshallers (staging/src/k8s.io/api/*/generated.pb.go) write nothing for an empty repeated or
+    map field: `rules: []`, `rules: null` and no `rules` are one stored object, as are
+    `annotations: {}` and none; `apiequality.Semantic.DeepEqual` (k8s.io/apimachinery
+    third_party/forked/golang/reflect/deep_equal.go: "empty and nil slices/maps are equal")
+    agrees. A pointer to an empty struct (`emptyDir: {}`, `securityContext: {}`) is kept: it is
+    written as an empty message and differs from none. Custom resources (stored as JSON) are
+    not passed here."""
+    if isinstance(node, dict):
+        for key in [k for k, v in node.items() if v == [] or v == {}]:
+            value = node[key]
+            if (
+                value == []
+                or key in EMPTY_MAPS
+                or (key == "selector" and depth == 1 and kind in _MAP_SELECTORS)
+            ):
+                del node[key]
+        for value in node.values():
+            if isinstance(value, (dict, list)):
+                _drop_empty(value, kind, depth + 1)
+    elif isinstance(node, list):
+        for value in node:
+            if isinstance(value, (dict, list)):
+                _drop_empty(value, kind, depth + 1)

@@ -38,6 +38,14 @@ Renames
     which keeps the search near-linear (objects that share only common values are clones, and a
     rename among clones could not be told anyway).
 
+Against a live object
+    When the base object comes from a `kubectl get -o yaml` dump, `pair(..., applied=...)` is given
+    a function (`liveapply.LiveApply`) that returns the body the live object will have after the
+    apply: the new side is that body, not the manifest, so fields and list entries the manifest
+    does not own (a token volume, a LimitRange's resources, a server default) are not changes.
+    Field paths still point into the manifest: `Pair.changes()` maps the index of an entry of a
+    keyed list in the merged body to its index in the manifest, through the change's label.
+
 Objects without a name (`generateName`) cannot be paired: in the new revision they are `create`
 (every apply makes another one); in the base they are left out.
 """
@@ -46,9 +54,9 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kubeplan.model import Resource
@@ -93,6 +101,8 @@ class Pair:
     similarity: float | None = None
     _old_body: Any = field(default=_UNSET, repr=False)
     _new_body: Any = field(default=_UNSET, repr=False)
+    # The normalised manifest, when the new body is a merge with a live object (see the module doc)
+    _manifest_body: Any = field(default=None, repr=False)
 
     @property
     def old_body(self) -> dict[str, Any] | None:
@@ -125,7 +135,24 @@ class Pair:
         """Field differences of an update (apiVersion aside); empty for the other actions."""
         if self.action != UPDATE or self.old_body is None or self.new_body is None:
             return []
-        return [c for c in diff(self.old_body, self.new_body) if c.path != ("apiVersion",)]
+        changes = [c for c in diff(self.old_body, self.new_body) if c.path != ("apiVersion",)]
+        if self._manifest_body is not None and any(_has_index(c.path) for c in changes):
+            changes = _in_manifest(changes, diff(self.old_body, self._manifest_body))
+        return changes
+
+
+def _has_index(path: tuple[Any, ...]) -> bool:
+    return any(type(part) is int for part in path)
+
+
+def _in_manifest(changes: list[FieldChange], plain: list[FieldChange]) -> list[FieldChange]:
+    """`changes` with the paths of the same fields (same labels) in the manifest's diff, so a
+    keyed-list index is the entry's index in the manifest, as every other path is."""
+    paths = {c.label: c.path for c in plain}
+    return [
+        replace(c, path=paths[c.label]) if _has_index(c.path) and c.label in paths else c
+        for c in changes
+    ]
 
 
 def pairing_group(group: str, kind: str) -> str:
@@ -158,10 +185,14 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def pair(base: list[Resource], new: list[Resource]) -> list[Pair]:
+Applied = Callable[[Resource, Resource], dict[str, Any] | None]
+
+
+def pair(base: list[Resource], new: list[Resource], applied: Applied | None = None) -> list[Pair]:
     """Pair two revisions (see the module docstring). New-revision order first, then deletes
     in base order. When an identity is defined twice on one side the later definition is used,
-    as it wins on apply."""
+    as it wins on apply. `applied(live, manifest)` gives the body a live object will have after
+    the apply (None: compare with the manifest)."""
     old_by_key: dict[Key, Resource] = {}
     for resource in base:
         if resource.name:
@@ -185,10 +216,7 @@ def pair(base: list[Resource], new: list[Resource]) -> list[Pair]:
             elif old_resource.body == resource.body:  # same text: no need to normalise
                 item = Pair(UNCHANGED, old_resource, resource)
             else:
-                old_body, new_body = normalise(old_resource), normalise(resource)
-                same = _without_api_version(old_body) == _without_api_version(new_body)
-                action = UNCHANGED if same else UPDATE
-                item = Pair(action, old_resource, resource, _old_body=old_body, _new_body=new_body)
+                item = _compared(old_resource, resource, applied)
             pairs.append(item)
         pairs.extend(Pair(CREATE, None, resource) for resource in unnamed)
         deleted = [
@@ -199,6 +227,25 @@ def pair(base: list[Resource], new: list[Resource]) -> list[Pair]:
         _find_renames(deleted, created)
     pairs.extend(deleted)
     return pairs
+
+
+def _compared(old: Resource, new: Resource, applied: Applied | None) -> Pair:
+    """An update or unchanged pair; against a live object, the new side is the applied body."""
+    merged = applied(old, new) if applied is not None else None
+    old_body = normalise(old)
+    manifest_body = normalise(new)
+    new_body = manifest_body
+    if merged is not None:
+        new_body = normalise(replace(new, body=merged, memo={}))
+    same = _without_api_version(old_body) == _without_api_version(new_body)
+    return Pair(
+        UNCHANGED if same else UPDATE,
+        old,
+        new,
+        _old_body=old_body,
+        _new_body=new_body,
+        _manifest_body=manifest_body if merged is not None else None,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

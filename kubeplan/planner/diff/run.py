@@ -10,17 +10,24 @@ BASE is, in this order of precedence:
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from kubeplan.model import Finding, Resource, Severity, finding_for
 from kubeplan.planner import upstream
 from kubeplan.planner.diff.effects.classify import ClassifiedChange, classify
+from kubeplan.planner.diff.liveapply import LiveApply
 from kubeplan.planner.diff.locate import in_new_file
-from kubeplan.planner.diff.pairing import CREATE, DELETE, UNCHANGED, UPDATE, Pair, pair
+from kubeplan.planner.diff.pairing import (
+    CREATE,
+    DELETE,
+    UNCHANGED,
+    UPDATE,
+    Pair,
+    pair,
+    pair_key,
+)
 from kubeplan.rules.ignore_paths import leave_out
 from kubeplan.schemas import loader, programs, yamlnodes
 from kubeplan.schemas.sources import InputError
@@ -32,14 +39,11 @@ IMMUTABLE_REMEDY = (
 )
 
 
-LAST_APPLIED = "metadata.annotations.kubectl.kubernetes.io/last-applied-configuration"
-
-
 @dataclass
 class ChangeReport:
     pair: Pair
     fields: list[ClassifiedChange] = field(default_factory=list)
-    unchanged_on_apply: bool = False  # every difference is a field apply keeps (see _kept_by_apply)
+    unchanged_on_apply: bool = False  # an update whose every difference has no effect
 
     @property
     def action(self) -> str:
@@ -166,8 +170,13 @@ def run_diff(
     progress: Callable[[int, int, str], None] | None = None,
     ignored: Callable[[str], bool] | None = None,
     namespace: str | None = None,
+    server_side: bool = False,
+    force_conflicts: bool = False,
 ) -> DiffResult:
     """Diff PATHs against BASE; with no BASE, against an empty cluster (everything is created).
+
+    Against a live dump, the new side of each object is what the apply leaves (client-side
+    `kubectl apply`, or `--server-side` with `server_side`; liveapply.py).
 
     `progress(done, total, file)` is told of each file read (the new revision, then the base);
     `ignored(file)` leaves out the files the config's ignore-paths name, in both revisions."""
@@ -190,16 +199,17 @@ def run_diff(
     leave_out(old, ignored)
     findings = [_tag(f, "base") for f in old.findings if f.severity == Severity.ERROR]
     findings += [f for f in new.findings if f.severity == Severity.ERROR]
-    compared, skipped = _not_made_by_controllers(old.resources)
+    compared, skipped = _not_made_by_controllers(old.resources, new.resources)
+    live = LiveApply(kubernetes_version, server_side, force_conflicts)
     reports = []
-    for paired in pair(compared, new.resources):
+    for paired in pair(compared, new.resources, live):
         report = ChangeReport(paired)
         if paired.action == UPDATE:
-            changes = classify(paired, new.resources, old.resources, kubernetes_version)
-            report.fields = [c for c in changes if not _kept_by_apply(c, paired.old)]
+            report.fields = classify(paired, new.resources, old.resources, kubernetes_version)
             report.unchanged_on_apply = not report.fields
             findings.extend(_immutable_findings(report))
         reports.append(report)
+    findings.extend(live.findings)
     findings.sort(key=Finding.sort_key)
     return DiffResult(
         reports,
@@ -208,7 +218,7 @@ def run_diff(
         len(new.resources),
         new.files,
         kubernetes_version,
-        new.notes,
+        [*new.notes, *live.notes()],
         new,
         old,
         skipped,
@@ -216,7 +226,9 @@ def run_diff(
     )
 
 
-def _not_made_by_controllers(base: list[Resource]) -> tuple[list[Resource], int]:
+def _not_made_by_controllers(
+    base: list[Resource], new: list[Resource] | None = None
+) -> tuple[list[Resource], int]:
     """The base objects a manifest could have made.
 
     A live dump (`kubectl get all -o yaml`) also holds what controllers made from the manifests:
@@ -225,17 +237,25 @@ def _not_made_by_controllers(base: list[Resource]) -> tuple[list[Resource], int]
     pkg/apis/meta/v1/types.go OwnerReference.Controller), and none of them is in any manifest,
     so they are neither deletions nor anything to compare. The same holds for the objects every
     cluster makes itself (the `default` ServiceAccount, `kube-root-ca.crt`, the `kubernetes`
-    Service; kube/data/cluster_objects.yaml) when they come from a dump."""
+    Service; kube/data/cluster_objects.yaml) when they come from a dump, unless the manifests
+    declare that object themselves (a `Namespace` `kube-system` with the team's labels): then it
+    is theirs to update, and compared (never a create of what exists)."""
     from kubeplan.kube.cluster import cluster_objects
 
     kept: list[Resource] = []
     skipped = 0
     builtin = cluster_objects()
+    declared = {pair_key(resource) for resource in new or ()}
     for resource in base:
-        if resource.server_fields and (
-            _controlled(resource)
-            or any(
-                p.matches(resource.kind, resource.namespace, resource.name or "") for p in builtin
+        if (
+            resource.server_fields
+            and pair_key(resource) not in declared
+            and (
+                _controlled(resource)
+                or any(
+                    p.matches(resource.kind, resource.namespace, resource.name or "")
+                    for p in builtin
+                )
             )
         ):
             skipped += 1
@@ -250,31 +270,6 @@ def _controlled(resource: Resource) -> bool:
     return isinstance(owners, list) and any(
         isinstance(owner, dict) and owner.get("controller") is True for owner in owners
     )
-
-
-def _kept_by_apply(change: ClassifiedChange, old: Resource | None) -> bool:
-    """A field the live object has and the manifest omits survives `kubectl apply`.
-
-    Client-side apply computes a three-way patch (strategicpatch.CreateThreeWayMergePatch in
-    k8s.io/apimachinery): it deletes only fields that the last-applied configuration had and the
-    new manifest drops. Server-allocated fields of a live object (a Service's clusterIP, a Job's
-    selector, defaults) were never in it, so they are kept: not a change. Only for a base read
-    from a live dump (server fields set aside by the loader)."""
-    if change.kind != "removed" or old is None or not old.server_fields:
-        return False
-    raw = old.server_fields.get(LAST_APPLIED)
-    try:
-        applied = json.loads(raw) if isinstance(raw, str) else {}
-    except ValueError:
-        applied = {}
-    node: Any = applied
-    for part in change.path:
-        if isinstance(node, list):
-            return False  # keyed-list indices differ between the two; report it
-        if not (isinstance(node, dict) and isinstance(part, str) and part in node):
-            return True  # the last-applied configuration never had it
-        node = node[part]
-    return False
 
 
 def _tag(finding: Finding, side: str) -> Finding:
