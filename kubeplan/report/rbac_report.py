@@ -108,7 +108,10 @@ def list_text(identity: Identity, grants: list[Grant], style: Style) -> str:
 
 
 def who_can_json(
-    request: Request, allowed: list[Allowed], version: str, findings: list[Finding]
+    request: Request,
+    allowed: list[Allowed],
+    version: str,
+    findings: list[Finding],
 ) -> str:
     return _dump(
         {
@@ -122,12 +125,23 @@ def who_can_json(
 
 
 def who_can_text(request: Request, allowed: list[Allowed], style: Style) -> str:
-    rows = [
+    """The subjects, then the control-plane components of the default policy, each a table."""
+    head = style(f"who can {printable(request)}:", "bold") + "\n"
+    text = head + _table(
+        ["KIND", "NAME", "NAMESPACE", "VIA"], _rows([a for a in allowed if not a.component]), style
+    )
+    components = [a for a in allowed if a.component]
+    if components:
+        text += "\n" + style("control-plane components (default bindings):", "bold") + "\n"
+        text += _table(["KIND", "NAME", "NAMESPACE", "VIA"], _rows(components), style)
+    return text
+
+
+def _rows(allowed: list[Allowed]) -> list[list[str]]:
+    return [
         [a.subject.kind, a.subject.name, a.subject.namespace or "", ", ".join(a.via)]
         for a in allowed
     ]
-    head = style(f"who can {printable(request)}:", "bold") + "\n"
-    return head + _table(["KIND", "NAME", "NAMESPACE", "VIA"], rows, style)
 
 
 def with_config(rendered: str, config: str | None) -> str:

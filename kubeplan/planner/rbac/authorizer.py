@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from kubeplan.planner.rbac.matching import rule_allows, rules_allow
 from kubeplan.planner.rbac.model import MASTERS, Binding, Identity, Request, Role, Subject
-from kubeplan.planner.rbac.policy import Grant, Policy
+from kubeplan.planner.rbac.policy import Grant, Policy, component_subjects
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +46,11 @@ def authorize(policy: Policy, identity: Identity, request: Request) -> Decision:
 class Allowed:
     subject: Subject
     via: list[str] = field(default_factory=list)
+    # a control-plane identity of the default policy (policy.component_subjects)
+    component: bool = False
 
     def to_json(self) -> dict[str, object]:
-        return {**self.subject.to_json(), "via": self.via}
+        return {**self.subject.to_json(), "via": self.via, "component": self.component}
 
 
 def who_can(policy: Policy, request: Request) -> list[Allowed]:
@@ -58,7 +60,9 @@ def who_can(policy: Policy, request: Request) -> list[Allowed]:
     and their bindings collected in `via`. A ServiceAccount subject of a RoleBinding without a
     namespace gets the binding's (rule.go appliesToUser); in a ClusterRoleBinding it matches
     nobody and is left out. Group system:masters always comes
-    first, `via` ["system:masters"] when no binding names it.
+    first, `via` ["system:masters"] when no binding names it. The control-plane identities the
+    default bindings name (the scheduler, the controller manager, kube-system's controller
+    ServiceAccounts) are listed like any subject and marked `component`.
     """
     out: dict[Subject, Allowed] = {}
     masters = Subject("Group", MASTERS)
@@ -83,6 +87,9 @@ def who_can(policy: Policy, request: Request) -> list[Allowed]:
                 entry.via.append(binding.id)
     if not out[masters].via:
         out[masters].via.append(MASTERS)
+    components = component_subjects(policy)
+    for entry in out.values():
+        entry.component = entry.subject in components
     return list(out.values())
 
 
