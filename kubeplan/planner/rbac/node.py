@@ -14,7 +14,7 @@ Source: plugin/pkg/auth/authorizer/node/node_authorizer.go (NodeAuthorizer.Autho
   otherwise, so they are not decided either;
 - every other request is allowed when the static node rules allow it: NodeRules() of the
   bootstrap policy, the rules of the default ClusterRole system:node of the same release
-  (data/defaults.yaml).
+  (data/defaults.json).
 """
 
 from __future__ import annotations

@@ -292,7 +292,7 @@ def test_default_namespaced_roles_and_unmodelled_defaults() -> None:
     assert authorize(policy, adapter, read_config).allowed
     other = Request("get", "", "configmaps", namespace="kube-system", name="other")
     assert not authorize(policy, adapter, other).allowed
-    # the component and controller roles are modelled (data/defaults.yaml, from the golden
+    # the component and controller roles are modelled (data/defaults.json, from the golden
     # files): bindings to them grant their rules
     text = binding("mon", "ClusterRole:system:monitoring", "Group:ops") + binding(
         "ctl", "ClusterRole:system:controller:deployment-controller", "User:x"
