@@ -13,6 +13,7 @@ from kubeplan.commands import common
 from kubeplan.errors import KubeplanError
 from kubeplan.planner.rbac import authorizer
 from kubeplan.planner.rbac.model import Identity
+from kubeplan.planner.rbac.node import who_note
 from kubeplan.planner.rbac.query import build_request, load_policy
 from kubeplan.report import rbac_report
 from kubeplan.report.document import ReportData
@@ -81,6 +82,7 @@ def who_can_report(
     loaded = load_policy(args[2:], rbac_paths, kubernetes_version)
     request, note = build_request(args[0], args[1], loaded.policy, namespace, subresource, name)
     allowed = authorizer.who_can(loaded.policy, request)
+    node_note = who_note(request, kubernetes_version)
     notes = f"kubeplan: {note}\n" if note else ""
     if not json_output:
         notes = rbac_report.findings_text(loaded.findings, err_style) + notes
@@ -88,9 +90,11 @@ def who_can_report(
         "who-can",
         loaded.findings,
         kubernetes_version=kubernetes_version,
-        text=lambda style: rbac_report.who_can_text(request, allowed, style),
+        text=lambda style: rbac_report.who_can_text(request, allowed, style, node_note),
         json=lambda: rbac_report.with_config(
-            rbac_report.who_can_json(request, allowed, kubernetes_version, loaded.findings),
+            rbac_report.who_can_json(
+                request, allowed, kubernetes_version, loaded.findings, node_note
+            ),
             config,
         ),
         stderr=notes,

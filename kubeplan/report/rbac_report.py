@@ -43,15 +43,36 @@ def can_i_json(
             "request": request.to_json(),
             "allowed": decision.allowed,
             "via": decision.via,
+            "decided_by": decided_by(decision),
+            "depends": decision.depends,
             "findings": [f.to_json() for f in findings],
         }
     )
 
 
+def decided_by(decision: Decision) -> str | None:
+    """Which authorizer allowed the request (None when none did)."""
+    if not decision.allowed:
+        return None
+    return "system:masters" if decision.superuser else decision.authorizer
+
+
+NOT_MODELLED = (
+    "RBAC (and, for a node, the Node authorizer) does not allow it; an authorization webhook the"
+    " cluster may add is not modelled"
+)
+
+
 def can_i_text(decision: Decision, style: Style, verbose: bool) -> str:
+    """yes / no, or `depends` with the reason when an authorizer decides from objects kubeplan
+    cannot see (node_authorizer.go); `--verbose` adds the binding or the authorizer."""
+    if decision.depends:
+        return f"{style('depends', 'yellow')}\n{printable(decision.depends)}\n"
     answer = style("yes", "green") if decision.allowed else style("no", "red")
     if verbose and decision.via:
         return f"{answer}\n{style('via ' + printable(decision.via), 'dim')}\n"
+    if verbose and not decision.allowed:
+        return f"{answer}\n{style(NOT_MODELLED, 'dim')}\n"
     return answer + "\n"
 
 
@@ -108,7 +129,11 @@ def list_text(identity: Identity, grants: list[Grant], style: Style) -> str:
 
 
 def who_can_json(
-    request: Request, allowed: list[Allowed], version: str, findings: list[Finding]
+    request: Request,
+    allowed: list[Allowed],
+    version: str,
+    findings: list[Finding],
+    node_note: str | None = None,
 ) -> str:
     return _dump(
         {
@@ -116,18 +141,40 @@ def who_can_json(
             "kubernetes_version": version,
             "request": request.to_json(),
             "subjects": [a.to_json() for a in allowed],
+            "node_authorizer": node_note,
             "findings": [f.to_json() for f in findings],
         }
     )
 
 
-def who_can_text(request: Request, allowed: list[Allowed], style: Style) -> str:
-    rows = [
+def who_can_text(
+    request: Request, allowed: list[Allowed], style: Style, node_note: str | None = None
+) -> str:
+    """The subjects, then the control-plane components of the default policy, each a table,
+    then what the Node authorizer adds (node_authorizer.go), when it adds anything."""
+    text = _who_can_tables(request, allowed, style)
+    if node_note:
+        text += "\n" + printable(node_note) + "\n"
+    return text
+
+
+def _who_can_tables(request: Request, allowed: list[Allowed], style: Style) -> str:
+    head = style(f"who can {printable(request)}:", "bold") + "\n"
+    text = head + _table(
+        ["KIND", "NAME", "NAMESPACE", "VIA"], _rows([a for a in allowed if not a.component]), style
+    )
+    components = [a for a in allowed if a.component]
+    if components:
+        text += "\n" + style("control-plane components (default bindings):", "bold") + "\n"
+        text += _table(["KIND", "NAME", "NAMESPACE", "VIA"], _rows(components), style)
+    return text
+
+
+def _rows(allowed: list[Allowed]) -> list[list[str]]:
+    return [
         [a.subject.kind, a.subject.name, a.subject.namespace or "", ", ".join(a.via)]
         for a in allowed
     ]
-    head = style(f"who can {printable(request)}:", "bold") + "\n"
-    return head + _table(["KIND", "NAME", "NAMESPACE", "VIA"], rows, style)
 
 
 def with_config(rendered: str, config: str | None) -> str:

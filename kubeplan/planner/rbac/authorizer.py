@@ -6,15 +6,21 @@ the API server answers 403), plugin/pkg/auth/authorizer/rbac/subject_locator.go
 (AllowedSubjects: system:masters first, then the subjects of every ClusterRoleBinding whose role
 allows the request, then those of the RoleBindings of the request's namespace). system:masters is
 allowed everything before RBAC is asked (website authorization.md; rbac.md §1.5).
+
+The Node authorizer runs before RBAC on clusters set up as kubeadm and most installers set them
+up (--authorization-mode=Node,RBAC). It answers only for a node's identity (node.py), so an RBAC
+"no" for a `system:node:NAME` user in group `system:nodes` is not the cluster's answer: node.py
+says what that authorizer decides, or that it depends on objects kubeplan cannot see.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kubeplan.planner.rbac import node
 from kubeplan.planner.rbac.matching import rule_allows, rules_allow
 from kubeplan.planner.rbac.model import MASTERS, Binding, Identity, Request, Role, Subject
-from kubeplan.planner.rbac.policy import Grant, Policy
+from kubeplan.planner.rbac.policy import Grant, Policy, component_subjects
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,11 +29,17 @@ class Decision:
     binding: Binding | None = None  # the binding (and role) that allowed it
     role: Role | None = None
     superuser: bool = False
+    # "Node" when the Node authorizer allows it; `depends` says why the answer is not known
+    # offline (the Node authorizer decides from objects kubeplan cannot see)
+    authorizer: str = "RBAC"
+    depends: str | None = None
 
     @property
     def via(self) -> str | None:
         if self.superuser:
             return f"Group {MASTERS}"
+        if self.authorizer == "Node" and self.allowed:
+            return "Node authorizer (the rules of ClusterRole system:node)"
         if self.binding is None or self.role is None:
             return None
         return f"{self.binding.id} -> {self.role.id}"
@@ -39,6 +51,11 @@ def authorize(policy: Policy, identity: Identity, request: Request) -> Decision:
     for grant in policy.grants(identity, request.namespace):
         if rule_allows(grant.rule, request):
             return Decision(True, grant.binding, grant.role)
+    verdict = node.decide(identity, request, policy.kubernetes_version)
+    if verdict is node.ALLOWED:
+        return Decision(True, authorizer="Node")
+    if isinstance(verdict, str):
+        return Decision(False, authorizer="Node", depends=verdict)
     return Decision(False)
 
 
@@ -46,9 +63,11 @@ def authorize(policy: Policy, identity: Identity, request: Request) -> Decision:
 class Allowed:
     subject: Subject
     via: list[str] = field(default_factory=list)
+    # a control-plane identity of the default policy (policy.component_subjects)
+    component: bool = False
 
     def to_json(self) -> dict[str, object]:
-        return {**self.subject.to_json(), "via": self.via}
+        return {**self.subject.to_json(), "via": self.via, "component": self.component}
 
 
 def who_can(policy: Policy, request: Request) -> list[Allowed]:
@@ -58,7 +77,9 @@ def who_can(policy: Policy, request: Request) -> list[Allowed]:
     and their bindings collected in `via`. A ServiceAccount subject of a RoleBinding without a
     namespace gets the binding's (rule.go appliesToUser); in a ClusterRoleBinding it matches
     nobody and is left out. Group system:masters always comes
-    first, `via` ["system:masters"] when no binding names it.
+    first, `via` ["system:masters"] when no binding names it. The control-plane identities the
+    default bindings name (the scheduler, the controller manager, kube-system's controller
+    ServiceAccounts) are listed like any subject and marked `component`.
     """
     out: dict[Subject, Allowed] = {}
     masters = Subject("Group", MASTERS)
@@ -83,6 +104,9 @@ def who_can(policy: Policy, request: Request) -> list[Allowed]:
                 entry.via.append(binding.id)
     if not out[masters].via:
         out[masters].via.append(MASTERS)
+    components = component_subjects(policy)
+    for entry in out.values():
+        entry.component = entry.subject in components
     return list(out.values())
 
 
