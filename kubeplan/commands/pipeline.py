@@ -132,7 +132,9 @@ def _run(  # type: ignore[no-untyped-def]
         findings += validate(resources, catalogs.load_catalog(version, strict), loaded.crds)
     if mode == "check":
         progress.stage("admission: Pod Security, LimitRange, ResourceQuota")
-        findings += _admit(resources, findings, version, config, options, context)
+        admitted = _admit(resources, findings, version, config, options, context)
+        findings += admitted.findings
+        loaded.notes += admitted.notes
     findings = _silence(findings, resources, config.lint, options)
     if lint_wanted:
         progress.stage(f"linting {len(resources)} objects")
@@ -159,9 +161,9 @@ def _admit(
     config: Any,
     options: Options,
     context: list[Resource],
-) -> list[Finding]:
-    """Admission's findings (Pod Security, LimitRange, ResourceQuota) on the objects the API
-    server accepts: a refused object never reaches admission."""
+) -> Any:
+    """Admission's verdicts (Pod Security, LimitRange, ResourceQuota, ValidatingAdmissionPolicy)
+    on the objects the API server accepts: a refused object never reaches admission."""
     from kubeplan.admission.run import AdmissionOptions, admit, pod_security_config
     from kubeplan.rules.known import REJECTING_RULES
 
@@ -178,7 +180,7 @@ def _admit(
     )
     if options.admission_paths:
         admission_options.policy_objects = loader.load(options.admission_paths).resources
-    return admit(admitted, admission_options, context=context).findings
+    return admit(admitted, admission_options, context=context)
 
 
 def _context(

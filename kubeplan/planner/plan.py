@@ -251,7 +251,7 @@ def build_plan(
     findings = _silence(findings, steps, diff, config.lint)
     _propagate_rejections(steps)
     findings.sort(key=Finding.sort_key)
-    notes = list(diff.notes)
+    notes = [*diff.notes, *admission.notes]
     return Plan(
         diff,
         steps,

@@ -245,6 +245,7 @@ def render_text(
         lines.append("No changes.")
     if result.not_compared:
         lines.append(style(not_compared_note(result.not_compared), "dim"))
+    lines.extend(style(f"note: {printable(note)}", "dim") for note in result.notes)
     if lines[-1]:
         lines.append("")
     for finding in result.findings:
@@ -318,6 +319,7 @@ def to_document(result: DiffResult) -> dict[str, Any]:
             for report in result.changes
         ],
         "findings": [f.to_json() for f in result.findings],
+        "notes": list(result.notes),
         "summary": {
             **result.counts(),
             "resources": result.resources,

@@ -215,6 +215,7 @@ def render_text(
         lines.append(style(diff_report.not_compared_note(plan.diff.not_compared), "dim"))
     if any(r.resource.kind == "Deployment" and r.steps for r in plan.rollouts):
         lines.append(style(REPLICA_SET_NAMES_NOTE, "dim"))
+    lines.extend(style(f"note: {printable(note)}", "dim") for note in plan.notes)
     lines.extend(_reach_lines(plan, style))
     lines.append("")
     on_steps = {id(f) for step in plan.steps for f in step.findings}
@@ -287,6 +288,7 @@ def to_document(plan: Plan) -> dict[str, Any]:
         "reachability": plan.reach.to_json() if plan.reach is not None else None,
         "changes": diff_document["changes"],
         "findings": [f.to_json() for f in plan.findings],
+        "notes": list(plan.notes),
         "summary": {
             **plan.counts(),
             "resources": plan.diff.resources,

@@ -111,7 +111,8 @@ def test_deliberately_broken_files_each_give_one_clear_finding(broken: Path) -> 
     assert by_file["latin1.yaml"] == {"unreadable-file"}
     assert by_file["control-char.yaml"] == {"yaml-syntax"}
     assert by_file["bomb.yaml"] == {"yaml-alias-bomb"}
-    assert by_file["scalar.yaml"] == {"not-a-mapping"}
+    # a lone string is data, no object was meant: a note, never an error
+    assert by_file["scalar.yaml"] == {"not-a-manifest"}
     assert by_file["deep.yaml"] == {"yaml-too-deep"}
     # A 5 MB ConfigMap reads as YAML like any other; the API server then refuses its size
     # (pkg/apis/core/validation/validation.go ValidateConfigMap: at most 1 MiB of data).
