@@ -150,6 +150,14 @@ ApplyNamespaceOpt = Annotated[
         show_default=False,
     ),
 ]
+PruneOpt = Annotated[
+    bool,
+    typer.Option(
+        "--prune",
+        help="Model kubectl apply --prune (or a GitOps tool): live objects of a dump that no"
+        " manifest names are deleted. Without it they are kept, as kubectl apply -f keeps them.",
+    ),
+]
 AdmissionPolicyOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -406,6 +414,7 @@ def diff(
     namespace: ApplyNamespaceOpt = None,
     server_side: ServerSideOpt = False,
     force_conflicts: ForceConflictsOpt = False,
+    prune: PruneOpt = False,
 ) -> None:
     """What applying the manifests does, field by field, against a prior revision."""
     _run("diff", "main", **locals())
@@ -459,6 +468,7 @@ def plan(
     ] = None,
     server_side: ServerSideOpt = False,
     force_conflicts: ForceConflictsOpt = False,
+    prune: PruneOpt = False,
     config: ConfigOpt = None,
     output_format: FormatsOpt = None,
     output: OutputsOpt = None,

@@ -27,6 +27,7 @@ def main(
     namespace: str | None = None,
     server_side: bool = False,
     force_conflicts: bool = False,
+    prune: bool = False,
 ) -> int:
     from kubeplan.schemas import renderguard
 
@@ -53,6 +54,7 @@ def main(
             namespace=namespace,
             server_side=server_side,
             force_conflicts=force_conflicts,
+            prune=prune,
         )
     result.findings = silence(
         result.findings, result.new.resources, result.base.resources, settings.lint()

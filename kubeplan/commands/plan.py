@@ -32,6 +32,7 @@ def main(
     namespace: str | None = None,
     admission: list[str] | None = None,
     force_conflicts: bool = False,
+    prune: bool = False,
 ) -> int:
     from kubeplan.schemas import renderguard
 
@@ -57,6 +58,7 @@ def main(
         rbac_paths=list(rbac or ()),
         server_side=server_side,
         force_conflicts=force_conflicts,
+        prune=prune,
         admission_config=admission_config,
         namespace=namespace,
         admission_paths=list(admission or ()),

@@ -40,6 +40,7 @@ class PlanOptions:
     rbac_paths: list[str] = field(default_factory=list)
     server_side: bool = False
     force_conflicts: bool = False  # --force-conflicts (with --server-side)
+    prune: bool = False  # --prune: live objects no manifest names are deleted
     admission_config: str | None = None  # --admission-config: Pod Security defaults, exemptions
     namespace: str | None = None  # -n: as kubectl apply -n
     # --admission: the cluster's ValidatingAdmissionPolicies, bindings and params
@@ -195,6 +196,7 @@ def build_plan(
         namespace=options.namespace,
         server_side=options.server_side,
         force_conflicts=options.force_conflicts,
+        prune=options.prune,
     )
     diff.config = config.path
     findings = list(diff.findings)

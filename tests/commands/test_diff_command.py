@@ -252,7 +252,10 @@ def test_a_live_dump_base_ignores_what_controllers_and_the_cluster_made(tmp_path
     actions = {
         (c["resource"]["kind"], c["resource"]["name"]): c["action"] for c in report["changes"]
     }
-    assert actions == {("Deployment", "web"): "update", ("ConfigMap", "old-config"): "delete"}
+    # old-config is in no manifest: kubectl apply -f keeps it; --prune deletes it
+    assert actions == {("Deployment", "web"): "update"}
+    pruned = kubeplan(*args, "--prune", "--format", "json").json()
+    assert {c["resource"]["name"]: c["action"] for c in pruned["changes"]}["old-config"] == "delete"
     assert report["summary"]["not_compared"] == 4
     text = kubeplan(*args, "--no-color").stdout
     assert "4 objects of the base made by a controller or by the cluster itself" in text

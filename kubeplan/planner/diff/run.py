@@ -172,6 +172,7 @@ def run_diff(
     namespace: str | None = None,
     server_side: bool = False,
     force_conflicts: bool = False,
+    prune: bool = False,
 ) -> DiffResult:
     """Diff PATHs against BASE; with no BASE, against an empty cluster (everything is created).
 
@@ -202,7 +203,11 @@ def run_diff(
     compared, skipped = _not_made_by_controllers(old.resources, new.resources)
     live = LiveApply(kubernetes_version, server_side, force_conflicts)
     reports = []
+    kept_live = 0
     for paired in pair(compared, new.resources, live):
+        if paired.action == DELETE and not prune and paired.old.server_fields:
+            kept_live += 1  # kubectl apply -f never deletes what the files do not name
+            continue
         report = ChangeReport(paired)
         if paired.action == UPDATE:
             report.fields = classify(paired, new.resources, old.resources, kubernetes_version)
@@ -218,12 +223,37 @@ def run_diff(
         len(new.resources),
         new.files,
         kubernetes_version,
-        [*new.notes, *live.notes()],
+        [*new.notes, *live.notes(), *_deletion_note(reports, kept_live, prune)],
         new,
         old,
         skipped,
         compared,
     )
+
+
+def _deletion_note(reports: list[ChangeReport], kept_live: int, prune: bool) -> list[str]:
+    """Which deletion model the diff used: `kubectl apply -f` never deletes an object the
+    files do not name (staging/src/k8s.io/kubectl/pkg/cmd/apply/apply.go deletes only with
+    --prune, scoped by a label selector or an ApplySet); a revision of the manifests that no
+    longer holds an object means a GitOps tool (or --prune) deletes it."""
+    if kept_live:
+        return [
+            f"{kept_live} live object(s) of the base are in no manifest and are kept, as kubectl"
+            " apply -f never deletes; --prune models kubectl apply --prune (or a GitOps tool),"
+            " which deletes them"
+        ]
+    deleted = sum(report.action == DELETE for report in reports)
+    if not deleted:
+        return []
+    if prune:
+        return ["--prune: objects of the base that no manifest names are deleted"]
+    if deleted:
+        return [
+            "objects of the base revision that no manifest names any more are shown deleted, as"
+            " a GitOps tool (or kubectl apply --prune) deletes them; kubectl apply -f alone"
+            " leaves them"
+        ]
+    return []
 
 
 def _not_made_by_controllers(
