@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus_outputs import CORPUS, SETS  # noqa: E402
+from corpus_outputs import CORPUS, SETS
 
 
 def measure(target: str) -> dict[str, object]:
@@ -63,7 +63,7 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=5, help="rules listed per set")
     args = parser.parse_args()
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(SETS, pool.map(measure, SETS.values())))
+        results = dict(zip(SETS, pool.map(measure, SETS.values()), strict=True))
     print(f"{'set':32} {'res':>5} {'err':>5} {'err/res':>8} {'warn':>5} {'warn/res':>8}")
     for name, result in results.items():
         if "failed" in result:
