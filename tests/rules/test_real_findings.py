@@ -90,3 +90,72 @@ def test_a_bound_service_account_is_not_told_to_switch_its_token_off(tmp_path: P
     )
     path = write(tmp_path, "elsewhere.yaml", text)
     assert len(of_rule(findings("check", path), rule)) == 1
+
+
+ENV_POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: app
+spec:
+  containers:
+    - name: app
+      image: example.com/app:1.0
+      env:
+{env}
+"""
+
+
+def env_findings(tmp_path: Path, env: str) -> list[dict[str, Any]]:
+    text = ENV_POD.format(env=textwrap.indent(textwrap.dedent(env), "        "))
+    return of_rule(findings("check", write(tmp_path, "pod.yaml", text)), "secret-in-env")
+
+
+def test_secret_in_env_judges_the_value_not_only_the_name(tmp_path: Path) -> None:
+    # Shapes from real repositories: a language model server's token limits, the mysql image's
+    # flags, numbers and booleans, empty values and references.
+    assert (
+        env_findings(
+            tmp_path,
+            """\
+            - name: MAX_TOTAL_TOKENS
+              value: '2048'
+            - name: MAX_NEW_TOKENS
+              value: "512"
+            - name: TOKEN_LIMIT
+              value: "4k"
+            - name: MYSQL_ALLOW_EMPTY_PASSWORD
+              value: "yes"
+            - name: MYSQL_RANDOM_ROOT_PASSWORD
+              value: "1"
+            - name: SECRET_ROTATION
+              value: "3600"
+            - name: PASSWORD_MIN
+              value: "12"
+            - name: DB_PASSWORD
+              value: ""
+            - name: API_TOKEN
+              value: "true"
+            - name: API_KEY
+              valueFrom:
+                secretKeyRef: {name: api, key: key, optional: true}
+            """,
+        )
+        == []
+    )
+    found = env_findings(
+        tmp_path,
+        """\
+        - name: MAX_TOTAL_TOKENS
+          value: '2048'
+        - name: DB_PASSWORD
+          value: hunter2
+        - name: GITHUB_TOKEN
+          value: ghp_abc123
+        """,
+    )
+    assert [f["path"] for f in found] == [
+        "spec.containers[0].env[1].value",
+        "spec.containers[0].env[2].value",
+    ]
+    assert found[0]["line"] == 13 and found[0]["severity"] == "error"
