@@ -159,3 +159,101 @@ def test_secret_in_env_judges_the_value_not_only_the_name(tmp_path: Path) -> Non
         "spec.containers[0].env[2].value",
     ]
     assert found[0]["line"] == 13 and found[0]["severity"] == "error"
+
+
+WEBHOOK = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: controller
+  namespace: ingress
+spec:
+  selector:
+    matchLabels: {app: controller}
+  template:
+    metadata:
+      labels: {app: controller}
+    spec:
+      containers:
+        - name: controller
+          image: example.com/controller:1.0
+          volumeMounts:
+            - {name: webhook-cert, mountPath: /usr/local/certificates/}
+      volumes:
+        - name: webhook-cert
+          secret:
+            secretName: controller-admission
+"""
+
+DUMP = """\
+apiVersion: v1
+kind: Secret
+metadata:
+  name: other
+  namespace: ingress
+  uid: 0b7f6a44-6c1b-4e6e-9c52-1c4b8f0a5a11
+  resourceVersion: "4711"
+  creationTimestamp: "2026-01-01T00:00:00Z"
+type: Opaque
+data:
+  key: dmFsdWU=
+"""
+
+
+def test_a_secret_made_at_runtime_is_a_warning_unless_a_dump_shows_the_namespace(
+    tmp_path: Path,
+) -> None:
+    # ingress-nginx's admission Job (kube-webhook-certgen) creates the Secret the controller
+    # mounts: the input cannot show it, so its absence is no proof.
+    manifests = write(tmp_path, "deploy.yaml", WEBHOOK)
+    (finding,) = of_rule(findings("check", manifests), "missing-secret")
+    assert (finding["severity"], finding["line"]) == ("warning", 21)
+    assert 'Secret "controller-admission"' in finding["message"]
+    # A live dump of the namespace's Secrets (read with --context) shows every Secret there.
+    dump = write(tmp_path, "dump.yaml", DUMP)
+    (finding,) = of_rule(findings("check", manifests, "--context", dump), "missing-secret")
+    assert finding["severity"] == "error"
+    # A dump of another namespace says nothing about this one.
+    other = write(tmp_path, "other.yaml", DUMP.replace("namespace: ingress", "namespace: x"))
+    (finding,) = of_rule(findings("check", manifests, "--context", other), "missing-secret")
+    assert finding["severity"] == "warning"
+
+
+def test_missing_references_are_warnings_and_the_config_severity_still_wins(
+    tmp_path: Path,
+) -> None:
+    text = WEBHOOK.replace(
+        "      containers:",
+        "      serviceAccountName: controller\n      priorityClassName: high\n      containers:",
+    )
+    manifests = write(tmp_path, "deploy.yaml", text)
+    found = findings("check", manifests)
+    severities = {f["rule"]: f["severity"] for f in found if f["rule"].startswith("missing-")}
+    assert severities == {
+        "missing-secret": "warning",
+        "missing-service-account": "warning",
+        "missing-priority-class": "warning",
+    }
+    config = write(tmp_path, "kubeplan.yaml", "rules:\n  missing-secret: error\n")
+    found = findings("check", manifests, "--config", config)
+    assert [f["severity"] for f in of_rule(found, "missing-secret")] == ["error"]
+
+
+def test_the_controller_service_accounts_of_kube_system_exist(tmp_path: Path) -> None:
+    # A vendor install that binds a role to kube-controller-manager's own ServiceAccounts
+    # (kube-prometheus, cloud controllers) references objects every cluster has.
+    text = """\
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: ClusterRoleBinding
+    metadata:
+      name: extra
+    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+    subjects:
+      - {kind: ServiceAccount, name: generic-garbage-collector, namespace: kube-system}
+      - {kind: ServiceAccount, name: horizontal-pod-autoscaler, namespace: kube-system}
+      - {kind: ServiceAccount, name: no-such-controller, namespace: kube-system}
+    """
+    found = of_rule(
+        findings("check", write(tmp_path, "crb.yaml", text)), "rolebinding-subject-missing"
+    )
+    assert [f["path"] for f in found] == ["subjects[2].name"]
