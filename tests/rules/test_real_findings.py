@@ -257,3 +257,92 @@ def test_the_controller_service_accounts_of_kube_system_exist(tmp_path: Path) ->
         findings("check", write(tmp_path, "crb.yaml", text)), "rolebinding-subject-missing"
     )
     assert [f["path"] for f in found] == ["subjects[2].name"]
+
+
+CERTGEN = """\
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: admission-create
+  namespace: ingress
+spec:
+  template:
+    spec:
+      restartPolicy: OnFailure
+      containers:
+        - name: create
+          image: registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.4.0
+          args:
+            - create
+            - --host=controller-admission,controller-admission.$(POD_NAMESPACE).svc
+            - --namespace=$(POD_NAMESPACE)
+            - --secret-name=controller-admission
+"""
+
+
+def test_the_hint_names_the_program_given_the_missing_name(tmp_path: Path) -> None:
+    manifests = write(tmp_path, "deploy.yaml", WEBHOOK + CERTGEN)
+    (finding,) = of_rule(findings("check", manifests), "missing-secret")
+    assert finding["severity"] == "warning"
+    assert finding["message"].endswith(
+        '(container "create" of Job admission-create passes the name to its program, which'
+        " may create it at runtime)"
+    )
+
+
+SHIM_INGRESS = """\
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: ingress
+  annotations:
+    {annotation}
+spec:
+  tls:
+    - hosts: [example.com]
+      secretName: controller-admission
+  rules:
+    - host: example.com
+"""
+
+SHIM_GATEWAY = """\
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: web
+  namespace: ingress
+  annotations:
+    cert-manager.io/cluster-issuer: letsencrypt
+spec:
+  gatewayClassName: example
+  listeners:
+    - name: https
+      hostname: example.com
+      port: 443
+      protocol: HTTPS
+      tls:
+        mode: Terminate
+        certificateRefs:
+          - name: controller-admission
+"""
+
+
+def test_secrets_cert_manager_makes_for_annotated_ingresses_and_gateways(
+    tmp_path: Path,
+) -> None:
+    for extra in (
+        SHIM_INGRESS.format(annotation="cert-manager.io/cluster-issuer: letsencrypt"),
+        SHIM_INGRESS.format(annotation="cert-manager.io/issuer: ca"),
+        SHIM_INGRESS.format(annotation='kubernetes.io/tls-acme: "true"'),
+        SHIM_GATEWAY,
+    ):
+        manifests = write(tmp_path, "deploy.yaml", WEBHOOK + extra)
+        assert of_rule(findings("check", manifests), "missing-secret") == [], extra
+    # Without the annotation cert-manager leaves the Ingress alone.
+    plain = SHIM_INGRESS.format(annotation="example.com/owner: web")
+    manifests = write(tmp_path, "deploy.yaml", WEBHOOK + plain)
+    assert len(of_rule(findings("check", manifests), "missing-secret")) == 1

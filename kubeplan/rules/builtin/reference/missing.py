@@ -23,6 +23,7 @@ from kubeplan.rules.builtin.reference.index import (
     elsewhere_hint,
     missing_text,
     reference_index,
+    runtime_hint,
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
@@ -57,7 +58,8 @@ def _missing_refs(resource: Resource, ctx: LintContext, kind: str) -> Iterator[V
         yield Violation(
             ref.path,
             f'{ref.why} references {kind} "{ref.name}", which does not exist in namespace'
-            f' "{namespace}"{elsewhere_hint(index, kind, namespace, ref.name)}',
+            f' "{namespace}"{elsewhere_hint(index, kind, namespace, ref.name)}'
+            f"{runtime_hint(index, namespace, ref.name)}",
             _severity(ctx, kind, namespace),
         )
 
