@@ -346,3 +346,73 @@ def test_secrets_cert_manager_makes_for_annotated_ingresses_and_gateways(
     plain = SHIM_INGRESS.format(annotation="example.com/owner: web")
     manifests = write(tmp_path, "deploy.yaml", WEBHOOK + plain)
     assert len(of_rule(findings("check", manifests), "missing-secret")) == 1
+
+
+GATEWAY_API = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata:
+  name: example
+  namespace: ignored
+spec:
+  controllerName: example.com/gateway-controller
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: web
+spec:
+  gatewayClassName: example
+  listeners:
+    - {name: http, port: 80, protocol: HTTP}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: web
+spec:
+  parentRefs:
+    - name: web
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: web
+  namespace: default
+spec:
+  parentRefs:
+    - name: web
+---
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata:
+  name: from-routes
+  namespace: other
+spec:
+  from:
+    - {group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: default}
+  to:
+    - {group: "", kind: Service}
+"""
+
+
+def test_gateway_api_kinds_are_scoped_without_their_crds(tmp_path: Path) -> None:
+    path = write(tmp_path, "gateway.yaml", GATEWAY_API)
+    found = findings("check", path)
+    scopes = {
+        (f["resource"]["kind"], f["line"]): f["resource"]["namespace"]
+        for f in of_rule(found, "unknown-kind")
+    }
+    assert scopes == {
+        ("GatewayClass", 2): None,  # cluster-scoped: its namespace is dropped
+        ("Gateway", 10): "default",
+        ("HTTPRoute", 19): "default",
+        ("HTTPRoute", 27): "default",
+        ("ReferenceGrant", 36): "other",
+    }
+    # The route without a namespace is the same object as the one in "default".
+    (duplicate,) = of_rule(found, "duplicate-resource")
+    assert duplicate["line"] == 29
+    # kubectl apply -n shop puts the Gateway and routes in "shop" and refuses the others.
+    found = findings("check", "-n", "shop", path)
+    assert {f["line"] for f in of_rule(found, "namespace-mismatch")} == {30, 39}
