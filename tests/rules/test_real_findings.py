@@ -416,3 +416,30 @@ def test_gateway_api_kinds_are_scoped_without_their_crds(tmp_path: Path) -> None
     # kubectl apply -n shop puts the Gateway and routes in "shop" and refuses the others.
     found = findings("check", "-n", "shop", path)
     assert {f["line"] for f in of_rule(found, "namespace-mismatch")} == {30, 39}
+
+
+PSP = """\
+apiVersion: policy/v1beta1
+kind: PodSecurityPolicy
+metadata:
+  name: restricted
+spec:
+  privileged: false
+  seLinux: {rule: RunAsAny}
+  runAsUser: {rule: MustRunAsNonRoot}
+  supplementalGroups: {rule: RunAsAny}
+  fsGroup: {rule: RunAsAny}
+  volumes: ['*']
+"""
+
+
+def test_a_removed_kind_is_an_error_in_validate_and_check_never_an_unknown_kind(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "psp.yaml", PSP)
+    for command in ("validate", "check"):
+        for version in ("1.25", "1.37"):
+            found = findings(command, "-k", version, path)
+            assert [f["severity"] for f in found] == ["error"], (command, version, found)
+            assert found[0]["rule"] in ("api-version-not-served", "removed-api")
+            assert "removed in" in found[0]["message"] and found[0]["line"] == 1
