@@ -9,6 +9,7 @@ from functools import cache
 from kubeplan.datafiles import read_yaml
 
 _DATA = os.path.join(os.path.dirname(__file__), "data", "kinds.yaml")
+_CRD_SCOPES = os.path.join(os.path.dirname(__file__), "data", "crd_scopes.yaml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,3 +40,17 @@ def builtin_groups() -> frozenset[str]:
 
 def builtin_kind(group: str, kind: str) -> KindInfo | None:
     return builtin_kinds().get((group, kind))
+
+
+@cache
+def _crd_scopes() -> dict[tuple[str, str], bool]:
+    return {
+        (row["group"], row["kind"]): bool(row["namespaced"])
+        for row in read_yaml(_CRD_SCOPES)["kinds"]
+    }
+
+
+def known_crd_scope(group: str, kind: str) -> bool | None:
+    """Whether a well-known custom kind (Gateway API) is namespaced, when no CRD in the input
+    says (data/crd_scopes.yaml, each with its source); None: not known."""
+    return _crd_scopes().get((group, kind))

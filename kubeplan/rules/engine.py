@@ -117,7 +117,7 @@ def lint(
                 finding = finding_for(
                     resource,
                     meta.id,
-                    severity_of[meta.id],
+                    _severity(violation, meta.id, severity_of, settings),
                     violation.message,
                     violation.path,
                     hint=meta.remediation,
@@ -136,6 +136,15 @@ def lint(
                             break
                 findings.append(finding)
     return findings
+
+
+def _severity(
+    violation: Violation, rule_id: str, severity_of: dict[str, Severity], settings: LintSettings
+) -> Severity:
+    """The config's severity for the rule, else the violation's own, else the rule's."""
+    if violation.severity is None or rule_id in settings.severities:
+        return severity_of[rule_id]
+    return violation.severity
 
 
 def _violations(

@@ -41,6 +41,9 @@ _BUILTIN_DIR = os.path.join(os.path.dirname(__file__), "builtin")
 class Violation:
     path: Path
     message: str
+    # The check's own severity for this one violation (a missing reference is an error when
+    # the input shows the namespace in full); None: the rule's. The config's severity wins.
+    severity: Severity | None = None
 
 
 ResourceCheck = Callable[[Resource, "LintContext", dict[str, Any]], Iterable[Violation]]

@@ -366,6 +366,8 @@ def _assign_namespaces(
         namespaced = (
             info.namespaced if info else result.crds.namespaced(resource.group, resource.kind)
         )
+        if namespaced is None:  # no CRD in the input: a well-known custom kind's scope
+            namespaced = kinds.known_crd_scope(resource.group, resource.kind)
         resource.namespaced = namespaced
         if namespaced is True and not resource.namespace:
             resource.namespace = namespace or "default"

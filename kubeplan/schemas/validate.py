@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kubeplan.model import Finding, Path, Resource, Severity, finding_for
-from kubeplan.schemas import crdvalues
+from kubeplan.schemas import bytefields, crdvalues
 from kubeplan.schemas import served as served_kinds
 from kubeplan.schemas.apivalidation.registry import native_findings
 from kubeplan.schemas.catalog import DEFINITIONS_URI, Catalog
@@ -75,6 +75,8 @@ def validate_resource(resource: Resource, catalog: Catalog, crds: CrdIndex) -> l
     definition = catalog.definition_for(resource.group, resource.version, resource.kind)
     if definition is not None:
         findings = _schema_findings(resource, catalog.validator(definition), catalog, None)
+        if not any(f.severity == Severity.ERROR for f in findings):
+            findings.extend(bytefields.findings(resource))  # decoding fails before validation
         if not any(f.severity == Severity.ERROR for f in findings):
             # The API server decodes, then validates: only a well-typed object gets here.
             findings.extend(native_findings(resource, catalog.version))

@@ -76,6 +76,9 @@ class ReferenceIndex:
     selected: dict[tuple[Any, ...], list[PodEntry]] = field(default_factory=dict)
     # kind -> name -> namespaces, for a hint when the object exists elsewhere
     elsewhere: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    # namespace -> word of a container's command or args -> who says it ('container "x" of Job
+    # y'): a name passed to a program (--secret-name=NAME) is often what it creates at runtime
+    said: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
 
     def select(
         self,
@@ -176,8 +179,11 @@ def _build(ctx: LintContext) -> ReferenceIndex:
     for service in ctx.of_kind("Service"):
         if service.name and service.group == "":
             index.services[(_namespace(service), service.name)] = service
+    for resource in ctx.workloads:
+        _index_words(index.said[_namespace(resource)], resource)
     producers = ctx.of_kind("Certificate", "ExternalSecret", "SealedSecret")
     index.made_secrets.update(refs.secret_producers(producers))
+    index.made_secrets.update(_shim_secrets(ctx.of_kind("Ingress", "Gateway")))
     for kind in ("ConfigMap", "Secret", "PersistentVolumeClaim", "ServiceAccount", "Service"):
         names: dict[str, set[str]] = defaultdict(set)
         for resource in ctx.of_kind(kind):
@@ -185,6 +191,67 @@ def _build(ctx: LintContext) -> ReferenceIndex:
                 names[resource.name].add(resource.namespace)
         index.elsewhere[kind] = names
     return index
+
+
+# cert-manager's certificate-shim makes a Certificate (and so its Secret) for each TLS secret an
+# annotated Ingress or Gateway names: pkg/controller/certificate-shim/sync.go SyncFnFor and
+# buildCertificates (Ingress spec.tls[].secretName; Gateway listeners' tls.certificateRefs in the
+# Gateway's namespace), annotations cert-manager.io/issuer and cert-manager.io/cluster-issuer
+# (pkg/apis/certmanager/v1 IngressIssuerNameAnnotationKey, IngressClusterIssuerNameAnnotationKey)
+# and, on an Ingress only, the default auto annotation kubernetes.io/tls-acme: "true"
+# (--auto-certificate-annotations).
+_SHIM_ANNOTATIONS = ("cert-manager.io/issuer", "cert-manager.io/cluster-issuer")
+_GATEWAY_GROUP = "gateway.networking.k8s.io"
+
+
+def _shim_annotated(resource: Resource) -> bool:
+    annotations = _dict(_dict(resource.body.get("metadata")).get("annotations"))
+    if any(_str(annotations.get(key)) for key in _SHIM_ANNOTATIONS):
+        return True
+    return resource.kind == "Ingress" and annotations.get("kubernetes.io/tls-acme") == "true"
+
+
+def _shim_secrets(resources: Iterable[Resource]) -> set[tuple[str, str]]:
+    """(namespace, name) of the Secrets cert-manager makes for annotated Ingresses and Gateways."""
+    out: set[tuple[str, str]] = set()
+    for resource in resources:
+        if not _shim_annotated(resource):
+            continue
+        namespace = _namespace(resource)
+        spec = _dict(resource.body.get("spec"))
+        if resource.kind == "Ingress" and resource.group in ("networking.k8s.io", "extensions"):
+            names = [_str(_dict(tls).get("secretName")) for tls in _list(spec.get("tls"))]
+        elif resource.kind == "Gateway" and resource.group == _GATEWAY_GROUP:
+            names = [
+                _str(_dict(ref).get("name"))
+                for listener in _list(spec.get("listeners"))
+                for ref in _list(_dict(_dict(listener).get("tls")).get("certificateRefs"))
+                if _str(_dict(ref).get("kind")) in (None, "Secret")
+                and _str(_dict(ref).get("namespace")) in (None, namespace)
+            ]
+        else:
+            continue
+        out.update((namespace, name) for name in names if name)
+    return out
+
+
+def _index_words(said: dict[str, str], resource: Resource) -> None:
+    """The words of each container's command and args (`--flag=VALUE` gives VALUE too)."""
+    for ref in workloads.containers(resource):
+        who = f'container "{ref.container.get("name")}" of {resource.kind} {resource.name}'
+        for key in ("command", "args"):
+            for arg in _list(ref.container.get(key)):
+                if not isinstance(arg, str):
+                    continue
+                for word in arg.split():
+                    for part in {word, word.rpartition("=")[2]}:
+                        said.setdefault(part.strip("'\""), who)
+
+
+def runtime_hint(index: ReferenceIndex, namespace: str, name: str) -> str:
+    """Who in the namespace passes `name` to its program, so may create it at runtime."""
+    who = index.said.get(namespace, {}).get(name)
+    return f" ({who} passes the name to its program, which may create it at runtime)" if who else ""
 
 
 def reference_index(ctx: LintContext) -> ReferenceIndex:

@@ -2,6 +2,11 @@
 ServiceAccounts and PriorityClasses.
 
 Sources for the semantics are in the YAML file beside this module, one per rule.
+
+What the input does not hold may still exist when the pods start: an operator or an init
+container makes a Secret at runtime, kube-controller-manager its ServiceAccounts. So a missing
+object is a warning, and an error only when the input holds a live dump of that kind in that
+namespace (objects read with server fields, `kubectl get -o yaml`): there absence is a fact.
 """
 
 from __future__ import annotations
@@ -12,18 +17,31 @@ from typing import Any
 from kubeplan.kube import refs, workloads
 from kubeplan.kube.values import as_str as _str
 from kubeplan.kube.values import namespace_of as _namespace
-from kubeplan.model import Resource
+from kubeplan.model import Resource, Severity
 from kubeplan.rules.builtin.reference.index import (
     ReferenceIndex,
     elsewhere_hint,
     missing_text,
     reference_index,
+    runtime_hint,
 )
 from kubeplan.rules.context import LintContext
 from kubeplan.rules.registry import Violation, check
 
 # ---------------------------------------------------------------------------------------------
 # objects a pod template names
+
+
+def _dumped(ctx: LintContext) -> frozenset[tuple[str, str | None]]:
+    """(kind, namespace) pairs the input holds a live dump of: objects read with the fields the
+    API server sets (uid, resourceVersion, status...), so the dump lists every object of that
+    kind there. Cluster-scoped kinds have namespace None."""
+    return frozenset((r.kind, r.namespace) for r in ctx.resources if r.server_fields)
+
+
+def _severity(ctx: LintContext, kind: str, namespace: str | None) -> Severity | None:
+    """An error when the input shows every `kind` of `namespace`; else the rule's warning."""
+    return Severity.ERROR if (kind, namespace) in ctx.index(_dumped) else None
 
 
 def _missing_refs(resource: Resource, ctx: LintContext, kind: str) -> Iterator[Violation]:
@@ -40,7 +58,9 @@ def _missing_refs(resource: Resource, ctx: LintContext, kind: str) -> Iterator[V
         yield Violation(
             ref.path,
             f'{ref.why} references {kind} "{ref.name}", which does not exist in namespace'
-            f' "{namespace}"{elsewhere_hint(index, kind, namespace, ref.name)}',
+            f' "{namespace}"{elsewhere_hint(index, kind, namespace, ref.name)}'
+            f"{runtime_hint(index, namespace, ref.name)}",
+            _severity(ctx, kind, namespace),
         )
 
 
@@ -88,6 +108,7 @@ def missing_service_account(
             (*base, key),
             f"{key}: {missing_text(reference_index(ctx), 'ServiceAccount', namespace, name)}; pods are"
             " rejected at admission",
+            _severity(ctx, "ServiceAccount", namespace),
         )
 
 
@@ -104,4 +125,5 @@ def missing_priority_class(
         yield Violation(
             (*base, "priorityClassName"),
             f'PriorityClass "{name}" does not exist; pods are rejected at admission',
+            _severity(ctx, "PriorityClass", None),
         )

@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kubeplan.kube import refs
 from kubeplan.kube.values import as_str as _str
+from kubeplan.kube.values import namespace_of as _namespace
 from kubeplan.model import Resource
 from kubeplan.rules.builtin.security.common import (
     pod_view,
@@ -35,6 +37,22 @@ def _sa_automount(ctx: LintContext) -> dict[tuple[str | None, str], Any]:
     return index
 
 
+def _bound_accounts(ctx: LintContext) -> frozenset[tuple[str, str]]:
+    """(namespace, name) of each ServiceAccount a RoleBinding or ClusterRoleBinding of the input
+    names as a subject: its pods call the API, so they need the token.
+
+    A subject without a namespace is the RoleBinding's (plugin/pkg/auth/authorizer/rbac/rbac.go
+    appliesToUser; kube/refs.py reads subjects that way)."""
+    bound = set()
+    for binding in ctx.of_kind("RoleBinding", "ClusterRoleBinding"):
+        if binding.group != "rbac.authorization.k8s.io":
+            continue
+        for ref in refs.references(binding):
+            if ref.why == "subject" and ref.namespace:
+                bound.add((ref.namespace, ref.name))
+    return frozenset(bound)
+
+
 @check("service-account-token-automounted")
 def service_account_token_automounted(
     resource: Resource, ctx: LintContext, options: dict[str, Any]
@@ -47,6 +65,8 @@ def service_account_token_automounted(
     if value is False:
         return
     account = _service_account(pod.spec)
+    if (_namespace(resource), account) in ctx.index(_bound_accounts):
+        return  # bound to a role: the workload calls the API, switching the token off breaks it
     if value is True:
         yield Violation(
             path,

@@ -30,9 +30,14 @@ _DEFAULT_NOT_SECRET_NAMES = (
     r"_(FILE|PATH|DIR|LOCATION|NAME|ID|URL|URI|ENDPOINT|HOST|PORT|TYPE|LENGTH|LEN|SIZE|TTL"
     r"|TIMEOUT|EXPIRY|EXPIRES|EXPIRATION|LIFETIME|ENABLED|ENABLE|DISABLED|MODE|HEADER|FIELD|REF"
     r"|VERSION|ISSUER|AUDIENCE|SCOPES?|ALGORITHM|FORMAT|POLICY|COUNT|RETRIES|INTERVAL|DURATION"
-    r"|MIN|MAX|REQUIRED)$"
+    r"|MIN|MAX|REQUIRED|LIMIT|BUDGET)$"
+    # a count of tokens (MAX_TOTAL_TOKENS, MAX_NEW_TOKENS: language model limits) and a flag
+    # about a secret (MYSQL_ALLOW_EMPTY_PASSWORD, MYSQL_RANDOM_ROOT_PASSWORD) hold no secret
+    r"|TOKENS$|(^|_)(ALLOW|RANDOM|SKIP|GENERATE|REQUIRE|USE|ENABLE|DISABLE)_"
 )
 _NOT_SECRET_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null"})
+# A number is a setting (a port, a count, a limit), never a credential worth the name.
+_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 _ONLY_REFERENCE = re.compile(r"^\$\([A-Za-z_][A-Za-z0-9_.-]*\)$")
 _URL_PASSWORD = re.compile(r"://[^/\s:@]+:([^/\s@]+)@")
 
@@ -80,6 +85,7 @@ def secret_in_env(
             continue
         if (
             value.lower() in _NOT_SECRET_VALUES
+            or _NUMBER.match(value)
             or _ONLY_REFERENCE.match(value)
             or re.match(r"^(/|file://)\S*$", value)
         ):
