@@ -402,8 +402,11 @@ def _check_duplicates(result: LoadResult) -> None:
         result.findings.append(
             Finding(
                 "duplicate-resource",
-                Severity.ERROR,
-                f"{identity} is defined twice (first at {where}); the later one wins on apply",
+                # kubectl apply -f sends both and the later one wins: no request is refused
+                # (kustomize build refuses the pair, but then it never reaches kubeplan)
+                Severity.WARNING,
+                f"{identity} is defined twice (first at {where}); kubectl apply sends both and"
+                " the later one wins",
                 resource.origin.file,
                 line,
                 column,
