@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from kubeplan.kube.values import object_labels
 from kubeplan.model import Resource
 
 CONFIG_SOURCE = ".kubeplan.yaml namespaces:"
@@ -77,13 +78,7 @@ def _labels_from(views: dict[str, NamespaceView], resources: Iterable[Resource])
         view = views.setdefault(resource.name, NamespaceView(resource.name))
         if view.known:
             continue
-        metadata = resource.body.get("metadata")
-        labels = metadata.get("labels") if isinstance(metadata, dict) else None
-        view.labels = (
-            {str(k): str(v) for k, v in labels.items() if isinstance(v, str)}
-            if isinstance(labels, dict)
-            else {}
-        )
+        view.labels = object_labels(resource.body)
         view.known = True
         view.resource = resource
         view.source = f"{resource.origin.file}:{resource.origin.line}"

@@ -31,6 +31,7 @@ from kubeplan.admission.podsecurity.api import (
 from kubeplan.admission.podsecurity.config import DEFAULT_CONFIG, PodSecurityConfig
 from kubeplan.admission.podsecurity.evaluate import evaluate_pod, violation_message
 from kubeplan.kube.podresources import POD_LEVEL_DEFAULT_MINOR
+from kubeplan.kube.values import object_labels
 from kubeplan.kube.versions import minor
 from kubeplan.kube.workloads import pod_template
 from kubeplan.model import Finding, Path, Resource, Severity, finding_for, format_path
@@ -224,13 +225,10 @@ def _resource_name(resource: Resource) -> str:
 def _namespace_labels(resource: Resource, config: PodSecurityConfig) -> list[Finding]:
     """Pod Security labels with a level or version it cannot read are refused on create
     (admission.go `ValidateNamespace`, field `metadata.labels[...]`)."""
-    metadata = resource.body.get("metadata")
-    labels = metadata.get("labels") if isinstance(metadata, dict) else None
-    if not isinstance(labels, dict):
+    labels = object_labels(resource.body)
+    if not labels:
         return []
-    _policy, errors = policy_to_evaluate(
-        {str(k): str(v) for k, v in labels.items()}, config.defaults
-    )
+    _policy, errors = policy_to_evaluate(labels, config.defaults)
     return [
         finding_for(
             resource,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from kubeplan.model import Resource
@@ -23,6 +24,14 @@ def as_str(value: Any) -> str | None:
 def as_int(value: Any) -> int | None:
     """An integer (YAML booleans are not), else None."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def object_labels(body: Any) -> dict[str, str]:
+    """`metadata.labels` of an object body as text keys and values (empty when absent or not
+    a mapping): what selectors, Pod Security and admission policies read."""
+    metadata = body.get("metadata") if isinstance(body, Mapping) else None
+    labels = metadata.get("labels") if isinstance(metadata, Mapping) else None
+    return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, Mapping) else {}
 
 
 def namespace_of(resource: Resource) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kubeplan.admission.run import PSA_ENFORCE, AdmissionOptions, admit, pod_security_config
+from kubeplan.kube.values import object_labels
 from kubeplan.kube.workloads import is_workload, pod_template
 from kubeplan.model import Finding, Resource, Severity, finding_for
 from kubeplan.planner.diff.pairing import CREATE, UPDATE
@@ -222,11 +223,7 @@ def _stricter_enforce(old: Resource | None, new: Resource, options: AdmissionOpt
 
 
 def _labels(resource: Resource | None) -> dict[str, str]:
-    metadata = resource.body.get("metadata") if resource is not None else None
-    labels = metadata.get("labels") if isinstance(metadata, dict) else None
-    if not isinstance(labels, dict):
-        return {}
-    return {str(k): str(v) for k, v in labels.items()}
+    return object_labels(resource.body) if resource is not None else {}
 
 
 def _refused_under(

@@ -24,6 +24,7 @@ from typing import Any
 
 from kubeplan.admission.vap.types import Request
 from kubeplan.kube.selectors import matches as selector_matches
+from kubeplan.kube.values import object_labels
 
 NAMESPACES = ("", "v1", "namespaces")
 
@@ -129,11 +130,7 @@ def _rules_match(rules: Any, request: Request, policy: str) -> Match:
 
 
 def _labels(obj: Mapping[str, Any] | None) -> dict[str, str] | None:
-    if not isinstance(obj, Mapping):
-        return None
-    metadata = obj.get("metadata")
-    labels = metadata.get("labels") if isinstance(metadata, Mapping) else None
-    return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, Mapping) else {}
+    return object_labels(obj) if isinstance(obj, Mapping) else None
 
 
 def _namespace_selector(

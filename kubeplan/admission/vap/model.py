@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubeplan.kube import kinds
+from kubeplan.kube.values import object_labels
 from kubeplan.model import Resource
 
 GROUP = "admissionregistration.k8s.io"
@@ -108,9 +109,7 @@ class PolicySet:
 
 
 def _labels(body: Mapping[str, Any]) -> dict[str, str]:
-    metadata = body.get("metadata")
-    labels = metadata.get("labels") if isinstance(metadata, dict) else None
-    return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
+    return object_labels(body)
 
 
 def policies_from(resources: Sequence[Resource], server_minor: int) -> PolicySet:
