@@ -478,7 +478,9 @@ def _pvc(resource: Resource, view: NamespaceView, result: Admission) -> None:
 def pod_count(resource: Resource, nodes: int | None) -> int:
     """How many pods the object keeps running: what a quota is charged for (Deployment,
     ReplicaSet, StatefulSet, ReplicationController: spec.replicas, default 1; a Job its
-    parallelism; a DaemonSet one per node)."""
+    parallelism, default 1 (batch/v1 defaults.go SetDefaults_Job); a CronJob the parallelism of
+    the Job it creates, charged as if it ran now; a DaemonSet one per node, `--nodes`, else
+    one: an assumption, since kubeplan does not see the nodes)."""
     from kubeplan.kube.workloads import SCALABLE_KINDS, replicas
 
     if resource.kind == "Pod":

@@ -403,7 +403,10 @@ def _check_duplicates(result: LoadResult) -> None:
             Finding(
                 "duplicate-resource",
                 # kubectl apply -f sends both and the later one wins: no request is refused
-                # (kustomize build refuses the pair, but then it never reaches kubeplan)
+                # (staging/src/k8s.io/kubectl/pkg/cmd/apply/apply.go applies each object the
+                # resource builder visits, in file order; kustomize build refuses the pair,
+                # api/resmap reswrangler.go "may not add resource with an already registered
+                # id", so it never reaches kubeplan)
                 Severity.WARNING,
                 f"{identity} is defined twice (first at {where}); kubectl apply sends both and"
                 " the later one wins",
