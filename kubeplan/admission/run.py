@@ -57,7 +57,7 @@ class AdmissionOptions:
     old_of: Callable[[Resource], Resource | None] = lambda _resource: None
     # ValidatingAdmissionPolicies, their bindings and params known besides the input and the
     # base (`--admission DIR|DUMP`), and the identity that applies (`--as`, `--as-group`).
-    policy_objects: list[Resource] = field(default_factory=list)
+    policy_paths: list[str] = field(default_factory=list)
     user: str = ""
     groups: tuple[str, ...] = ()
 
@@ -94,7 +94,8 @@ def admit(
     result.namespaces, result.ledger = views, ledger
     from kubeplan.admission.policies import Policies
 
-    policies = Policies.of([*options.policy_objects, *base, *context, *objects], server_minor)
+    given = _policy_inputs(options.policy_paths, result)
+    policies = Policies.of([*given, *base, *context, *objects], server_minor)
     result.notes += policies.notes
     for resource in objects:
         if resource.group == "admissionregistration.k8s.io":
@@ -132,6 +133,18 @@ def admit(
             " run at rest"
         )
     return result
+
+
+def _policy_inputs(paths: list[str], result: Admission) -> list[Resource]:
+    """`--admission DIR|DUMP`: the cluster's policies, bindings and params; what cannot be
+    read there is a finding of its own, as for any input."""
+    if not paths:
+        return []
+    from kubeplan.schemas import loader
+
+    loaded = loader.load(paths)
+    result.findings += loaded.findings
+    return loaded.resources
 
 
 def _policy_refuses(

@@ -177,9 +177,8 @@ def _admit(
         version,
         pod_security_config(options.admission_config or config.admission_config),
         config.namespaces,
+        policy_paths=list(options.admission_paths),
     )
-    if options.admission_paths:
-        admission_options.policy_objects = loader.load(options.admission_paths).resources
     return admit(admitted, admission_options, context=context)
 
 

@@ -36,7 +36,7 @@ def admit_steps(
         creates_pods=lambda r: _creates_pods(by_id.get(id(r))),
         charged=lambda r: getattr(by_id.get(id(r)), "action", None) == CREATE,
         old_of=lambda r: _stored(by_id.get(id(r))),
-        policy_objects=_policy_objects(options.admission_paths),
+        policy_paths=list(options.admission_paths),
         user=options.user or "",
         groups=tuple(options.groups),
     )
@@ -138,15 +138,6 @@ def _stored(step: Any) -> Resource | None:
     if step is None or step.action != UPDATE:
         return None
     return step.change.pair.old
-
-
-def _policy_objects(paths: list[str]) -> list[Resource]:
-    """`--admission DIR|DUMP`: the cluster's ValidatingAdmissionPolicies, bindings and params."""
-    if not paths:
-        return []
-    from kubeplan.schemas import loader
-
-    return loader.load(paths).resources
 
 
 def _creates_pods(step: Any) -> bool:

@@ -229,3 +229,12 @@ def test_policies_from_an_admission_dump(tmp_path: Path) -> None:
     run = plan(tmp_path, [namespace("shop", "prod"), deployment("shop", 2)], None,
                "--admission", str(policies))  # fmt: skip
     assert step(run.json(), "Deployment")["verdict"] == "stalls"
+
+
+def test_a_broken_admission_dump_is_a_finding_not_a_silent_skip(tmp_path: Path) -> None:
+    broken = tmp_path / "cluster-policies.yaml"
+    broken.write_text("apiVersion: v1\nkind: List\nitems: [\n")
+    run = plan(tmp_path, [namespace("shop", "prod"), deployment("shop", 2)], None,
+               "--admission", str(broken))  # fmt: skip
+    found = [f for f in run.json()["findings"] if f["file"] == str(broken)]
+    assert [f["rule"] for f in found] == ["yaml-syntax"]
